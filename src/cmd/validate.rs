@@ -1,0 +1,49 @@
+//! `xxgk validate`: the same checks as `ingest`, findings printed as a table, nothing written.
+
+use super::{exit_for, Common, Inputs};
+use xxgk::pipeline::{read_and_validate, IngestOptions};
+use xxgk::validate::finding::Finding;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+fn table(findings: &[Finding]) -> String {
+    let mut s = String::new();
+    for f in findings {
+        let place = match f.line {
+            Some(l) => format!("{}:{l}", f.file),
+            None => f.file.clone(),
+        };
+        s.push_str(&format!(
+            "{:<7} {:<28} {:<40} {:<24} {}\n",
+            f.severity.as_str(),
+            f.rule.id(),
+            place,
+            f.column.as_deref().unwrap_or("-"),
+            f.message
+        ));
+    }
+    s
+}
+
+pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
+    let opts = IngestOptions {
+        inputs: args.inputs.paths(),
+        strict: args.inputs.strict,
+        quiet: common.quiet,
+        max_year: None,
+    };
+    let ingested = read_and_validate(&opts)?;
+    if !ingested.findings.is_empty() {
+        println!("{:<7} {:<28} {:<40} {:<24} message", "level", "rule", "file:line", "column");
+        print!("{}", table(&ingested.findings));
+        println!();
+    }
+    if !common.quiet {
+        print!("{}", ingested.summary.render());
+    }
+    Ok(exit_for(&ingested.summary))
+}

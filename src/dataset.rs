@@ -1,0 +1,76 @@
+//! The in-memory model between ingest and store: parsed files and the merged reports.
+
+use crate::catalog::catalog;
+use crate::ingest::parse::{ParsedFile, ReportKey};
+use crate::validate::finding::Finding;
+
+/// Where a stored cell was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellSource {
+    /// Index into [`Dataset::files`].
+    pub file: u32,
+    pub record: u32,
+    pub line: u32,
+    pub col: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub key: ReportKey,
+    /// By catalog index; `None` where the cell is absent or not reported.
+    pub values: Vec<Option<f64>>,
+    /// By catalog index; `Some` where the input gave the cell (even as "not reported").
+    pub sources: Vec<Option<CellSource>>,
+    /// Indexes into [`Dataset::files`] of the files the report was read from, ascending.
+    pub files: Vec<u32>,
+    /// Set when `--strict` rejects the report; such a report is not stored.
+    pub rejected: bool,
+}
+
+impl Report {
+    pub fn new(key: ReportKey) -> Report {
+        let n = catalog().len();
+        Report { key, values: vec![None; n], sources: vec![None; n], files: Vec::new(), rejected: false }
+    }
+
+    /// A cell's value inside a rule: null counts as 0.
+    pub fn v(&self, metric: usize) -> f64 {
+        self.values[metric].unwrap_or(0.0)
+    }
+
+    /// Where to point a finding about `metric`: its own cell, else the report's first cell.
+    pub fn locate(&self, metric: usize) -> Option<CellSource> {
+        self.sources[metric].or_else(|| self.sources.iter().flatten().min_by_key(|s| (s.file, s.line)).copied())
+    }
+
+    pub fn region_code(&self) -> String {
+        format!("{:06}", self.key.region)
+    }
+}
+
+#[derive(Debug)]
+pub struct Dataset {
+    pub files: Vec<ParsedFile>,
+    /// Sorted by (region, year, body).
+    pub reports: Vec<Report>,
+    /// Findings that are not about a single file's rows (merge, consistency, across years).
+    pub findings: Vec<Finding>,
+}
+
+impl Dataset {
+    pub fn file_name(&self, file: u32) -> &str {
+        &self.files[file as usize].file.display
+    }
+
+    pub fn stored_reports(&self) -> impl Iterator<Item = &Report> {
+        self.reports.iter().filter(|r| !r.rejected)
+    }
+
+    /// All findings, in a stable order.
+    pub fn all_findings(&self) -> Vec<Finding> {
+        let mut all: Vec<Finding> = self.files.iter().flat_map(|f| f.findings.iter().cloned()).collect();
+        all.extend(self.findings.iter().cloned());
+        all.sort_by_cached_key(|f| f.sort_key());
+        all
+    }
+}

@@ -1,0 +1,9 @@
+//! Ingest: find the input files (`discover`), decode them (`decode`), read the header (`layout`),
+//! parse every field (`parse`, `value`) and merge the cells into reports (`merge`).
+
+pub mod decode;
+pub mod discover;
+pub mod layout;
+pub mod merge;
+pub mod parse;
+pub mod value;

@@ -1,0 +1,356 @@
+//! Read one CSV file into cells, checking every field on the way. A row with any problem is rejected
+//! whole and remembered by its record number, so `store::rejected` can write it back out verbatim.
+
+use super::decode::decode;
+use super::discover::InputFile;
+use super::layout::{detect, Header, HeaderProblem, Layout};
+use crate::catalog::catalog;
+use crate::validate::cell::{check_metric, check_region, check_value, check_year, FieldProblem};
+use crate::validate::finding::{Finding, Rule, Severity};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// A report: one body's annual report for one region and year.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReportKey {
+    pub region: u32,
+    pub year: i32,
+    pub body: String,
+}
+
+/// One accepted cell, pointing back to where it was read.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell {
+    /// Index into [`ParsedFile::reports`].
+    pub report: u32,
+    pub metric: u16,
+    /// Header column the value came from.
+    pub col: u16,
+    /// 0-based data record number within the file.
+    pub record: u32,
+    pub line: u32,
+    pub value: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: InputFile,
+    pub sha256: String,
+    pub size: u64,
+    pub encoding: Option<&'static str>,
+    pub layout: Option<&'static str>,
+    pub header: Vec<String>,
+    pub rows_read: u64,
+    pub reports: Vec<ReportKey>,
+    pub cells: Vec<Cell>,
+    /// Rejected data records by record number. When the whole file is refused, every record is here
+    /// (or, if it could not even be read as CSV text, `file_error` says why and there are no records).
+    pub rejected: BTreeMap<u32, RejectedRow>,
+    pub file_error: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl ParsedFile {
+    fn new(file: &InputFile) -> ParsedFile {
+        ParsedFile {
+            file: file.clone(),
+            sha256: String::new(),
+            size: 0,
+            encoding: None,
+            layout: None,
+            header: Vec::new(),
+            rows_read: 0,
+            reports: Vec::new(),
+            cells: Vec::new(),
+            rejected: BTreeMap::new(),
+            file_error: None,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Reject a record, adding the reason to any it already has.
+    pub fn reject(&mut self, record: u32, line: u64, reason: String) {
+        self.rejected.entry(record).or_insert_with(|| RejectedRow { line, reasons: Vec::new() }).reasons.push(reason);
+    }
+
+    pub fn rows_rejected(&self) -> u64 {
+        self.rejected.len() as u64
+    }
+
+    fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) {
+        let mut f = Finding::error(rule, &self.file.display, message.clone());
+        f.line = line;
+        self.findings.push(f);
+        self.file_error = Some(format!("{}: {message}", rule.id()));
+    }
+}
+
+pub struct ParseOptions {
+    /// Latest report year accepted (the current year).
+    pub max_year: i32,
+}
+
+pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
+}
+
+pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
+    let mut out = ParsedFile::new(file);
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.refuse_file(Rule::UnreadableFile, None, format!("文件无法读取（cannot read the file）: {e}"));
+            return out;
+        }
+    };
+    out.size = bytes.len() as u64;
+    out.sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let text = match decode(&bytes) {
+        Ok((text, enc)) => {
+            out.encoding = Some(enc.as_str());
+            text
+        }
+        Err(p) => {
+            out.refuse_file(
+                Rule::NotText,
+                Some(p.line as u64),
+                format!("文件不是 UTF-8 或 GBK 文本，第 {} 行字节偏移 {}：{}", p.line, p.offset, p.what),
+            );
+            return out;
+        }
+    };
+    let mut rdr = csv_reader(&text);
+    let mut rec = csv::StringRecord::new();
+    let header = match rdr.read_record(&mut rec) {
+        Ok(true) => detect(rec.iter()),
+        Ok(false) => {
+            out.refuse_file(Rule::EmptyFile, Some(1), "文件为空，没有表头（empty file, no header row）".into());
+            return out;
+        }
+        Err(e) => {
+            out.refuse_file(Rule::BadCsv, Some(1), format!("表头不是合法的 CSV：{e}"));
+            return out;
+        }
+    };
+    out.header = rec.iter().map(str::to_string).collect();
+    let header = match header {
+        Ok(h) => h,
+        Err(problem) => {
+            let (rule, message) = match problem {
+                HeaderProblem::Duplicate { name, first, second } => (
+                    Rule::DuplicateColumn,
+                    format!("列名 “{name}” 出现两次（第 {first} 列和第 {second} 列，不区分大小写）；无法判断用哪一列"),
+                ),
+                HeaderProblem::Missing { missing, found } => (
+                    Rule::MissingColumn,
+                    format!(
+                        "缺少必填列 {}（missing required column）；表头是：{}",
+                        missing.join(", "),
+                        found.join(",")
+                    ),
+                ),
+            };
+            out.refuse_file(rule, Some(1), message.clone());
+            reject_all_records(&mut out, &mut rdr, &format!("{}: {message}", rule.id()));
+            return out;
+        }
+    };
+    out.layout = Some(header.layout.name());
+    if !header.ignored.is_empty() {
+        let names: Vec<&str> = header.ignored.iter().map(|&i| header.names[i].as_str()).collect();
+        let mut f = Finding::new(
+            Severity::Warning,
+            Rule::IgnoredColumn,
+            &file.display,
+            format!("不认识的列已忽略（ignored columns）：{}", names.join(", ")),
+        )
+        .at(1, None);
+        f.actual = Some(names.join(","));
+        out.findings.push(f);
+    }
+    let mut rows = RowReader { header: &header, opts, interned: HashMap::new(), last: None };
+    let mut record = 0u32;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                out.rows_read += 1;
+                let f = Finding::error(Rule::BadCsv, &file.display, format!("不是合法的 CSV 记录：{e}")).at(line, None);
+                out.reject(record, line, format!("{}: {}", f.rule.id(), f.message));
+                out.findings.push(f);
+                record += 1;
+                continue;
+            }
+        }
+        out.rows_read += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        rows.read_row(&mut out, &rec, record, line);
+        record += 1;
+    }
+    out
+}
+
+fn reject_all_records(out: &mut ParsedFile, rdr: &mut csv::Reader<&[u8]>, reason: &str) {
+    let mut rec = csv::StringRecord::new();
+    let mut record = 0u32;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                out.rows_read += 1;
+                out.reject(record, line, reason.to_string());
+            }
+            Err(e) => {
+                out.rows_read += 1;
+                out.reject(record, e.position().map(|p| p.line()).unwrap_or(0), reason.to_string());
+            }
+        }
+        record += 1;
+    }
+}
+
+struct RowReader<'h> {
+    header: &'h Header,
+    opts: &'h ParseOptions,
+    interned: HashMap<ReportKey, u32>,
+    /// The previous row's report: long files repeat it on every row, so most rows skip the map.
+    last: Option<(u32, i32, u32)>,
+}
+
+struct RowProblems<'a> {
+    out: &'a mut ParsedFile,
+    record: u32,
+    line: u64,
+    region: Option<String>,
+    year: Option<i32>,
+    body: Option<String>,
+    any: bool,
+}
+
+impl RowProblems<'_> {
+    fn add(&mut self, col: usize, names: &[String], metric: Option<usize>, p: FieldProblem) {
+        let column = names.get(col).map(String::as_str);
+        let mut f = Finding::error(p.rule, &self.out.file.display, p.message).at(self.line, column).expected(p.expected, p.actual);
+        f.region_code = self.region.clone();
+        f.year = self.year;
+        f.body = self.body.clone();
+        f.metric = metric.map(|m| catalog().metric(m).id.clone());
+        let reason = format!("{} [{}]: {}", f.rule.id(), column.unwrap_or(""), f.message);
+        self.out.reject(self.record, self.line, reason);
+        self.out.findings.push(f);
+        self.any = true;
+    }
+}
+
+impl RowReader<'_> {
+    fn read_row(&mut self, out: &mut ParsedFile, rec: &csv::StringRecord, record: u32, line: u64) {
+        let h = self.header;
+        let names = &h.names;
+        let field = |i: usize| rec.get(i).unwrap_or("");
+        let body = h.body.map(|i| field(i).trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')).unwrap_or("");
+        let mut probs = RowProblems {
+            out,
+            record,
+            line,
+            region: Some(field(h.region_code).trim().to_string()),
+            year: None,
+            body: Some(body.to_string()),
+            any: false,
+        };
+        if rec.len() != names.len() {
+            let f = Finding::error(
+                Rule::FieldCount,
+                &probs.out.file.display,
+                format!("该行有 {} 个字段，表头有 {} 个（wrong number of fields; a stray comma or a cut-off line?）", rec.len(), names.len()),
+            )
+            .at(line, None)
+            .expected(names.len().to_string(), rec.len().to_string());
+            probs.out.reject(record, line, format!("{}: {}", f.rule.id(), f.message));
+            probs.out.findings.push(f);
+            return;
+        }
+        let region = check_region(field(h.region_code), h.region_name.map(field));
+        let region = match region {
+            Ok(r) => Some(r),
+            Err(p) => {
+                let col = if p.rule == Rule::RegionNameMismatch { h.region_name.unwrap_or(h.region_code) } else { h.region_code };
+                probs.add(col, names, None, p);
+                None
+            }
+        };
+        let year = match check_year(field(h.year), self.opts.max_year) {
+            Ok(y) => {
+                probs.year = Some(y);
+                Some(y)
+            }
+            Err(p) => {
+                probs.add(h.year, names, None, p);
+                None
+            }
+        };
+        let mut cells: Vec<(usize, usize, Option<f64>)> = Vec::new();
+        match &h.layout {
+            Layout::Long { metric, value } => match check_metric(field(*metric)) {
+                Ok(m) => match check_value(field(*value), catalog().metric(m)) {
+                    Ok(v) => cells.push((*value, m, v)),
+                    Err(p) => probs.add(*value, names, Some(m), p),
+                },
+                Err(p) => probs.add(*metric, names, None, p),
+            },
+            Layout::Wide { metrics } => {
+                cells.reserve(metrics.len());
+                for &(col, m) in metrics {
+                    match check_value(field(col), catalog().metric(m)) {
+                        Ok(v) => cells.push((col, m, v)),
+                        Err(p) => probs.add(col, names, Some(m), p),
+                    }
+                }
+                for &col in &h.unknown_metrics {
+                    let raw = field(col);
+                    if !crate::ingest::value::is_null_mark(raw.trim()) {
+                        let mut p = check_metric(&names[col]).expect_err("unknown metric column");
+                        p.actual = format!("{}={raw}", names[col]);
+                        probs.add(col, names, None, p);
+                    }
+                }
+            }
+        }
+        let (Some(region), Some(year), false) = (region, year, probs.any) else {
+            return;
+        };
+        let out = probs.out;
+        let report = self.intern(out, region.code, year, body);
+        out.cells.extend(cells.into_iter().map(|(col, metric, value)| Cell {
+            report,
+            metric: metric as u16,
+            col: col as u16,
+            record,
+            line: line as u32,
+            value,
+        }));
+    }
+
+    fn intern(&mut self, out: &mut ParsedFile, region: u32, year: i32, body: &str) -> u32 {
+        if let Some((r, y, idx)) = self.last {
+            if r == region && y == year && out.reports[idx as usize].body == body {
+                return idx;
+            }
+        }
+        let key = ReportKey { region, year, body: body.to_string() };
+        let idx = *self.interned.entry(key.clone()).or_insert_with(|| {
+            out.reports.push(key);
+            (out.reports.len() - 1) as u32
+        });
+        self.last = Some((region, year, idx));
+        idx
+    }
+}

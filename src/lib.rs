@@ -1,0 +1,18 @@
+//! xxgk: statistics of China's 政府信息公开工作年度报告, from county CSVs to Parquet, rollups and charts.
+//!
+//! The data flows through the modules in this order:
+//! `ingest` (files → cells) → `validate` (findings, 勾稽关系) → `store` (Parquet, rejected rows)
+//! → `rollup` → `charts`. `catalog` and `regions` are the reference data every stage uses;
+//! `pipeline` strings the stages together for the commands in `src/cmd/`.
+
+pub mod catalog;
+pub mod dataset;
+pub mod error;
+pub mod ingest;
+pub mod pipeline;
+pub mod progress;
+pub mod regions;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, Result};

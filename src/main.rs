@@ -1,0 +1,50 @@
+//! The `xxgk` command line: one subcommand per file in `src/cmd/`.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "xxgk", version, about = "政府信息公开工作年度报告 statistics: ingest, validate, roll up, chart")]
+struct Cli {
+    #[command(flatten)]
+    common: cmd::Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every input row and write the normalized Parquet dataset.
+    Ingest(cmd::ingest::Args),
+    /// Check the inputs and print the findings; writes nothing.
+    Validate(cmd::validate::Args),
+    /// Print a blank long-layout CSV for one report to fill in.
+    Template(cmd::template::Args),
+    /// Print the catalog of the 200 metrics.
+    Metrics(cmd::metrics::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.common.jobs {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {
+            eprintln!("error: --jobs {n}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let result = match cli.command {
+        Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
+        Command::Validate(a) => cmd::validate::run(a, &cli.common),
+        Command::Template(a) => cmd::template::run(a),
+        Command::Metrics(a) => cmd::metrics::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

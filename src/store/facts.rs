@@ -1,0 +1,96 @@
+//! `parquet/facts/year=YYYY/part-0.parquet`: one row per reported cell, the long table the rollup
+//! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
+
+use super::parquet_file::{write_parquet, InputDigest};
+use crate::catalog::catalog;
+use crate::dataset::{Dataset, Report};
+use crate::error::Result;
+use crate::regions::regions;
+use arrow::array::{ArrayRef, Float64Builder, Int64Builder, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::record_batch::RecordBatch;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+fn labelled(f: Field, label: &str) -> Field {
+    f.with_metadata(HashMap::from([("xxgk.label_zh".to_string(), label.to_string())]))
+}
+
+pub fn schema() -> Schema {
+    let s = |name: &str, nullable: bool, label: &str| labelled(Field::new(name, DataType::Utf8, nullable), label);
+    Schema::new(vec![
+        s("region_code", false, "行政区划代码"),
+        s("region_name", false, "地区名称"),
+        s("region_level", false, "层级"),
+        s("prefecture_code", true, "所属地级区划代码"),
+        s("province_code", false, "所属省级区划代码"),
+        s("body", false, "报告主体"),
+        s("metric", false, "指标编号"),
+        s("item", false, "行（指标编号去掉申请人列）"),
+        s("applicant", true, "申请人列（仅申请情况表）"),
+        labelled(Field::new("value", DataType::Float64, true), "数值（件；收费为万元）；空值表示未填报"),
+        s("unit", false, "单位"),
+        s("source_file", false, "来源文件"),
+        labelled(Field::new("source_line", DataType::Int64, false), "来源行号"),
+    ])
+}
+
+pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
+    let regions = regions();
+    let metrics = catalog().metrics();
+    let n: usize = reports.iter().map(|r| r.sources.iter().flatten().count()).sum();
+    let sb = || StringBuilder::with_capacity(n, n * 8);
+    let mut text: Vec<StringBuilder> = (0..6).map(|_| sb()).collect();
+    let (mut metric, mut item, mut applicant, mut unit, mut source_file) = (sb(), sb(), sb(), sb(), sb());
+    let mut value = Float64Builder::with_capacity(n);
+    let mut line = Int64Builder::with_capacity(n);
+    for r in reports {
+        let region = regions.get(r.key.region);
+        let code = r.region_code();
+        let name = region.map(|x| x.name.as_str()).unwrap_or("");
+        let level = region.map(|x| x.level.as_str()).unwrap_or("");
+        let pref = regions.prefecture_of(r.key.region).map(|p| p.code_str());
+        let prov = regions.province_of(r.key.region).map(|p| p.code_str()).unwrap_or_default();
+        for (m, src) in metrics.iter().zip(&r.sources) {
+            let Some(src) = src else { continue };
+            text[0].append_value(&code);
+            text[1].append_value(name);
+            text[2].append_value(level);
+            text[3].append_option(pref.as_deref());
+            text[4].append_value(&prov);
+            text[5].append_value(&r.key.body);
+            metric.append_value(&m.id);
+            item.append_value(&m.item);
+            match m.applicant {
+                Some(a) => applicant.append_value(a),
+                None => applicant.append_null(),
+            }
+            value.append_option(r.values[m.index]);
+            unit.append_value(&m.unit);
+            source_file.append_value(ds.file_name(src.file));
+            line.append_value(src.line as i64);
+        }
+    }
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(text[0].finish()),
+        Arc::new(text[1].finish()),
+        Arc::new(text[2].finish()),
+        Arc::new(text[3].finish()),
+        Arc::new(text[4].finish()),
+        Arc::new(text[5].finish()),
+        Arc::new(metric.finish()),
+        Arc::new(item.finish()),
+        Arc::new(applicant.finish()),
+        Arc::new(value.finish()),
+        Arc::new(unit.finish()),
+        Arc::new(source_file.finish()),
+        Arc::new(line.finish()),
+    ];
+    Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
+}
+
+pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> Result<()> {
+    let b = batch(ds, reports)?;
+    write_parquet(&dir.join(format!("year={year}/part-0.parquet")), &b, "facts", inputs)
+}

@@ -1,0 +1,53 @@
+//! Store: the normalized, Hive-partitioned Parquet dataset, the findings, the rejected rows and the
+//! run summary, all written into a staging folder and swapped in atomically (`atomic`).
+
+pub mod atomic;
+pub mod facts;
+pub mod findings;
+pub mod parquet_file;
+pub mod rejected;
+pub mod reports;
+pub mod summary;
+
+use crate::dataset::{Dataset, Report};
+use crate::error::{IoContext, Result};
+use crate::validate::finding::Finding;
+use atomic::Staging;
+use parquet_file::InputDigest;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use summary::Summary;
+
+/// What `ingest` publishes, relative to the output folder.
+pub const INGEST_PRODUCTS: [&str; 4] = ["parquet/reports", "parquet/facts", "validation", "rejected"];
+
+pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summary: &Summary) -> Result<()> {
+    let mut by_year: BTreeMap<i32, Vec<&Report>> = BTreeMap::new();
+    for r in ds.stored_reports() {
+        by_year.entry(r.key.year).or_default().push(r);
+    }
+    let reports_dir = staging.path("parquet/reports");
+    let facts_dir = staging.path("parquet/facts");
+    std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
+    std::fs::create_dir_all(&facts_dir).at(&facts_dir)?;
+    by_year.par_iter().try_for_each(|(year, reports)| {
+        let mut files: Vec<u32> = reports.iter().flat_map(|r| r.files.iter().copied()).collect();
+        files.sort_unstable();
+        files.dedup();
+        let inputs: Vec<InputDigest> = files
+            .iter()
+            .map(|&f| InputDigest { file: ds.file_name(f).to_string(), sha256: ds.files[f as usize].sha256.clone() })
+            .collect();
+        reports::write_year(&reports_dir, ds, *year, reports, &inputs)?;
+        facts::write_year(&facts_dir, ds, *year, reports, &inputs)
+    })?;
+    let validation = staging.path("validation");
+    findings::write_csv(&validation.join("findings.csv"), findings)?;
+    findings::write_parquet_file(&validation.join("findings.parquet"), findings)?;
+    let json = serde_json::to_string_pretty(summary).unwrap_or_default();
+    std::fs::write(validation.join("summary.json"), json).at(validation.join("summary.json"))?;
+    let rejected_dir = staging.path("rejected");
+    std::fs::create_dir_all(&rejected_dir).at(&rejected_dir)?;
+    ds.files.par_iter().try_for_each(|f| rejected::write_rejected(&rejected_dir, f).map(|_| ()))?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Writing one Parquet file with the arrow/parquet crates: zstd, and the key-value metadata every
+//! xxgk file carries (format version, dataset name, the SHA-256 of the inputs it was built from).
+
+use crate::catalog::FORMAT_VERSION;
+use crate::error::{Error, IoContext, Result};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use std::path::Path;
+
+/// One input file as recorded in the metadata.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputDigest {
+    pub file: String,
+    pub sha256: String,
+}
+
+pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[InputDigest]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).at(parent)?;
+    }
+    let kv = vec![
+        KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
+        KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
+        KeyValue::new(
+            "xxgk.inputs".to_string(),
+            serde_json::to_string(inputs).unwrap_or_else(|_| "[]".to_string()),
+        ),
+    ];
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let file = std::fs::File::create(path).at(path)?;
+    let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
+    writer.write(batch).map_err(perr)?;
+    let file = writer.into_inner().map_err(perr)?;
+    // The rename that publishes this file must not overtake its data on disk.
+    file.sync_all().at(path)?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `rejected/<input path>`: every rejected row with its original columns plus `error`, so the analyst
+//! fixes the file and runs again. Files that are not CSV text at all are copied as they are, with
+//! the reason beside them in `<name>.error.txt`.
+
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::decode::decode;
+use crate::ingest::parse::{csv_reader, ParsedFile};
+use std::io::Write;
+use std::path::Path;
+
+/// The column appended to rejected rows; ingest ignores it, so a fixed file can be fed back as is.
+pub const ERROR_COLUMN: &str = "error";
+
+pub fn write_rejected(root: &Path, file: &ParsedFile) -> Result<u64> {
+    if file.rejected.is_empty() && file.file_error.is_none() {
+        return Ok(0);
+    }
+    let target = root.join(&file.file.rel);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).at(parent)?;
+    }
+    let bytes = std::fs::read(&file.file.path).unwrap_or_default();
+    let text = match decode(&bytes) {
+        Ok((text, _)) if !file.header.is_empty() => text,
+        _ => {
+            // Not CSV text (or not readable): keep the bytes, explain beside them.
+            std::fs::write(&target, &bytes).at(&target)?;
+            let note = target.with_file_name(format!(
+                "{}.error.txt",
+                target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ));
+            let reason = file.file_error.clone().unwrap_or_default();
+            std::fs::write(&note, format!("{}\n{reason}\n", file.file.display)).at(&note)?;
+            return Ok(0);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&target).at(&target)?);
+    out.write_all(b"\xEF\xBB\xBF").at(&target)?;
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let cerr = |source| Error::Csv { path: target.clone(), source };
+    let width = file.header.len();
+    let mut header = file.header.clone();
+    if let Some(first) = header.first_mut() {
+        *first = first.trim_start_matches('\u{FEFF}').to_string();
+    }
+    header.push(ERROR_COLUMN.to_string());
+    w.write_record(&header).map_err(cerr)?;
+    let mut rdr = csv_reader(&text);
+    let mut rec = csv::StringRecord::new();
+    let _ = rdr.read_record(&mut rec);
+    let mut written = 0u64;
+    let mut record = 0u32;
+    while let Ok(true) = rdr.read_record(&mut rec) {
+        if let Some(row) = file.rejected.get(&record) {
+            let mut fields: Vec<&str> = rec.iter().collect();
+            // Short rows are padded so `error` sits under its header.
+            while fields.len() < width {
+                fields.push("");
+            }
+            let reasons = row.reasons.join("; ");
+            fields.push(&reasons);
+            w.write_record(&fields).map_err(cerr)?;
+            written += 1;
+        }
+        record += 1;
+    }
+    w.flush().at(&target)?;
+    Ok(written)
+}

@@ -1,0 +1,132 @@
+//! The run summary: per file, rows read = rows stored + rows rejected; findings by rule; coverage.
+//! Printed at the end of a run and kept as `validation/summary.json`.
+
+use crate::dataset::Dataset;
+use crate::validate::finding::{Finding, Severity};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub encoding: Option<String>,
+    pub layout: Option<String>,
+    pub sha256: String,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_rejected: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub files: Vec<FileSummary>,
+    pub files_rejected: usize,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_rejected: u64,
+    pub reports_stored: usize,
+    pub reports_rejected: usize,
+    pub cells_stored: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notices: usize,
+    pub findings_by_rule: BTreeMap<String, usize>,
+    pub regions: Vec<String>,
+    pub years: Vec<i32>,
+    pub strict: bool,
+}
+
+impl Summary {
+    pub fn new(ds: &Dataset, findings: &[Finding], strict: bool) -> Summary {
+        let files: Vec<FileSummary> = ds
+            .files
+            .iter()
+            .map(|f| FileSummary {
+                file: f.file.display.clone(),
+                encoding: f.encoding.map(str::to_string),
+                layout: f.layout.map(str::to_string),
+                sha256: f.sha256.clone(),
+                rows_read: f.rows_read,
+                rows_stored: f.rows_read - f.rows_rejected(),
+                rows_rejected: f.rows_rejected(),
+                error: f.file_error.clone(),
+            })
+            .collect();
+        let mut by_rule = BTreeMap::new();
+        for f in findings {
+            *by_rule.entry(f.rule.id().to_string()).or_insert(0) += 1;
+        }
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let stored: Vec<_> = ds.stored_reports().collect();
+        Summary {
+            files_rejected: files.iter().filter(|f| f.error.is_some()).count(),
+            rows_read: files.iter().map(|f| f.rows_read).sum(),
+            rows_stored: files.iter().map(|f| f.rows_stored).sum(),
+            rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),
+            reports_stored: stored.len(),
+            reports_rejected: ds.reports.len() - stored.len(),
+            cells_stored: stored.iter().map(|r| r.sources.iter().flatten().count()).sum(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            notices: count(Severity::Info),
+            findings_by_rule: by_rule,
+            regions: stored.iter().map(|r| r.region_code()).collect::<BTreeSet<_>>().into_iter().collect(),
+            years: stored.iter().map(|r| r.key.year).collect::<BTreeSet<_>>().into_iter().collect(),
+            files,
+            strict,
+        }
+    }
+
+    /// Anything rejected (a row, a file, an unreadable path) makes the run exit 1.
+    pub fn anything_rejected(&self) -> bool {
+        self.rows_rejected > 0 || self.files_rejected > 0 || self.errors > 0
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let w = self.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).clamp(4, 60);
+        let _ = writeln!(s, "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} layout", "file", "read", "stored", "rejected", "encoding");
+        for f in &self.files {
+            let _ = writeln!(
+                s,
+                "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} {}",
+                f.file,
+                f.rows_read,
+                f.rows_stored,
+                f.rows_rejected,
+                f.encoding.as_deref().unwrap_or("-"),
+                f.layout.as_deref().unwrap_or("-")
+            );
+            if let Some(e) = &f.error {
+                let _ = writeln!(s, "    file rejected: {e}");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>9}  {:>9}  {:>9}   (rows read = rows stored + rows rejected)",
+            "total", self.rows_read, self.rows_stored, self.rows_rejected
+        );
+        let _ = writeln!(
+            s,
+            "reports stored: {}, rejected: {}; cells stored: {}; files: {} ({} rejected)",
+            self.reports_stored,
+            self.reports_rejected,
+            self.cells_stored,
+            self.files.len(),
+            self.files_rejected
+        );
+        let years = match (self.years.first(), self.years.last()) {
+            (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+            (Some(a), _) => a.to_string(),
+            _ => "none".into(),
+        };
+        let _ = writeln!(s, "regions covered: {}; years: {years}", self.regions.len());
+        let _ = writeln!(s, "findings: {} errors, {} warnings, {} notices", self.errors, self.warnings, self.notices);
+        for (rule, n) in &self.findings_by_rule {
+            let _ = writeln!(s, "  {rule:<32} {n}");
+        }
+        s
+    }
+}

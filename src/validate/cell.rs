@@ -1,0 +1,147 @@
+//! Checks on a single row's fields: region code and name, year, metric id, value. A failed check
+//! rejects the row it is on.
+
+use super::finding::Rule;
+use crate::catalog::{Kind, Metric};
+use crate::ingest::value::{parse_value, parse_year, ValueProblem};
+use crate::regions::{regions, CodeProblem, Region};
+
+/// What is wrong with one field, before it is placed at a file, line and column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldProblem {
+    pub rule: Rule,
+    pub expected: String,
+    pub actual: String,
+    pub message: String,
+}
+
+fn problem(rule: Rule, expected: impl Into<String>, actual: &str, message: String) -> FieldProblem {
+    FieldProblem { rule, expected: expected.into(), actual: actual.to_string(), message }
+}
+
+pub const FIRST_YEAR: i32 = 2021;
+
+pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static Region, FieldProblem> {
+    let region = regions().lookup(raw_code).map_err(|p| match p {
+        CodeProblem::Malformed => problem(
+            Rule::MalformedRegionCode,
+            "6 位数字的行政区划代码，如 653128",
+            raw_code,
+            format!("行政区划代码 “{raw_code}” 不是 6 位数字（region code must be six digits）"),
+        ),
+        CodeProblem::Unknown => problem(
+            Rule::UnknownRegion,
+            "民政部 2024 年行政区划代码表中的代码",
+            raw_code,
+            format!("行政区划代码 {} 不在民政部 2024 年代码表中（unknown region code）", raw_code.trim()),
+        ),
+    })?;
+    if let Some(name) = raw_name.map(str::trim).filter(|n| !n.is_empty()) {
+        if name != region.name {
+            return Err(problem(
+                Rule::RegionNameMismatch,
+                region.name.clone(),
+                name,
+                format!(
+                    "地区名称 “{name}” 与代码 {} 不符，该代码是 “{}”（region name contradicts the code）",
+                    region.code_str(),
+                    region.name
+                ),
+            ));
+        }
+    }
+    Ok(region)
+}
+
+pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
+    let range = format!("{FIRST_YEAR}–{max_year}");
+    let year = parse_year(raw).ok_or_else(|| {
+        problem(Rule::BadYear, format!("四位年份 {range}"), raw, format!("年度 “{raw}” 不是四位年份（year is not a year）"))
+    })?;
+    if !(FIRST_YEAR..=max_year).contains(&year) {
+        return Err(problem(
+            Rule::YearOutOfRange,
+            range.clone(),
+            raw,
+            format!("年度 {year} 不在 {range} 之间：2021 年格式自 2021 年度报告起施行，且不能晚于今年（year out of range）"),
+        ));
+    }
+    Ok(year)
+}
+
+pub fn check_metric(raw: &str) -> Result<usize, FieldProblem> {
+    crate::ingest::layout::resolve_metric(raw.trim()).ok_or_else(|| {
+        problem(
+            Rule::UnknownMetric,
+            "2021 年格式的指标编号（xxgk metrics 可列出全部 200 个）",
+            raw,
+            format!("指标编号 “{raw}” 不在 2021 年格式中（unknown metric id）"),
+        )
+    })
+}
+
+pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProblem> {
+    let label = metric.label_zh();
+    parse_value(raw, metric.kind).map_err(|p| match p {
+        ValueProblem::NotANumber => problem(
+            Rule::NotANumber,
+            if metric.kind == Kind::Amount { "数字（万元，可带小数）或空白" } else { "非负整数或空白" },
+            raw,
+            format!("{label}：“{raw}” 不是数字（not a number; blank, -, —, / mean not reported）"),
+        ),
+        ValueProblem::Negative(v) => problem(
+            Rule::NegativeValue,
+            ">= 0",
+            raw,
+            format!("{label}：数值 {v} 为负数（negative value）"),
+        ),
+        ValueProblem::NonInteger(v) => problem(
+            Rule::NonIntegerCount,
+            "整数件数",
+            raw,
+            format!("{label}：件数 {v} 不是整数（counts are whole numbers）"),
+        ),
+        ValueProblem::TooLarge => problem(
+            Rule::NumberTooLarge,
+            "不超过 15 位的数字",
+            raw,
+            format!("{label}：“{raw}” 超过 15 位（number too large to store exactly）"),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    #[test]
+    fn region_checks() {
+        assert_eq!(check_region("653128", Some("岳普湖县")).unwrap().code, 653128);
+        assert_eq!(check_region("653128", Some("")).unwrap().code, 653128);
+        assert_eq!(check_region("65312", None).unwrap_err().rule, Rule::MalformedRegionCode);
+        assert_eq!(check_region("653199", None).unwrap_err().rule, Rule::UnknownRegion);
+        let e = check_region("653128", Some("伽师县")).unwrap_err();
+        assert_eq!(e.rule, Rule::RegionNameMismatch);
+        assert_eq!(e.expected, "岳普湖县");
+    }
+
+    #[test]
+    fn year_checks() {
+        assert_eq!(check_year("2023", 2026), Ok(2023));
+        assert_eq!(check_year("2020", 2026).unwrap_err().rule, Rule::YearOutOfRange);
+        assert_eq!(check_year("2027", 2026).unwrap_err().rule, Rule::YearOutOfRange);
+        assert_eq!(check_year("二〇二三", 2026).unwrap_err().rule, Rule::BadYear);
+    }
+
+    #[test]
+    fn value_checks_name_the_cell() {
+        let m = catalog().get("licensing.decisions").unwrap();
+        let e = check_value("12.5", m).unwrap_err();
+        assert_eq!(e.rule, Rule::NonIntegerCount);
+        assert!(e.message.contains("行政许可"), "{}", e.message);
+        assert_eq!(check_value("-1", m).unwrap_err().rule, Rule::NegativeValue);
+        assert_eq!(check_value("x", m).unwrap_err().rule, Rule::NotANumber);
+        assert_eq!(check_metric("no.such").unwrap_err().rule, Rule::UnknownMetric);
+    }
+}

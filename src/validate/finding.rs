@@ -1,0 +1,254 @@
+//! A finding: one thing the validator has to say about the input, located to file, line and column.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Every rule the validator applies, with a stable id used in findings, docs and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Rule {
+    // File-level problems: the whole file is rejected.
+    UnreadableFile,
+    NotText,
+    EmptyFile,
+    MissingColumn,
+    DuplicateColumn,
+    // Row-level problems: the row is rejected.
+    FieldCount,
+    BadCsv,
+    MalformedRegionCode,
+    UnknownRegion,
+    RegionNameMismatch,
+    BadYear,
+    YearOutOfRange,
+    UnknownMetric,
+    NotANumber,
+    NegativeValue,
+    NonIntegerCount,
+    NumberTooLarge,
+    ConflictingCell,
+    // Notices.
+    DuplicateCell,
+    IgnoredColumn,
+    // 勾稽关系.
+    RequestBalance,
+    ResultsTotal,
+    RowTotal,
+    AppealTotal,
+    CarryOverAcrossYears,
+    InForceAcrossYears,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 26] = [
+        Rule::UnreadableFile,
+        Rule::NotText,
+        Rule::EmptyFile,
+        Rule::MissingColumn,
+        Rule::DuplicateColumn,
+        Rule::FieldCount,
+        Rule::BadCsv,
+        Rule::MalformedRegionCode,
+        Rule::UnknownRegion,
+        Rule::RegionNameMismatch,
+        Rule::BadYear,
+        Rule::YearOutOfRange,
+        Rule::UnknownMetric,
+        Rule::NotANumber,
+        Rule::NegativeValue,
+        Rule::NonIntegerCount,
+        Rule::NumberTooLarge,
+        Rule::ConflictingCell,
+        Rule::DuplicateCell,
+        Rule::IgnoredColumn,
+        Rule::RequestBalance,
+        Rule::ResultsTotal,
+        Rule::RowTotal,
+        Rule::AppealTotal,
+        Rule::CarryOverAcrossYears,
+        Rule::InForceAcrossYears,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::UnreadableFile => "E001-unreadable-file",
+            Rule::NotText => "E002-not-text",
+            Rule::EmptyFile => "E003-empty-file",
+            Rule::MissingColumn => "E004-missing-column",
+            Rule::DuplicateColumn => "E005-duplicate-column",
+            Rule::FieldCount => "E010-field-count",
+            Rule::BadCsv => "E011-bad-csv",
+            Rule::MalformedRegionCode => "E020-malformed-region-code",
+            Rule::UnknownRegion => "E021-unknown-region",
+            Rule::RegionNameMismatch => "E022-region-name-mismatch",
+            Rule::BadYear => "E030-bad-year",
+            Rule::YearOutOfRange => "E031-year-out-of-range",
+            Rule::UnknownMetric => "E040-unknown-metric",
+            Rule::NotANumber => "E050-not-a-number",
+            Rule::NegativeValue => "E051-negative-value",
+            Rule::NonIntegerCount => "E052-non-integer-count",
+            Rule::NumberTooLarge => "E053-number-too-large",
+            Rule::ConflictingCell => "E060-conflicting-cell",
+            Rule::DuplicateCell => "I061-duplicate-cell",
+            Rule::IgnoredColumn => "W070-ignored-column",
+            Rule::RequestBalance => "R1-request-balance",
+            Rule::ResultsTotal => "R2-results-total",
+            Rule::RowTotal => "R3-row-total",
+            Rule::AppealTotal => "R4-appeal-total",
+            Rule::CarryOverAcrossYears => "R5a-carry-over-across-years",
+            Rule::InForceAcrossYears => "R5b-in-force-across-years",
+        }
+    }
+
+    /// The rule in the analyst's words, as README documents it.
+    pub fn description_zh(self) -> &'static str {
+        match self {
+            Rule::UnreadableFile => "文件无法读取（权限、路径或读写错误）；整个文件被拒收",
+            Rule::NotText => "文件不是 UTF-8 或 GBK/GB18030 文本（含非法字节或二进制内容）；整个文件被拒收",
+            Rule::EmptyFile => "文件为空或没有表头；整个文件被拒收",
+            Rule::MissingColumn => "缺少必填列（长表：region_code,year,metric,value；宽表：region_code,year 及指标列）；整个文件被拒收",
+            Rule::DuplicateColumn => "表头中同一列名出现两次（不区分大小写）；整个文件被拒收",
+            Rule::FieldCount => "该行字段数与表头不一致",
+            Rule::BadCsv => "该行不是合法的 CSV 记录",
+            Rule::MalformedRegionCode => "行政区划代码不是 6 位数字",
+            Rule::UnknownRegion => "行政区划代码不在民政部 2024 年县以上行政区划代码表中",
+            Rule::RegionNameMismatch => "地区名称与行政区划代码不符",
+            Rule::BadYear => "年度不是四位年份",
+            Rule::YearOutOfRange => "年度不在 2021 至当前年份之间（2021 年格式自 2021 年度报告起施行）",
+            Rule::UnknownMetric => "指标编号不在 2021 年格式的 200 个数据项中",
+            Rule::NotANumber => "数值不是数字（空白、-、—、/ 表示未填报）",
+            Rule::NegativeValue => "数值为负数",
+            Rule::NonIntegerCount => "件数必须是整数（只有收费金额可以有小数，单位万元）",
+            Rule::NumberTooLarge => "数值超过 15 位，无法精确保存",
+            Rule::ConflictingCell => "同一报告的同一数据项给出了两个不同的数值；两行均被拒收",
+            Rule::DuplicateCell => "同一报告的同一数据项重复给出且数值相同；只保留一次",
+            Rule::IgnoredColumn => "不认识的列，已忽略（不属于长表或宽表的列）",
+            Rule::RequestBalance => "本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和（一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理），逐列检查",
+            Rule::ResultsTotal => "三、本年度办理结果（七）总计 = （一）予以公开 + （二）部分公开 + （三）不予公开 1–8 + （四）无法提供 1–3 + （五）不予处理 1–5 + （六）其他处理 1–3，逐列检查",
+            Rule::RowTotal => "申请表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",
+            Rule::AppealTotal => "行政复议、未经复议直接起诉、复议后起诉：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+            Rule::CarryOverAcrossYears => "跨年度：本年 二、上年结转政府信息公开申请数量 = 上年 四、结转下年度继续办理，逐列检查（仅警告）",
+            Rule::InForceAcrossYears => "跨年度：本年 现行有效件数 = 上年 现行有效件数 + 本年制发件数 − 本年废止件数（规章、行政规范性文件；仅警告）",
+        }
+    }
+
+    /// Consistency rules (勾稽关系) are warnings unless `--strict`; the cross-year ones stay warnings.
+    pub fn is_consistency(self) -> bool {
+        matches!(
+            self,
+            Rule::RequestBalance
+                | Rule::ResultsTotal
+                | Rule::RowTotal
+                | Rule::AppealTotal
+                | Rule::CarryOverAcrossYears
+                | Rule::InForceAcrossYears
+        )
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One finding. Every field an analyst needs to find and fix the cell is here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub rule: Rule,
+    /// Input file, relative to its input root.
+    pub file: String,
+    /// 1-based line in the file where the record starts.
+    pub line: Option<u64>,
+    /// Column name as written in the header.
+    pub column: Option<String>,
+    pub region_code: Option<String>,
+    pub year: Option<i32>,
+    pub body: Option<String>,
+    pub metric: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(severity: Severity, rule: Rule, file: &str, message: impl Into<String>) -> Finding {
+        Finding {
+            severity,
+            rule,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            region_code: None,
+            year: None,
+            body: None,
+            metric: None,
+            expected: None,
+            actual: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn error(rule: Rule, file: &str, message: impl Into<String>) -> Finding {
+        Finding::new(Severity::Error, rule, file, message)
+    }
+
+    pub fn at(mut self, line: u64, column: Option<&str>) -> Finding {
+        self.line = Some(line);
+        self.column = column.map(str::to_string);
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Finding {
+        self.expected = Some(expected.into());
+        self.actual = Some(actual.into());
+        self
+    }
+
+    pub fn metric(mut self, metric: &str) -> Finding {
+        self.metric = Some(metric.to_string());
+        self
+    }
+
+    /// Sort key that gives the same order for the same input, whatever the thread schedule.
+    pub fn sort_key(&self) -> (String, u64, Option<String>, Rule, String) {
+        (
+            self.file.clone(),
+            self.line.unwrap_or(0),
+            self.column.clone(),
+            self.rule,
+            self.message.clone(),
+        )
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}] {}", self.severity.as_str(), self.rule.id(), self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(col) = &self.column {
+            write!(f, " column {col}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

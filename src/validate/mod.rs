@@ -1,0 +1,70 @@
+//! Validation: per-field checks (`cell`), the 勾稽关系 inside a report (`consistency`) and across
+//! years (`across_years`), and the findings they produce (`finding`).
+
+pub mod across_years;
+pub mod cell;
+pub mod consistency;
+pub mod finding;
+
+use crate::dataset::Dataset;
+use finding::{Rule, Severity};
+use rayon::prelude::*;
+
+/// Apply the report-level rules. With `strict`, a report breaking R1–R4 is rejected whole.
+pub fn check_dataset(ds: &mut Dataset, strict: bool) {
+    let severity = if strict { Severity::Error } else { Severity::Warning };
+    let breaches: Vec<(usize, Vec<consistency::Breach>)> = ds
+        .reports
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (i, consistency::check_report(r)))
+        .filter(|(_, b)| !b.is_empty())
+        .collect();
+    for (i, list) in breaches {
+        let mut reasons = Vec::new();
+        for b in list {
+            let f = consistency::to_finding(ds, &ds.reports[i], b, severity);
+            reasons.push(format!("{}: {}", f.rule.id(), f.message));
+            ds.findings.push(f);
+        }
+        if strict {
+            reject_report(ds, i, &reasons.join("; "));
+        }
+    }
+    let mut pairs = Vec::new();
+    for (i, r) in ds.reports.iter().enumerate() {
+        if r.rejected {
+            continue;
+        }
+        // Reports are sorted by (region, year, body): last year's report is found by search.
+        let want = crate::ingest::parse::ReportKey { region: r.key.region, year: r.key.year - 1, body: r.key.body.clone() };
+        if let Ok(j) = ds.reports.binary_search_by(|p| p.key.cmp(&want)) {
+            if !ds.reports[j].rejected {
+                pairs.push((j, i));
+            }
+        }
+    }
+    for (j, i) in pairs {
+        for b in across_years::check_pair(&ds.reports[j], &ds.reports[i]) {
+            let f = consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning);
+            ds.findings.push(f);
+        }
+    }
+}
+
+fn reject_report(ds: &mut Dataset, i: usize, reasons: &str) {
+    ds.reports[i].rejected = true;
+    let sources: Vec<_> = ds.reports[i].sources.iter().flatten().copied().collect();
+    let reason = format!("{}（--strict：整份报告被拒收）", reasons);
+    for s in sources {
+        let file = &mut ds.files[s.file as usize];
+        if !file.rejected.contains_key(&s.record) {
+            file.reject(s.record, s.line as u64, reason.clone());
+        }
+    }
+}
+
+/// Rule ids in the order README documents them.
+pub fn rules() -> &'static [Rule] {
+    &Rule::ALL
+}
