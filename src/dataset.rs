@@ -40,7 +40,8 @@ impl Report {
 
     /// Where to point a finding about `metric`: its own cell, else the report's first cell.
     pub fn locate(&self, metric: usize) -> Option<CellSource> {
-        self.sources[metric].or_else(|| self.sources.iter().flatten().min_by_key(|s| (s.file, s.line)).copied())
+        self.sources[metric]
+            .or_else(|| self.sources.iter().flatten().min_by_key(|s| (s.file, s.line)).copied())
     }
 
     pub fn region_code(&self) -> String {

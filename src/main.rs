@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "xxgk", version, about = "政府信息公开工作年度报告 statistics: ingest, validate, roll up, chart")]
+#[command(
+    name = "xxgk",
+    version,
+    about = "政府信息公开工作年度报告 statistics: ingest, validate, roll up, chart"
+)]
 struct Cli {
     #[command(flatten)]
     common: cmd::Common,

@@ -29,7 +29,10 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     staging.commit(&INGEST_PRODUCTS)?;
     if !common.quiet {
         print!("{}", ingested.summary.render());
-        println!("outputs: {}/parquet/{{reports,facts}}, {0}/validation/findings.csv, {0}/rejected/", args.out.display());
+        println!(
+            "outputs: {}/parquet/{{reports,facts}}, {0}/validation/findings.csv, {0}/rejected/",
+            args.out.display()
+        );
     }
     Ok(exit_for(&ingested.summary))
 }

@@ -29,7 +29,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let max = xxgk::pipeline::current_year();
     if !(2021..=max).contains(&args.year) {
-        bail!("year {} is outside 2021..={max} (the 2021 format applies from the 2021 reports on)", args.year);
+        bail!(
+            "year {} is outside 2021..={max} (the 2021 format applies from the 2021 reports on)",
+            args.year
+        );
     }
     let mut buf = Vec::new();
     buf.extend_from_slice(b"\xEF\xBB\xBF");

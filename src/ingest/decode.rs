@@ -46,11 +46,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
         };
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let enc = if bytes[0] == 0xFF {
-            encoding_rs::UTF_16LE
-        } else {
-            encoding_rs::UTF_16BE
-        };
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
         return match enc.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
             Some(s) => Ok((Cow::Owned(s.into_owned()), TextEncoding::Utf16)),
             None => Err(DecodeProblem {

@@ -34,9 +34,8 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkProblem>)
     let mut problems = Vec::new();
     let several = inputs.len() > 1;
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("input {}: {e}", input.display()))
-        })?;
+        let meta = std::fs::metadata(input)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("input {}: {e}", input.display())))?;
         if meta.is_file() {
             let name = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
             files.push(InputFile { path: input.clone(), display: display(&name), rel: name });

@@ -43,8 +43,7 @@ pub enum HeaderProblem {
 }
 
 fn clean(name: &str) -> String {
-    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '\u{3000}')
-        .to_string()
+    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}' || c == '\u{3000}').to_string()
 }
 
 /// Resolve a header name to a catalog index: the id (`fees.amount`) or its column form (`fees_amount`).
@@ -96,10 +95,9 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
         missing.push("year");
     }
     let fixed = [region_code, year, region_name, body, error];
-    let layout;
     let mut unknown_metrics = Vec::new();
     let mut ignored = Vec::new();
-    if long {
+    let layout = if long {
         if metric.is_none() {
             missing.push("metric");
         }
@@ -111,7 +109,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
                 ignored.push(i);
             }
         }
-        layout = Layout::Long { metric: metric.unwrap_or(0), value: value.unwrap_or(0) };
+        Layout::Long { metric: metric.unwrap_or(0), value: value.unwrap_or(0) }
     } else {
         let mut metrics = Vec::new();
         for (i, name) in names.iter().enumerate() {
@@ -130,8 +128,8 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
                 missing.push("value");
             }
         }
-        layout = Layout::Wide { metrics };
-    }
+        Layout::Wide { metrics }
+    };
     if !missing.is_empty() {
         return Err(HeaderProblem::Missing { missing, found: names });
     }
@@ -156,12 +154,23 @@ mod tests {
         let h = detect(["\u{FEFF}region_code", "year", "metric", "value", "label"]).unwrap();
         assert_eq!(h.layout, Layout::Long { metric: 2, value: 3 });
         assert!(h.ignored.is_empty());
-        let h = detect(["region_code", "region_name", "year", "licensing.decisions", "fees_amount", "x.y", "note"]).unwrap();
+        let h = detect([
+            "region_code",
+            "region_name",
+            "year",
+            "licensing.decisions",
+            "fees_amount",
+            "x.y",
+            "note",
+        ])
+        .unwrap();
         assert_eq!(h.region_name, Some(1));
         let c = catalog();
         assert_eq!(
             h.layout,
-            Layout::Wide { metrics: vec![(3, c.expect("licensing.decisions")), (4, c.expect("fees.amount"))] }
+            Layout::Wide {
+                metrics: vec![(3, c.expect("licensing.decisions")), (4, c.expect("fees.amount"))]
+            }
         );
         assert_eq!(h.unknown_metrics, vec![5]);
         assert_eq!(h.ignored, vec![6]);

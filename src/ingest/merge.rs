@@ -63,7 +63,11 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
             (
                 Severity::Info,
                 Rule::DuplicateCell,
-                format!("{report_name}：{} 重复给出，数值相同，只保留一次：{}", metric.label_zh(), places.join("；")),
+                format!(
+                    "{report_name}：{} 重复给出，数值相同，只保留一次：{}",
+                    metric.label_zh(),
+                    places.join("；")
+                ),
             )
         } else {
             (

@@ -76,7 +76,11 @@ impl ParsedFile {
 
     /// Reject a record, adding the reason to any it already has.
     pub fn reject(&mut self, record: u32, line: u64, reason: String) {
-        self.rejected.entry(record).or_insert_with(|| RejectedRow { line, reasons: Vec::new() }).reasons.push(reason);
+        self.rejected
+            .entry(record)
+            .or_insert_with(|| RejectedRow { line, reasons: Vec::new() })
+            .reasons
+            .push(reason);
     }
 
     pub fn rows_rejected(&self) -> u64 {
@@ -130,7 +134,11 @@ pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
     let header = match rdr.read_record(&mut rec) {
         Ok(true) => detect(rec.iter()),
         Ok(false) => {
-            out.refuse_file(Rule::EmptyFile, Some(1), "文件为空，没有表头（empty file, no header row）".into());
+            out.refuse_file(
+                Rule::EmptyFile,
+                Some(1),
+                "文件为空，没有表头（empty file, no header row）".into(),
+            );
             return out;
         }
         Err(e) => {
@@ -183,7 +191,8 @@ pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 out.rows_read += 1;
-                let f = Finding::error(Rule::BadCsv, &file.display, format!("不是合法的 CSV 记录：{e}")).at(line, None);
+                let f = Finding::error(Rule::BadCsv, &file.display, format!("不是合法的 CSV 记录：{e}"))
+                    .at(line, None);
                 out.reject(record, line, format!("{}: {}", f.rule.id(), f.message));
                 out.findings.push(f);
                 record += 1;
@@ -239,7 +248,9 @@ struct RowProblems<'a> {
 impl RowProblems<'_> {
     fn add(&mut self, col: usize, names: &[String], metric: Option<usize>, p: FieldProblem) {
         let column = names.get(col).map(String::as_str);
-        let mut f = Finding::error(p.rule, &self.out.file.display, p.message).at(self.line, column).expected(p.expected, p.actual);
+        let mut f = Finding::error(p.rule, &self.out.file.display, p.message)
+            .at(self.line, column)
+            .expected(p.expected, p.actual);
         f.region_code = self.region.clone();
         f.year = self.year;
         f.body = self.body.clone();
@@ -256,7 +267,10 @@ impl RowReader<'_> {
         let h = self.header;
         let names = &h.names;
         let field = |i: usize| rec.get(i).unwrap_or("");
-        let body = h.body.map(|i| field(i).trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')).unwrap_or("");
+        let body = h
+            .body
+            .map(|i| field(i).trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'))
+            .unwrap_or("");
         let mut probs = RowProblems {
             out,
             record,
@@ -282,7 +296,11 @@ impl RowReader<'_> {
         let region = match region {
             Ok(r) => Some(r),
             Err(p) => {
-                let col = if p.rule == Rule::RegionNameMismatch { h.region_name.unwrap_or(h.region_code) } else { h.region_code };
+                let col = if p.rule == Rule::RegionNameMismatch {
+                    h.region_name.unwrap_or(h.region_code)
+                } else {
+                    h.region_code
+                };
                 probs.add(col, names, None, p);
                 None
             }

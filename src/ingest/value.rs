@@ -20,10 +20,7 @@ fn is_blank(c: char) -> bool {
 
 /// Marks for "not reported". `-0` is not one of them: it is a number (zero).
 pub fn is_null_mark(s: &str) -> bool {
-    matches!(
-        s,
-        "" | "-" | "－" | "—" | "——" | "–" | "/" | "／" | "\\" | "、"
-    )
+    matches!(s, "" | "-" | "－" | "—" | "——" | "–" | "/" | "／" | "\\" | "、")
 }
 
 /// Map full-width digits and punctuation to ASCII; `None` if nothing needed mapping.
@@ -150,7 +147,8 @@ mod tests {
 
     #[test]
     fn things_that_are_not_plain_numbers() {
-        for bad in ["1e3", "0x10", "١٢", "12a", "1,23", "12,3456", "abc", "1.", ".5", "NaN", "inf", "1 000"] {
+        for bad in ["1e3", "0x10", "١٢", "12a", "1,23", "12,3456", "abc", "1.", ".5", "NaN", "inf", "1 000"]
+        {
             assert_eq!(parse_value(bad, Amount), Err(ValueProblem::NotANumber), "{bad:?}");
         }
         assert_eq!(parse_value("-3", Count), Err(ValueProblem::Negative(-3.0)));

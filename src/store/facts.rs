@@ -18,7 +18,8 @@ fn labelled(f: Field, label: &str) -> Field {
 }
 
 pub fn schema() -> Schema {
-    let s = |name: &str, nullable: bool, label: &str| labelled(Field::new(name, DataType::Utf8, nullable), label);
+    let s =
+        |name: &str, nullable: bool, label: &str| labelled(Field::new(name, DataType::Utf8, nullable), label);
     Schema::new(vec![
         s("region_code", false, "行政区划代码"),
         s("region_name", false, "地区名称"),
@@ -90,7 +91,13 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> Result<()> {
+pub fn write_year(
+    dir: &Path,
+    ds: &Dataset,
+    year: i32,
+    reports: &[&Report],
+    inputs: &[InputDigest],
+) -> Result<()> {
     let b = batch(ds, reports)?;
     write_parquet(&dir.join(format!("year={year}/part-0.parquet")), &b, "facts", inputs)
 }

@@ -11,7 +11,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub const COLUMNS: [&str; 12] = [
-    "severity", "rule", "file", "line", "column", "region_code", "year", "body", "metric", "expected", "actual", "message",
+    "severity",
+    "rule",
+    "file",
+    "line",
+    "column",
+    "region_code",
+    "year",
+    "body",
+    "metric",
+    "expected",
+    "actual",
+    "message",
 ];
 
 fn row(f: &Finding) -> [String; 12] {

@@ -36,7 +36,10 @@ pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summa
         files.dedup();
         let inputs: Vec<InputDigest> = files
             .iter()
-            .map(|&f| InputDigest { file: ds.file_name(f).to_string(), sha256: ds.files[f as usize].sha256.clone() })
+            .map(|&f| InputDigest {
+                file: ds.file_name(f).to_string(),
+                sha256: ds.files[f as usize].sha256.clone(),
+            })
             .collect();
         reports::write_year(&reports_dir, ds, *year, reports, &inputs)?;
         facts::write_year(&facts_dir, ds, *year, reports, &inputs)

@@ -87,7 +87,13 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> Result<()> {
+pub fn write_year(
+    dir: &Path,
+    ds: &Dataset,
+    year: i32,
+    reports: &[&Report],
+    inputs: &[InputDigest],
+) -> Result<()> {
     let b = batch(ds, reports)?;
     write_parquet(&dir.join(format!("year={year}/part-0.parquet")), &b, "reports", inputs)
 }

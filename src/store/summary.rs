@@ -87,7 +87,11 @@ impl Summary {
     pub fn render(&self) -> String {
         let mut s = String::new();
         let w = self.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).clamp(4, 60);
-        let _ = writeln!(s, "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} layout", "file", "read", "stored", "rejected", "encoding");
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} layout",
+            "file", "read", "stored", "rejected", "encoding"
+        );
         for f in &self.files {
             let _ = writeln!(
                 s,
@@ -123,7 +127,11 @@ impl Summary {
             _ => "none".into(),
         };
         let _ = writeln!(s, "regions covered: {}; years: {years}", self.regions.len());
-        let _ = writeln!(s, "findings: {} errors, {} warnings, {} notices", self.errors, self.warnings, self.notices);
+        let _ = writeln!(
+            s,
+            "findings: {} errors, {} warnings, {} notices",
+            self.errors, self.warnings, self.notices
+        );
         for (rule, n) in &self.findings_by_rule {
             let _ = writeln!(s, "  {rule:<32} {n}");
         }

@@ -56,7 +56,12 @@ pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static R
 pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
     let range = format!("{FIRST_YEAR}–{max_year}");
     let year = parse_year(raw).ok_or_else(|| {
-        problem(Rule::BadYear, format!("四位年份 {range}"), raw, format!("年度 “{raw}” 不是四位年份（year is not a year）"))
+        problem(
+            Rule::BadYear,
+            format!("四位年份 {range}"),
+            raw,
+            format!("年度 “{raw}” 不是四位年份（year is not a year）"),
+        )
     })?;
     if !(FIRST_YEAR..=max_year).contains(&year) {
         return Err(problem(
@@ -85,16 +90,17 @@ pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProbl
     parse_value(raw, metric.kind).map_err(|p| match p {
         ValueProblem::NotANumber => problem(
             Rule::NotANumber,
-            if metric.kind == Kind::Amount { "数字（万元，可带小数）或空白" } else { "非负整数或空白" },
+            if metric.kind == Kind::Amount {
+                "数字（万元，可带小数）或空白"
+            } else {
+                "非负整数或空白"
+            },
             raw,
             format!("{label}：“{raw}” 不是数字（not a number; blank, -, —, / mean not reported）"),
         ),
-        ValueProblem::Negative(v) => problem(
-            Rule::NegativeValue,
-            ">= 0",
-            raw,
-            format!("{label}：数值 {v} 为负数（negative value）"),
-        ),
+        ValueProblem::Negative(v) => {
+            problem(Rule::NegativeValue, ">= 0", raw, format!("{label}：数值 {v} 为负数（negative value）"))
+        }
         ValueProblem::NonInteger(v) => problem(
             Rule::NonIntegerCount,
             "整数件数",

@@ -118,12 +118,18 @@ pub fn to_finding(ds: &Dataset, r: &Report, b: Breach, severity: Severity) -> Fi
     let metric = catalog().metric(b.metric);
     let src = r.locate(b.metric);
     let file = src.map(|s| ds.file_name(s.file).to_string()).unwrap_or_default();
-    let mut f = Finding::new(severity, b.rule, &file, format!("{} {} {}：{}", r.region_code(), r.key.year, r.key.body, b.message))
-        .metric(&metric.id)
-        .expected(num(b.expected), num(b.actual));
+    let mut f = Finding::new(
+        severity,
+        b.rule,
+        &file,
+        format!("{} {} {}：{}", r.region_code(), r.key.year, r.key.body, b.message),
+    )
+    .metric(&metric.id)
+    .expected(num(b.expected), num(b.actual));
     if let Some(s) = src {
         let header = &ds.files[s.file as usize].header;
-        let column = if r.sources[b.metric].is_some() { header.get(s.col as usize).map(|h| h.trim()) } else { None };
+        let column =
+            if r.sources[b.metric].is_some() { header.get(s.col as usize).map(|h| h.trim()) } else { None };
         f = f.at(s.line as u64, column);
     }
     f.region_code = Some(r.region_code());

@@ -230,13 +230,7 @@ impl Finding {
 
     /// Sort key that gives the same order for the same input, whatever the thread schedule.
     pub fn sort_key(&self) -> (String, u64, Option<String>, Rule, String) {
-        (
-            self.file.clone(),
-            self.line.unwrap_or(0),
-            self.column.clone(),
-            self.rule,
-            self.message.clone(),
-        )
+        (self.file.clone(), self.line.unwrap_or(0), self.column.clone(), self.rule, self.message.clone())
     }
 }
 

@@ -37,7 +37,11 @@ pub fn check_dataset(ds: &mut Dataset, strict: bool) {
             continue;
         }
         // Reports are sorted by (region, year, body): last year's report is found by search.
-        let want = crate::ingest::parse::ReportKey { region: r.key.region, year: r.key.year - 1, body: r.key.body.clone() };
+        let want = crate::ingest::parse::ReportKey {
+            region: r.key.region,
+            year: r.key.year - 1,
+            body: r.key.body.clone(),
+        };
         if let Ok(j) = ds.reports.binary_search_by(|p| p.key.cmp(&want)) {
             if !ds.reports[j].rejected {
                 pairs.push((j, i));
