@@ -1,0 +1,178 @@
+//! Test helpers: consistent reports built independently of the code under test, CSV writers for both
+//! layouts and encodings, the binary, and Parquet read back with the plain `parquet` crate.
+#![allow(dead_code)]
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Float64Type, Int64Type};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const SPEC: &str = include_str!("../../src/catalog/metrics-2021.csv");
+
+/// Metric ids in spec order, read straight from the spec file.
+pub fn metric_ids() -> Vec<String> {
+    SPEC.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect()
+}
+
+pub const APPLICANTS: [&str; 6] = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"];
+
+/// A report that satisfies every rule, with magnitudes set by `seed`.
+pub fn consistent_report(seed: u64) -> BTreeMap<String, f64> {
+    let mut v: BTreeMap<String, f64> = metric_ids().into_iter().map(|m| (m, 0.0)).collect();
+    let s = seed as f64;
+    v.insert("licensing.decisions".into(), 1000.0 + 37.0 * s);
+    v.insert("penalty.decisions".into(), 200.0 + 11.0 * s);
+    v.insert("coercion.decisions".into(), 50.0 + 3.0 * s);
+    v.insert("fees.amount".into(), 12.5 + s);
+    v.insert("normative_docs.issued".into(), 2.0);
+    v.insert("normative_docs.repealed".into(), 1.0);
+    v.insert("normative_docs.in_force".into(), 20.0 + s);
+    // Per applicant: received r, carried in c; disclosed d, partially p, not held u; carried forward f.
+    for (i, a) in APPLICANTS.iter().enumerate() {
+        let r = ((seed + i as u64) % 5) as f64 + if i == 0 { 10.0 } else { 0.0 };
+        let c = (i % 2) as f64;
+        let f = (i % 3 == 0) as u8 as f64;
+        let u = if r + c - f >= 2.0 { 1.0 } else { 0.0 };
+        let p = if r + c - f - u >= 3.0 { 1.0 } else { 0.0 };
+        let d = r + c - f - u - p;
+        for (row, val) in [
+            ("received", r),
+            ("carried_in", c),
+            ("disclosed", d),
+            ("partially_disclosed", p),
+            ("unavailable.not_held", u),
+            ("closed_total", d + p + u),
+            ("carried_forward", f),
+        ] {
+            v.insert(format!("requests.{row}.{a}"), val);
+            *v.get_mut(&format!("requests.{row}.total")).unwrap() += val;
+        }
+    }
+    v.insert("review.upheld".into(), 1.0);
+    v.insert("review.pending".into(), 1.0);
+    v.insert("review.total".into(), 2.0);
+    v.insert("litigation_direct.corrected".into(), 1.0);
+    v.insert("litigation_direct.total".into(), 1.0);
+    v
+}
+
+pub fn fmt(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Long-layout CSV text for several reports: (code, name, year, body, values).
+pub fn long_csv(reports: &[(&str, &str, i32, &str, &BTreeMap<String, f64>)]) -> String {
+    let mut s = String::from("region_code,region_name,year,body,metric,value\n");
+    for (code, name, year, body, values) in reports {
+        for id in metric_ids() {
+            s.push_str(&format!("{code},{name},{year},{body},{id},{}\n", fmt(values[&id])));
+        }
+    }
+    s
+}
+
+pub fn wide_csv(reports: &[(&str, &str, i32, &str, &BTreeMap<String, f64>)]) -> String {
+    let ids = metric_ids();
+    let mut s = format!("region_code,region_name,year,body,{}\n", ids.join(","));
+    for (code, name, year, body, values) in reports {
+        let cells: Vec<String> = ids.iter().map(|id| fmt(values[id])).collect();
+        s.push_str(&format!("{code},{name},{year},{body},{}\n", cells.join(",")));
+    }
+    s
+}
+
+pub fn gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    bytes.into_owned()
+}
+
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+pub fn xxgk(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xxgk")).args(args).current_dir(cwd).env("CI", "1").output().unwrap()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn read_parquet(path: &Path) -> RecordBatch {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    let schema = batches[0].schema();
+    arrow::compute::concat_batches(&schema, &batches).unwrap()
+}
+
+pub fn kv_metadata(path: &Path) -> BTreeMap<String, String> {
+    let file = std::fs::File::open(path).unwrap();
+    let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    b.metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kv| kv.iter().map(|k| (k.key.clone(), k.value.clone().unwrap_or_default())).collect())
+        .unwrap_or_default()
+}
+
+/// A column as strings (nulls as None), whatever its type.
+pub fn strings(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    let col = b.column_by_name(name).unwrap_or_else(|| panic!("no column {name}"));
+    let col = arrow::compute::cast(col, &DataType::Utf8).unwrap();
+    let a = col.as_string::<i32>();
+    (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i).to_string())).collect()
+}
+
+pub fn floats(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+    let col = b.column_by_name(name).unwrap_or_else(|| panic!("no column {name}"));
+    match col.data_type() {
+        DataType::Int64 => {
+            let a = col.as_primitive::<Int64Type>();
+            (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i) as f64)).collect()
+        }
+        _ => {
+            let col = arrow::compute::cast(col, &DataType::Float64).unwrap();
+            let a = col.as_primitive::<Float64Type>();
+            (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect()
+        }
+    }
+}
+
+/// Row index of a report in a reports table.
+pub fn row_of(b: &RecordBatch, region: &str, body: &str) -> usize {
+    let codes = strings(b, "region_code");
+    let bodies = strings(b, "body");
+    (0..b.num_rows())
+        .find(|&i| codes[i].as_deref() == Some(region) && bodies[i].as_deref() == Some(body))
+        .unwrap_or_else(|| panic!("no report {region} {body}"))
+}
+
+pub fn findings(out: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(out.join("validation/findings.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
