@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod progress;
 pub mod regions;
+pub mod rollup;
 pub mod store;
 pub mod validate;
 

@@ -20,10 +20,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The whole pipeline: ingest, validate, store and roll up (default input data/, output outputs/).
+    Run(cmd::run::Args),
     /// Check every input row and write the normalized Parquet dataset.
     Ingest(cmd::ingest::Args),
     /// Check the inputs and print the findings; writes nothing.
     Validate(cmd::validate::Args),
+    /// Roll the stored facts up over regions and years.
+    Rollup(cmd::rollup::Args),
     /// Print a blank long-layout CSV for one report to fill in.
     Template(cmd::template::Args),
     /// Print the catalog of the 200 metrics.
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
+        Command::Run(a) => cmd::run::run(a, &cli.common),
+        Command::Rollup(a) => cmd::rollup::run(a, &cli.common),
         Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
         Command::Template(a) => cmd::template::run(a),

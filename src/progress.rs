@@ -14,3 +14,13 @@ pub fn bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     pb.set_prefix(what.to_string());
     pb
 }
+
+/// A one-line stage display ("ingest", "rollup", ...) for multi-stage commands.
+pub fn stages(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}

@@ -65,13 +65,19 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
 fn identical_input_gives_byte_identical_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let r = consistent_report(3);
-    write(&dir.path().join("in/a.csv"), long_csv(&[("653101", "喀什市", 2023, "", &r), ("653121", "", 2022, "", &r)]));
+    write(
+        &dir.path().join("in/a.csv"),
+        long_csv(&[("653101", "喀什市", 2023, "", &r), ("653121", "", 2022, "", &r)]),
+    );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
     let first = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap();
     let first_r = std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-0.parquet")).unwrap();
     assert_eq!(code(&ingest(dir.path(), &["-j", "1"])), 0);
     assert_eq!(first, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap());
-    assert_eq!(first_r, std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-0.parquet")).unwrap());
+    assert_eq!(
+        first_r,
+        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-0.parquet")).unwrap()
+    );
 }
 
 #[test]
@@ -113,7 +119,9 @@ fn gbk_wide_and_bom_long_halves_of_one_report_are_merged() {
     assert_eq!(floats(&b, "review_total")[0], Some(2.0));
     assert_eq!(floats(&b, "fees_amount")[0], Some(17.5));
     assert_eq!(
-        strings(&b, "source_files")[0].as_deref().map(|s| s.contains("gbk/wide.csv") && s.contains("utf8/long.csv")),
+        strings(&b, "source_files")[0]
+            .as_deref()
+            .map(|s| s.contains("gbk/wide.csv") && s.contains("utf8/long.csv")),
         Some(true),
         "{:?}",
         strings(&b, "source_files")
@@ -156,11 +164,17 @@ fn bad_rows_are_rejected_located_and_kept_the_rest_is_stored() {
     assert_eq!(at("E020-malformed-region-code", "3")["column"], "region_code");
     assert_eq!(at("E021-unknown-region", "4")["actual"], "653199");
     let m = at("E022-region-name-mismatch", "5");
-    assert_eq!((m["expected"].as_str(), m["actual"].as_str(), m["column"].as_str()), ("岳普湖县", "伽师县", "region_name"));
+    assert_eq!(
+        (m["expected"].as_str(), m["actual"].as_str(), m["column"].as_str()),
+        ("岳普湖县", "伽师县", "region_name")
+    );
     assert_eq!(at("E031-year-out-of-range", "6")["column"], "year");
     assert_eq!(at("E040-unknown-metric", "7")["actual"], "penalty.decision");
     let nan = at("E050-not-a-number", "8");
-    assert_eq!((nan["column"].as_str(), nan["actual"].as_str(), nan["metric"].as_str()), ("value", "五", "penalty.decisions"));
+    assert_eq!(
+        (nan["column"].as_str(), nan["actual"].as_str(), nan["metric"].as_str()),
+        ("value", "五", "penalty.decisions")
+    );
     assert!(nan["message"].contains("行政处罚"), "{}", nan["message"]);
     assert_eq!(at("E051-negative-value", "9")["actual"], "-4");
     assert_eq!(at("E052-non-integer-count", "10")["actual"], "12.5");
@@ -196,12 +210,16 @@ fn bad_rows_are_rejected_located_and_kept_the_rest_is_stored() {
     assert_eq!(rej2.lines().count(), 3, "{rej2}");
 
     // rows read = rows stored + rows rejected, per file and in total.
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/validation/summary.json")).unwrap())
-            .unwrap();
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/validation/summary.json")).unwrap(),
+    )
+    .unwrap();
     let files = summary["files"].as_array().unwrap();
     let county = files.iter().find(|f| f["file"] == "sub/county.csv").unwrap();
-    assert_eq!((county["rows_read"].as_u64(), county["rows_stored"].as_u64(), county["rows_rejected"].as_u64()), (Some(14), Some(4), Some(10)));
+    assert_eq!(
+        (county["rows_read"].as_u64(), county["rows_stored"].as_u64(), county["rows_rejected"].as_u64()),
+        (Some(14), Some(4), Some(10))
+    );
     let nom = files.iter().find(|f| f["file"] == "nometric.csv").unwrap();
     assert_eq!((nom["rows_read"].as_u64(), nom["rows_rejected"].as_u64()), (Some(2), Some(2)));
     assert_eq!(summary["rows_read"].as_u64(), Some(16));
@@ -279,13 +297,17 @@ fn across_years_carry_over_and_documents_in_force_are_checked() {
     // 科研机构 carries one request in that last year never carried forward.
     for a in APPLICANTS.iter().chain(["total"].iter()) {
         let want = y2022[&format!("requests.carried_forward.{a}")];
-        let delta = want - y2023[&format!("requests.carried_in.{a}")] + if *a == "research" || *a == "total" { 1.0 } else { 0.0 };
+        let delta = want - y2023[&format!("requests.carried_in.{a}")]
+            + if *a == "research" || *a == "total" { 1.0 } else { 0.0 };
         for row in ["carried_in", "disclosed", "closed_total"] {
             *y2023.get_mut(&format!("requests.{row}.{a}")).unwrap() += delta;
         }
     }
     // in force: 24 (2022) + 2 issued − 1 repealed = 25, but 2023 says 24.
-    write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2022, "县政府", &y2022), ("653128", "", 2023, "县政府", &y2023)]));
+    write(
+        &dir.path().join("in/a.csv"),
+        long_csv(&[("653128", "", 2022, "县政府", &y2022), ("653128", "", 2023, "县政府", &y2023)]),
+    );
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 0);
     let f = findings(&dir.path().join("out"));
@@ -294,7 +316,10 @@ fn across_years_carry_over_and_documents_in_force_are_checked() {
     assert!(rules.contains(&("R5a-carry-over-across-years", "requests.carried_in.total")), "{rules:?}");
     assert!(rules.contains(&("R5b-in-force-across-years", "normative_docs.in_force")), "{rules:?}");
     let inf = f.iter().find(|r| r["rule"] == "R5b-in-force-across-years").unwrap();
-    assert_eq!((inf["expected"].as_str(), inf["actual"].as_str(), inf["year"].as_str()), ("25", "24", "2023"));
+    assert_eq!(
+        (inf["expected"].as_str(), inf["actual"].as_str(), inf["year"].as_str()),
+        ("25", "24", "2023")
+    );
     assert_eq!(f.len(), 3, "{f:#?}");
 }
 
@@ -302,7 +327,10 @@ fn across_years_carry_over_and_documents_in_force_are_checked() {
 fn a_rerun_leaves_no_stale_partitions() {
     let dir = tempfile::tempdir().unwrap();
     let r = consistent_report(1);
-    write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2022, "", &r), ("653128", "", 2023, "", &r)]));
+    write(
+        &dir.path().join("in/a.csv"),
+        long_csv(&[("653128", "", 2022, "", &r), ("653128", "", 2023, "", &r)]),
+    );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
     assert!(dir.path().join("out/parquet/facts/year=2022/part-0.parquet").exists());
     write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2023, "", &r)]));
@@ -347,7 +375,8 @@ fn validate_prints_findings_and_writes_nothing() {
 #[test]
 fn template_lists_every_metric_and_round_trips_once_filled() {
     let dir = tempfile::tempdir().unwrap();
-    let o = xxgk(&["template", "--region", "653128", "--year", "2024", "--body", "岳普湖县人民政府"], dir.path());
+    let o =
+        xxgk(&["template", "--region", "653128", "--year", "2024", "--body", "岳普湖县人民政府"], dir.path());
     assert_eq!(code(&o), 0);
     let text = stdout(&o);
     let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());

@@ -2,6 +2,8 @@
 
 pub mod ingest;
 pub mod metrics;
+pub mod rollup;
+pub mod run;
 pub mod template;
 pub mod validate;
 
@@ -50,4 +52,41 @@ pub fn exit_for(summary: &xxgk::store::summary::Summary) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--region` and `--years`, shared by `rollup` and `run`.
+#[derive(Debug, Args, Clone)]
+pub struct Scope {
+    /// Only this region and what lies inside it, e.g. 653100 (喀什地区).
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<u32>,
+    /// Year range, e.g. 2021..2024 (inclusive) or a single year.
+    #[arg(long, value_parser = parse_years)]
+    pub years: Option<(i32, i32)>,
+}
+
+impl Scope {
+    pub fn rollup_options(&self) -> xxgk::rollup::RollupOptions {
+        xxgk::rollup::RollupOptions { region: self.region, years: self.years }
+    }
+}
+
+fn parse_region(s: &str) -> Result<u32, String> {
+    xxgk::regions::regions()
+        .lookup(s)
+        .map(|r| r.code)
+        .map_err(|_| format!("{s:?} is not a region code in the 民政部 2024 table (six digits, e.g. 653100)"))
+}
+
+fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let bad = || format!("{s:?} is not a year range; write 2021..2024 or 2023");
+    let year = |t: &str| t.trim().parse::<i32>().map_err(|_| bad());
+    let (from, to) = match s.split_once("..") {
+        Some((a, b)) => (year(a)?, year(b.trim_start_matches('='))?),
+        None => (year(s)?, year(s)?),
+    };
+    if from > to {
+        return Err(format!("{s:?}: the range runs backwards"));
+    }
+    Ok((from, to))
 }

@@ -16,7 +16,8 @@ pub fn metric_ids() -> Vec<String> {
     SPEC.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect()
 }
 
-pub const APPLICANTS: [&str; 6] = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"];
+pub const APPLICANTS: [&str; 6] =
+    ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"];
 
 /// A report that satisfies every rule, with magnitudes set by `seed`.
 pub fn consistent_report(seed: u64) -> BTreeMap<String, f64> {
