@@ -68,7 +68,8 @@ fn rollup_matches_sums_computed_independently() {
         ("429004", 2023, "", 13),
         ("420102", 2023, "", 14),
     ];
-    let mut reports: Vec<(String, i32, String, BTreeMap<String, Option<f64>>)> = Vec::new();
+    type Report = (String, i32, String, BTreeMap<String, Option<f64>>);
+    let mut reports: Vec<Report> = Vec::new();
     for (code, year, body, seed) in &plan {
         let mut v: BTreeMap<String, Option<f64>> =
             consistent_report(*seed).into_iter().map(|(k, x)| (k, Some(x))).collect();

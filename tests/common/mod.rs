@@ -67,8 +67,11 @@ pub fn fmt(v: f64) -> String {
     }
 }
 
-/// Long-layout CSV text for several reports: (code, name, year, body, values).
-pub fn long_csv(reports: &[(&str, &str, i32, &str, &BTreeMap<String, f64>)]) -> String {
+/// A report to write: (code, name, year, body, values).
+pub type Row<'a> = (&'a str, &'a str, i32, &'a str, &'a BTreeMap<String, f64>);
+
+/// Long-layout CSV text for several reports.
+pub fn long_csv(reports: &[Row]) -> String {
     let mut s = String::from("region_code,region_name,year,body,metric,value\n");
     for (code, name, year, body, values) in reports {
         for id in metric_ids() {
@@ -78,7 +81,7 @@ pub fn long_csv(reports: &[(&str, &str, i32, &str, &BTreeMap<String, f64>)]) -> 
     s
 }
 
-pub fn wide_csv(reports: &[(&str, &str, i32, &str, &BTreeMap<String, f64>)]) -> String {
+pub fn wide_csv(reports: &[Row]) -> String {
     let ids = metric_ids();
     let mut s = format!("region_code,region_name,year,body,{}\n", ids.join(","));
     for (code, name, year, body, values) in reports {
