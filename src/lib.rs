@@ -14,6 +14,7 @@ pub mod progress;
 pub mod regions;
 pub mod rollup;
 pub mod store;
+pub mod synth;
 pub mod validate;
 
 pub use error::{Error, Result};

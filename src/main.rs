@@ -30,6 +30,8 @@ enum Command {
     Rollup(cmd::rollup::Args),
     /// Print a blank long-layout CSV for one report to fill in.
     Template(cmd::template::Args),
+    /// Write deterministic synthetic report CSVs for real regions (for demos and benchmarks).
+    Synth(cmd::synth::Args),
     /// Print the catalog of the 200 metrics.
     Metrics(cmd::metrics::Args),
 }
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
         Command::Template(a) => cmd::template::run(a),
+        Command::Synth(a) => cmd::synth::run(a, &cli.common),
         Command::Metrics(a) => cmd::metrics::run(a),
     };
     match result {

@@ -4,6 +4,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod rollup;
 pub mod run;
+pub mod synth;
 pub mod template;
 pub mod validate;
 
@@ -71,14 +72,14 @@ impl Scope {
     }
 }
 
-fn parse_region(s: &str) -> Result<u32, String> {
+pub fn parse_region(s: &str) -> Result<u32, String> {
     xxgk::regions::regions()
         .lookup(s)
         .map(|r| r.code)
         .map_err(|_| format!("{s:?} is not a region code in the 民政部 2024 table (six digits, e.g. 653100)"))
 }
 
-fn parse_years(s: &str) -> Result<(i32, i32), String> {
+pub fn parse_years(s: &str) -> Result<(i32, i32), String> {
     let bad = || format!("{s:?} is not a year range; write 2021..2024 or 2023");
     let year = |t: &str| t.trim().parse::<i32>().map_err(|_| bad());
     let (from, to) = match s.split_once("..") {

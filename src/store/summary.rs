@@ -86,13 +86,22 @@ impl Summary {
 
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let w = self.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).clamp(4, 60);
+        let w = self.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).clamp(5, 60);
         let _ = writeln!(
             s,
             "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} layout",
             "file", "read", "stored", "rejected", "encoding"
         );
-        for f in &self.files {
+        // A national run has tens of thousands of files: list them all only when few, else the ones
+        // with rejections; summary.json always has every file.
+        let many = self.files.len() > 40;
+        let shown: Vec<&FileSummary> = self
+            .files
+            .iter()
+            .filter(|f| !many || f.rows_rejected > 0 || f.error.is_some())
+            .take(200)
+            .collect();
+        for f in &shown {
             let _ = writeln!(
                 s,
                 "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} {}",
@@ -106,6 +115,13 @@ impl Summary {
             if let Some(e) = &f.error {
                 let _ = writeln!(s, "    file rejected: {e}");
             }
+        }
+        if shown.len() < self.files.len() {
+            let _ = writeln!(
+                s,
+                "… {} more files not listed (per-file counts in validation/summary.json)",
+                self.files.len() - shown.len()
+            );
         }
         let _ = writeln!(
             s,
