@@ -123,13 +123,13 @@ pub fn report(
     let received = split(rng, new_requests, &APPLICANT_WEIGHTS);
     let weights = result_weights();
     let mut state = State { carried_forward: [0; 7], in_force };
-    for col in 0..6 {
+    for (col, &received) in received.iter().enumerate() {
         let carried_in = match prev {
             Some(s) => s.carried_forward[col],
             None if col == 0 => rng.u64(0..=2),
             None => 0,
         };
-        let mut recv = received[col];
+        let mut recv = received;
         let available = recv + carried_in;
         let forward = match target {
             Some(tg) => tg.carried_forward[col],
