@@ -49,7 +49,8 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
 
     let facts = read_parquet(&out.join("parquet/facts/year=2023/part-0.parquet"));
     let regions = strings(&facts, "region_code");
-    let mine: Vec<usize> = (0..facts.num_rows()).filter(|&i| regions[i].as_deref() == Some("653128")).collect();
+    let mine: Vec<usize> =
+        (0..facts.num_rows()).filter(|&i| regions[i].as_deref() == Some("653128")).collect();
     assert_eq!(mine.len(), 200);
     assert_eq!(facts.num_rows(), 12 * 200, "the 12 counties of 喀什地区 in data/");
     let facts = facts.slice(mine[0], 200);

@@ -21,7 +21,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         inputs: args.inputs.paths(),
         strict: args.inputs.strict,
         quiet: common.quiet,
-        max_year: None,
+        max_year: args.inputs.max_year,
     };
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;

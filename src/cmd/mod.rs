@@ -31,6 +31,9 @@ pub struct Inputs {
     /// Treat broken 勾稽关系 (R1–R4) as errors: the whole report is rejected.
     #[arg(long)]
     pub strict: bool,
+    /// Latest report year accepted (default: the current year); for synthetic future years in benchmarks.
+    #[arg(long)]
+    pub max_year: Option<i32>,
 }
 
 impl Inputs {

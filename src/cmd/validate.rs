@@ -34,7 +34,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         inputs: args.inputs.paths(),
         strict: args.inputs.strict,
         quiet: common.quiet,
-        max_year: None,
+        max_year: args.inputs.max_year,
     };
     let ingested = read_and_validate(&opts)?;
     if !ingested.findings.is_empty() {

@@ -4,13 +4,14 @@
 
 pub mod compute;
 pub mod indicators;
+pub mod rank;
 pub mod tables;
 pub mod write;
 
 pub use compute::{compute, RollupOptions, LEVELS};
 
 use crate::error::{IoContext, Result};
-use polars::prelude::*;
+
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -41,18 +42,27 @@ pub fn rollup(facts_dir: &Path, out_parquet: &Path, opts: &RollupOptions) -> Res
     }
     let all = compute(facts_dir, opts)?;
     let year_col = all.column("year")?.i32()?;
-    let mut years: Vec<i32> = (0..year_col.len()).filter_map(|i| year_col.get(i)).collect();
+    let mut years: Vec<i32> = year_col.iter().flatten().collect();
     years.sort_unstable();
     years.dedup();
-    let levels = compute::levels_for(opts);
-    let rows = levels
+    // Rows are sorted by level first: each level is one contiguous, zero-copy slice.
+    let lvl = all.column("lvl")?.u32()?;
+    let mut bounds: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, l) in lvl.iter().enumerate() {
+        let l = l.unwrap_or(0) as usize;
+        match bounds.last_mut() {
+            Some(b) if b.0 == l => b.2 = i + 1,
+            _ => bounds.push((l, i, i + 1)),
+        }
+    }
+    let strings = tables::RegionStrings::new();
+    let rows = bounds
         .par_iter()
-        .map(|level| {
-            let mask = all.column("level")?.str()?.equal(*level);
-            let df = all.filter(&mask)?;
-            write::write_long(&df, &long_dir, level)?;
-            write::write_wide(&df, &wide_dir, level)?;
-            Ok((level.to_string(), df.height()))
+        .map(|&(l, start, end)| {
+            let df = all.slice(start as i64, end - start);
+            write::write_long(&df, &long_dir, LEVELS[l], &strings)?;
+            write::write_wide(&df, &wide_dir, LEVELS[l], &strings)?;
+            Ok((LEVELS[l].to_string(), df.height()))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(RollupSummary { rows, years })

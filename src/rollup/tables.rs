@@ -16,17 +16,65 @@ pub fn metrics_frame() -> Result<DataFrame> {
     Ok(df!["metric" => ids, "m" => nums]?)
 }
 
-pub fn regions_frame() -> Result<DataFrame> {
+/// Each region's parent: a county's prefecture (or province), a prefecture's province, a province's
+/// nation; none for the nation.
+pub fn parents_frame() -> Result<DataFrame> {
     let mut codes = vec![NATIONAL];
-    let mut names = vec![NATIONAL_NAME.to_string()];
     let mut parents: Vec<Option<u32>> = vec![None];
     for r in regions().iter() {
         codes.push(r.code);
-        names.push(r.name.clone());
         parents.push(match r.level {
             Level::Province => Some(NATIONAL),
             _ => r.parent,
         });
     }
-    Ok(df!["code" => codes, "region_name" => names, "parent" => parents]?)
+    Ok(df!["code" => codes, "parent" => parents]?)
+}
+
+/// Region codes and names as dictionary values, so that millions of rollup rows carry a 4-byte key
+/// instead of two strings each.
+pub struct RegionStrings {
+    index: std::collections::HashMap<u32, i32>,
+    pub codes: Vec<String>,
+    pub names: Vec<String>,
+}
+
+impl RegionStrings {
+    pub fn new() -> RegionStrings {
+        let mut codes = vec!["000000".to_string()];
+        let mut names = vec![NATIONAL_NAME.to_string()];
+        for r in regions().iter() {
+            codes.push(r.code_str());
+            names.push(r.name.clone());
+        }
+        let mut index = std::collections::HashMap::new();
+        index.insert(NATIONAL, 0);
+        for (i, r) in regions().iter().enumerate() {
+            index.insert(r.code, i as i32 + 1);
+        }
+        RegionStrings { index, codes, names }
+    }
+
+    pub fn key(&self, code: u32) -> Option<i32> {
+        self.index.get(&code).copied()
+    }
+}
+
+impl Default for RegionStrings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where each region sits: whether it is a county, and its prefecture and province.
+pub fn hierarchy_frame() -> Result<DataFrame> {
+    let r = regions();
+    let (mut codes, mut county, mut pref, mut prov) = (vec![], vec![], vec![], vec![]);
+    for x in r.iter() {
+        codes.push(x.code);
+        county.push(x.level == Level::County);
+        pref.push(r.prefecture_of(x.code).map(|p| p.code));
+        prov.push(r.province_of(x.code).map(|p| p.code));
+    }
+    Ok(df!["code" => codes, "is_county" => county, "pref" => pref, "prov" => prov]?)
 }
