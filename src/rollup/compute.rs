@@ -1,10 +1,9 @@
-//! The rollup query, in polars' lazy API: sums per region level, derived ratios, year-over-year,
-//! share of the parent region and rank among the parent's children.
+//! The rollup query, in polars' lazy API, one year at a time: sums per region level, derived ratios,
+//! year-over-year against the year before, share of the parent region.
 //!
-//! Regions, levels and metrics travel as integers (`code`, `lvl`, `m`) through the query and turn
-//! back into the documented strings only at the end: hashing and sorting 6 million rows on integer
-//! keys is what keeps the national rollup to seconds. Year-over-year comes from a sorted shift, not a
-//! join, and parents are looked up in a table of the (few) non-county rows.
+//! A year is rolled up from its own facts partition and the previous year's sums, so memory holds
+//! two years whatever the number of years. Regions, levels and metrics travel as integers (`code`,
+//! `lvl`, `m`) and become the documented strings only when written.
 
 use super::indicators::{indicator_index, INDICATORS};
 use super::tables::{hierarchy_frame, metrics_frame, parents_frame, NATIONAL};
@@ -48,11 +47,24 @@ fn null_f64() -> Expr {
     lit(NULL).cast(DataType::Float64)
 }
 
-/// Sum per region and year at every level, from the facts table.
-fn sums(facts_dir: &Path, opts: &RollupOptions) -> Result<LazyFrame> {
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_enabled(), ..Default::default() };
-    let pattern = format!("{}/**/*.parquet", facts_dir.display());
-    let mut facts = LazyFrame::scan_parquet(PlRefPath::new(pattern), args)?;
+/// Years with a facts partition (`year=YYYY`), ascending.
+pub fn years_present(facts_dir: &Path) -> Vec<i32> {
+    let mut years: Vec<i32> = std::fs::read_dir(facts_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("year=")?.parse().ok())
+        .collect();
+    years.sort_unstable();
+    years
+}
+
+/// One year's sums at every level in scope, plus the derived ratios: columns
+/// `lvl, code, m, value, n_reports`.
+pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<DataFrame> {
+    let pattern = facts_dir.join(format!("year={year}/*.parquet"));
+    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
+    let mut facts = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?;
     if let Some(code) = opts.region {
         let s = format!("{code:06}");
         facts = facts.filter(
@@ -62,39 +74,30 @@ fn sums(facts_dir: &Path, opts: &RollupOptions) -> Result<LazyFrame> {
                 .or(col("province_code").eq(lit(s))),
         );
     }
-    let mut facts = facts.select([
-        col("region_code").cast(DataType::UInt32).alias("code"),
-        col("year").cast(DataType::Int32),
-        col("metric"),
-        col("value"),
-    ]);
-    if let Some((from, to)) = opts.years {
-        // One year before the range, so that its first year still gets a year-over-year change.
-        facts = facts.filter(col("year").gt_eq(lit(from - 1)).and(col("year").lt_eq(lit(to))));
-    }
     let base = facts
+        .select([col("region_code").cast(DataType::UInt32).alias("code"), col("metric"), col("value")])
         .join(metrics_frame()?.lazy(), [col("metric")], [col("metric")], JoinArgs::new(JoinType::Inner))
         // Several bodies of one region add up; null cells count as 0; n_reports counts every report
         // that gave the cell.
-        .group_by([col("code"), col("year"), col("m")])
+        .group_by([col("code"), col("m")])
         .agg([col("value").fill_null(lit(0.0)).sum().alias("value"), int(len()).alias("n_reports")])
         .join(hierarchy_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Inner))
-        .collect()?;
-    let base = base.lazy();
+        .collect()?
+        .lazy();
     let at = |lvl: u32, code: Expr, filter: Option<Expr>| {
         let mut lf = base.clone();
         if let Some(f) = filter {
             lf = lf.filter(f);
         }
-        let keys = [code.alias("code"), col("year"), col("m")];
-        lf.group_by(keys).agg([col("value").sum(), col("n_reports").sum()]).select([
-            u32_lit(lvl).alias("lvl"),
-            col("code"),
-            col("year"),
-            col("m"),
-            col("value"),
-            int(col("n_reports")).alias("n_reports"),
-        ])
+        lf.group_by([code.alias("code"), col("m")]).agg([col("value").sum(), col("n_reports").sum()]).select(
+            [
+                u32_lit(lvl).alias("lvl"),
+                col("code"),
+                col("m"),
+                col("value"),
+                int(col("n_reports")).alias("n_reports"),
+            ],
+        )
     };
     let mut frames = Vec::new();
     for level in levels_for(opts) {
@@ -102,7 +105,6 @@ fn sums(facts_dir: &Path, opts: &RollupOptions) -> Result<LazyFrame> {
             "county" => base.clone().filter(col("is_county")).select([
                 u32_lit(0).alias("lvl"),
                 col("code"),
-                col("year"),
                 col("m"),
                 col("value"),
                 col("n_reports"),
@@ -112,10 +114,13 @@ fn sums(facts_dir: &Path, opts: &RollupOptions) -> Result<LazyFrame> {
             _ => at(3, u32_lit(NATIONAL), None),
         });
     }
-    Ok(concat(frames, UnionArgs::default())?)
+    let sums = concat(frames, UnionArgs::default())?.collect()?;
+    let mut all = vec![sums.clone().lazy()];
+    all.extend(indicators(&sums)?);
+    Ok(concat(all, UnionArgs::default())?.collect()?)
 }
 
-/// The derived ratios for every region and year, as extra metric rows.
+/// The derived ratios for every region, as extra metric rows.
 fn indicators(sums: &DataFrame) -> Result<Vec<LazyFrame>> {
     let c = catalog();
     let pick = |id: &str, what: &str| col(what).filter(col("m").eq(u32_lit(c.expect(id) as u32))).sum();
@@ -136,20 +141,14 @@ fn indicators(sums: &DataFrame) -> Result<Vec<LazyFrame>> {
     wanted.dedup();
     let is_wanted =
         wanted.iter().map(|&m| col("m").eq(u32_lit(m))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-    let wide = sums
-        .clone()
-        .lazy()
-        .filter(is_wanted)
-        .group_by([col("lvl"), col("code"), col("year")])
-        .agg(aggs)
-        .collect()?;
+    let wide =
+        sums.clone().lazy().filter(is_wanted).group_by([col("lvl"), col("code")]).agg(aggs).collect()?;
     let mut out = Vec::new();
     for i in 0..INDICATORS.len() {
         let (num, den) = (col(format!("num{i}")), col(format!("den{i}")));
         out.push(wide.clone().lazy().select([
             col("lvl"),
             col("code"),
-            col("year"),
             u32_lit(indicator_index(i) as u32).alias("m"),
             when(den.clone().eq(lit(0.0))).then(null_f64()).otherwise(num / den).alias("value"),
             int(col(format!("n{i}"))).alias("n_reports"),
@@ -158,47 +157,39 @@ fn indicators(sums: &DataFrame) -> Result<Vec<LazyFrame>> {
     Ok(out)
 }
 
-/// The whole rollup, every level, long: one row per (level, region, metric, year), in that order,
-/// with regions and metrics as numbers (`code`, `parent`, `m`; the nation is code 0).
-pub fn compute(facts_dir: &Path, opts: &RollupOptions) -> Result<DataFrame> {
-    let sums = sums(facts_dir, opts)?.collect()?;
-    let mut frames = vec![sums.clone().lazy()];
-    frames.extend(indicators(&sums)?);
-    drop(sums);
+/// A year's rollup rows, ready to write: `lvl, code, parent, m, value, n_reports, yoy_change,
+/// yoy_pct, share_of_parent, rank_in_parent`, sorted by level, region, metric.
+pub fn finish_year(cur: &DataFrame, prev: Option<&DataFrame>) -> Result<DataFrame> {
     let n_catalog = catalog().len() as u32;
-    // Sorted so that last year's row of the same region and metric is the row just before.
-    // One u64 key (level, region, metric, year) sorts far faster than four columns, and puts last
-    // year's row of the same series just before this year's.
-    let key = (col("lvl").cast(DataType::UInt64) * lit(1u64 << 62))
-        + (col("code").cast(DataType::UInt64) * lit(1u64 << 32))
-        + (col("m").cast(DataType::UInt64) * lit(1u64 << 16))
-        + col("year").cast(DataType::UInt64);
-    let all = concat(frames, UnionArgs::default())?
-        .with_column(key.alias("key"))
-        .sort(["key"], SortMultipleOptions::default())
-        .collect()?;
-
-    let parent_values = all.clone().lazy().filter(col("lvl").gt(u32_lit(0))).select([
+    let prev = match prev {
+        Some(p) => {
+            p.clone().lazy().select([col("lvl"), col("code"), col("m"), col("value").alias("prev_value")])
+        }
+        None => {
+            cur.clone().lazy().select([col("lvl"), col("code"), col("m"), null_f64().alias("prev_value")])
+        }
+    };
+    let parent_values = cur.clone().lazy().filter(col("lvl").gt(u32_lit(0))).select([
         col("code").alias("parent"),
-        col("year"),
         col("m"),
         col("value").alias("parent_value"),
     ]);
-    let same_series_last_year = col("code")
-        .eq(col("code").shift(lit(1)))
-        .and(col("m").eq(col("m").shift(lit(1))))
-        .and(col("year").eq(col("year").shift(lit(1)) + lit(1)));
-    let parent_keys = [col("parent"), col("year"), col("m")];
-    let mut lf = all
+    let series = [col("lvl"), col("code"), col("m")];
+    // One u64 key orders the rows far faster than three columns.
+    let key = (col("lvl").cast(DataType::UInt64) * lit(1u64 << 62))
+        + (col("code").cast(DataType::UInt64) * lit(1u64 << 16))
+        + col("m").cast(DataType::UInt64);
+    let out = cur
+        .clone()
         .lazy()
-        .with_column(
-            when(same_series_last_year)
-                .then(col("value").shift(lit(1)))
-                .otherwise(null_f64())
-                .alias("prev_value"),
-        )
+        .join(prev, series.clone(), series, JoinArgs::new(JoinType::Left))
         .join(parents_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
-        .join(parent_values, parent_keys.clone(), parent_keys, JoinArgs::new(JoinType::Left))
+        .join(
+            parent_values,
+            [col("parent"), col("m")],
+            [col("parent"), col("m")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_columns([
             (col("value") - col("prev_value")).alias("yoy_change"),
             when(col("prev_value").neq(lit(0.0)))
@@ -210,18 +201,13 @@ pub fn compute(facts_dir: &Path, opts: &RollupOptions) -> Result<DataFrame> {
                 .then(col("value") / col("parent_value"))
                 .otherwise(null_f64())
                 .alias("share_of_parent"),
-        ]);
-    if let Some((from, to)) = opts.years {
-        lf = lf.filter(col("year").gt_eq(lit(from)).and(col("year").lt_eq(lit(to))));
-    }
-    // Hash joins scramble the order; one sort on the u64 key restores it (cheaper than order-keeping joins).
-    let out = lf
+            key.alias("key"),
+        ])
         .sort(["key"], SortMultipleOptions::default())
         .select([
             col("lvl"),
             col("code"),
             col("parent"),
-            col("year"),
             col("m"),
             col("value"),
             col("n_reports"),

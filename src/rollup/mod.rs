@@ -8,11 +8,10 @@ pub mod rank;
 pub mod tables;
 pub mod write;
 
-pub use compute::{compute, RollupOptions, LEVELS};
+pub use compute::{RollupOptions, LEVELS};
 
 use crate::error::{IoContext, Result};
 
-use rayon::prelude::*;
 use std::path::Path;
 
 pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
@@ -31,7 +30,7 @@ fn has_parquet(dir: &Path) -> bool {
         .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
 }
 
-/// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`.
+/// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time.
 pub fn rollup(facts_dir: &Path, out_parquet: &Path, opts: &RollupOptions) -> Result<RollupSummary> {
     let long_dir = out_parquet.join("rollup");
     let wide_dir = out_parquet.join("rollup_wide");
@@ -40,30 +39,49 @@ pub fn rollup(facts_dir: &Path, out_parquet: &Path, opts: &RollupOptions) -> Res
     if !has_parquet(facts_dir) {
         return Ok(RollupSummary::default());
     }
-    let all = compute(facts_dir, opts)?;
-    let year_col = all.column("year")?.i32()?;
-    let mut years: Vec<i32> = year_col.iter().flatten().collect();
-    years.sort_unstable();
-    years.dedup();
-    // Rows are sorted by level first: each level is one contiguous, zero-copy slice.
-    let lvl = all.column("lvl")?.u32()?;
+    let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
+    let strings = tables::RegionStrings::new();
+    let mut writers: Vec<Option<write::LevelWriter>> = LEVELS.iter().map(|_| None).collect();
+    let mut years = Vec::new();
+    let mut prev: Option<(i32, polars::prelude::DataFrame)> = None;
+    // The year before the range is read too, so that the range's first year has a yoy change.
+    for year in
+        compute::years_present(facts_dir).into_iter().filter(|y| (from.saturating_sub(1)..=to).contains(y))
+    {
+        let cur = compute::year_sums(facts_dir, year, opts)?;
+        if year >= from {
+            let last_year = prev.as_ref().filter(|(y, _)| *y == year - 1).map(|(_, df)| df);
+            let out = compute::finish_year(&cur, last_year)?;
+            for (l, start, end) in level_bounds(&out)? {
+                if writers[l].is_none() {
+                    writers[l] = Some(write::LevelWriter::create(&long_dir, &wide_dir, LEVELS[l])?);
+                }
+                if let Some(w) = writers[l].as_mut() {
+                    w.write_year(&out.slice(start as i64, end - start), year, &strings)?;
+                }
+            }
+            years.push(year);
+        }
+        prev = Some((year, cur));
+    }
+    let mut rows = Vec::new();
+    for (l, w) in writers.into_iter().enumerate() {
+        if let Some(w) = w {
+            rows.push((LEVELS[l].to_string(), w.close()?));
+        }
+    }
+    Ok(RollupSummary { rows, years })
+}
+
+/// (level number, start, end) of each level's rows: they are contiguous, sorted by level first.
+fn level_bounds(df: &polars::prelude::DataFrame) -> Result<Vec<(usize, usize, usize)>> {
     let mut bounds: Vec<(usize, usize, usize)> = Vec::new();
-    for (i, l) in lvl.iter().enumerate() {
+    for (i, l) in df.column("lvl")?.u32()?.iter().enumerate() {
         let l = l.unwrap_or(0) as usize;
         match bounds.last_mut() {
             Some(b) if b.0 == l => b.2 = i + 1,
             _ => bounds.push((l, i, i + 1)),
         }
     }
-    let strings = tables::RegionStrings::new();
-    let rows = bounds
-        .par_iter()
-        .map(|&(l, start, end)| {
-            let df = all.slice(start as i64, end - start);
-            write::write_long(&df, &long_dir, LEVELS[l], &strings)?;
-            write::write_wide(&df, &wide_dir, LEVELS[l], &strings)?;
-            Ok((LEVELS[l].to_string(), df.height()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(RollupSummary { rows, years })
+    Ok(bounds)
 }

@@ -1,4 +1,5 @@
-//! `rank_in_parent`: 1 = largest among the rows with the same parent, year and metric; ties share
+//! `rank_in_parent`: 1 = largest among the rows with the same parent and metric (one year at a
+//! time); ties share
 //! the lowest rank ("min" ranking). Done here rather than as a polars window expression, which
 //! builds one small list per group and took 12 s on the national rollup; this sort takes 0.3 s.
 
@@ -6,29 +7,28 @@ use crate::error::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-/// Ranks for every row of `df` (columns `parent`, `year`, `m`, `value`, `parent_value`). Rows
+/// Ranks for every row of one year's `df` (columns `parent`, `m`, `value`, `parent_value`). Rows
 /// without a value, or whose parent is not in the rollup (out of `--region` scope), get none.
 pub fn rank_in_parent(df: &DataFrame) -> Result<Vec<Option<i64>>> {
     let parent = df.column("parent")?.u32()?;
-    let year = df.column("year")?.i32()?;
     let m = df.column("m")?.u32()?;
     let value = df.column("value")?.f64()?;
     let parent_value = df.column("parent_value")?.f64()?;
-    let mut rows: Vec<(u32, i32, u32, f64, u32)> = (0..df.height())
+    let mut rows: Vec<(u32, u32, f64, u32)> = (0..df.height())
         .filter_map(|i| {
             parent_value.get(i)?;
-            Some((parent.get(i)?, year.get(i)?, m.get(i)?, value.get(i)?, i as u32))
+            Some((parent.get(i)?, m.get(i)?, value.get(i)?, i as u32))
         })
         .collect();
-    rows.par_sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then(b.3.total_cmp(&a.3)));
+    rows.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
     let mut ranks = vec![None; df.height()];
-    for group in rows.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)) {
+    for group in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         let mut rank = 1i64;
         for (pos, row) in group.iter().enumerate() {
-            if pos > 0 && row.3 != group[pos - 1].3 {
+            if pos > 0 && row.2 != group[pos - 1].2 {
                 rank = pos as i64 + 1;
             }
-            ranks[row.4 as usize] = Some(rank);
+            ranks[row.3 as usize] = Some(rank);
         }
     }
     Ok(ranks)
@@ -42,8 +42,7 @@ mod tests {
     fn ties_share_the_lowest_rank_and_groups_are_separate() {
         let df = df![
             "parent" => [1u32, 1, 1, 1, 2, 1],
-            "year" => [2023i32, 2023, 2023, 2023, 2023, 2024],
-            "m" => [0u32, 0, 0, 0, 0, 0],
+            "m" => [0u32, 0, 0, 0, 0, 1],
             "value" => [Some(5.0), Some(9.0), Some(5.0), None, Some(1.0), Some(0.0)],
             "parent_value" => [Some(19.0), Some(19.0), Some(19.0), Some(19.0), None, Some(0.0)],
         ]

@@ -37,6 +37,10 @@ pub struct RegionStrings {
     index: std::collections::HashMap<u32, i32>,
     pub codes: Vec<String>,
     pub names: Vec<String>,
+    pub code_array: std::sync::Arc<arrow::array::StringArray>,
+    pub name_array: std::sync::Arc<arrow::array::StringArray>,
+    /// Metric and indicator ids by metric number.
+    pub metric_array: std::sync::Arc<arrow::array::StringArray>,
 }
 
 impl RegionStrings {
@@ -52,7 +56,16 @@ impl RegionStrings {
         for (i, r) in regions().iter().enumerate() {
             index.insert(r.code, i as i32 + 1);
         }
-        RegionStrings { index, codes, names }
+        let array = |v: &[String]| std::sync::Arc::new(arrow::array::StringArray::from_iter_values(v));
+        let metrics: Vec<String> = (0..metric_count()).map(|m| metric_id(m).to_string()).collect();
+        RegionStrings {
+            index,
+            code_array: array(&codes),
+            name_array: array(&names),
+            metric_array: array(&metrics),
+            codes,
+            names,
+        }
     }
 
     pub fn key(&self, code: u32) -> Option<i32> {

@@ -1,6 +1,7 @@
-//! Write the rollup: `rollup/level=<level>/part-0.parquet` (long, arrow-rs, written in row groups
-//! from integer keys so the strings never exist as millions of separate values) and
-//! `rollup_wide/level=<level>/part-0.parquet` (one row per region and year, polars' writer).
+//! Write the rollup with arrow-rs, one year at a time into one file per level:
+//! `rollup/level=<level>/part-0.parquet` (long: dictionary-encoded region and metric columns built
+//! from integer keys, so millions of rows never hold millions of strings) and
+//! `rollup_wide/level=<level>/part-0.parquet` (one row per region and year).
 
 use super::indicators::{metric_count, metric_id};
 use super::tables::RegionStrings;
@@ -16,17 +17,21 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use polars::prelude::*;
-use std::collections::HashMap;
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const ROWS_PER_GROUP: usize = 1 << 20;
-
-fn kv(dataset: &str) -> Vec<(String, String)> {
-    vec![
-        ("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
-        ("xxgk.dataset".to_string(), dataset.to_string()),
-    ]
+fn options(dataset: &str) -> ArrowWriterOptions {
+    let kv = vec![
+        KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
+        KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
+    ];
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(kv))
+        .build();
+    // Without the embedded Arrow schema, dictionary columns read back as plain strings everywhere.
+    ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true)
 }
 
 fn long_schema() -> Arc<Schema> {
@@ -46,128 +51,149 @@ fn long_schema() -> Arc<Schema> {
     ]))
 }
 
-fn f64s(df: &DataFrame, name: &str) -> Result<Float64Array> {
-    Ok(df.column(name)?.f64()?.iter().collect())
+fn is_count(m: usize) -> bool {
+    m < catalog().len() && catalog().metric(m).kind == Kind::Count
 }
 
-fn i64s(df: &DataFrame, name: &str) -> Result<Int64Array> {
-    Ok(df.column(name)?.i64()?.iter().collect())
+fn wide_schema() -> Arc<Schema> {
+    let mut fields = vec![
+        Field::new("region_code", DataType::Utf8, false),
+        Field::new("region_name", DataType::Utf8, false),
+        Field::new("parent_code", DataType::Utf8, true),
+        Field::new("year", DataType::Int32, false),
+        Field::new("n_reports", DataType::Int64, false),
+    ];
+    for m in 0..metric_count() {
+        let dt = if is_count(m) { DataType::Int64 } else { DataType::Float64 };
+        fields.push(Field::new(metric_id(m).replace('.', "_"), dt, true));
+    }
+    Arc::new(Schema::new(fields))
 }
 
-/// Long rollup of one level, from the numeric frame of `compute` (already sliced to the level).
-pub fn write_long(df: &DataFrame, dir: &Path, level: &str, strings: &RegionStrings) -> Result<()> {
-    let path = dir.join(format!("level={level}/part-0.parquet"));
+fn create(path: &Path, schema: Arc<Schema>, dataset: &str) -> Result<ArrowWriter<File>> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
-    let perr = |source| Error::Parquet { path: path.clone(), source };
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(ROWS_PER_GROUP))
-        .set_key_value_metadata(Some(kv("rollup").into_iter().map(|(k, v)| KeyValue::new(k, v)).collect()))
-        .build();
-    // Without the embedded Arrow schema the dictionary columns read back as plain strings everywhere.
-    let options = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
-    let file = std::fs::File::create(&path).at(&path)?;
-    let schema = long_schema();
-    let mut writer = ArrowWriter::try_new_with_options(file, schema.clone(), options).map_err(perr)?;
-    let codes: Arc<StringArray> = Arc::new(strings.codes.iter().map(|s| Some(s.as_str())).collect());
-    let names: Arc<StringArray> = Arc::new(strings.names.iter().map(|s| Some(s.as_str())).collect());
-    let metrics: Arc<StringArray> = Arc::new((0..metric_count()).map(|m| Some(metric_id(m))).collect());
-    let mut offset = 0;
-    while offset < df.height() {
-        let len = ROWS_PER_GROUP.min(df.height() - offset);
-        let part = df.slice(offset as i64, len);
-        offset += len;
-        let keys = |name: &str| -> Result<arrow::array::Int32Array> {
-            Ok(part.column(name)?.u32()?.iter().map(|c| c.and_then(|c| strings.key(c))).collect())
+    let file = File::create(path).at(path)?;
+    ArrowWriter::try_new_with_options(file, schema, options(dataset))
+        .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
+}
+
+/// The two files of one level, open for the whole rollup.
+pub struct LevelWriter {
+    long: ArrowWriter<File>,
+    wide: ArrowWriter<File>,
+    long_path: PathBuf,
+    wide_path: PathBuf,
+    pub rows: usize,
+}
+
+impl LevelWriter {
+    pub fn create(long_dir: &Path, wide_dir: &Path, level: &str) -> Result<LevelWriter> {
+        let long_path = long_dir.join(format!("level={level}/part-0.parquet"));
+        let wide_path = wide_dir.join(format!("level={level}/part-0.parquet"));
+        Ok(LevelWriter {
+            long: create(&long_path, long_schema(), "rollup")?,
+            wide: create(&wide_path, wide_schema(), "rollup_wide")?,
+            long_path,
+            wide_path,
+            rows: 0,
+        })
+    }
+
+    /// One year of this level, from `finish_year`'s frame (sorted by region, metric).
+    pub fn write_year(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
+        self.write_long(df, year, strings)?;
+        self.write_wide(df, year, strings)?;
+        self.rows += df.height();
+        Ok(())
+    }
+
+    pub fn close(self) -> Result<usize> {
+        let perr = |path: PathBuf| move |source| Error::Parquet { path, source };
+        self.long.close().map_err(perr(self.long_path))?;
+        self.wide.close().map_err(perr(self.wide_path))?;
+        Ok(self.rows)
+    }
+
+    fn write_long(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
+        let keys = |name: &str| -> Result<Int32Array> {
+            Ok(df.column(name)?.u32()?.iter().map(|c| c.and_then(|c| strings.key(c))).collect())
         };
         let code_keys = keys("code")?;
         let parent_keys = keys("parent")?;
-        let metric_keys: Int32Array = part.column("m")?.u32()?.iter().map(|m| m.map(|m| m as i32)).collect();
+        let metric_keys: Int32Array = df.column("m")?.u32()?.iter().map(|m| m.map(|m| m as i32)).collect();
         let dict = |k: &Int32Array, values: &Arc<StringArray>| -> Result<ArrayRef> {
             Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(k.clone(), values.clone())?))
         };
+        let f64s = |name: &str| -> Result<ArrayRef> {
+            Ok(Arc::new(df.column(name)?.f64()?.iter().collect::<Float64Array>()))
+        };
+        let i64s = |name: &str| -> Result<ArrayRef> {
+            Ok(Arc::new(df.column(name)?.i64()?.iter().collect::<Int64Array>()))
+        };
         let columns: Vec<ArrayRef> = vec![
-            dict(&code_keys, &codes)?,
-            dict(&code_keys, &names)?,
-            dict(&parent_keys, &codes)?,
-            Arc::new(part.column("year")?.i32()?.iter().collect::<Int32Array>()),
-            dict(&metric_keys, &metrics)?,
-            Arc::new(f64s(&part, "value")?),
-            Arc::new(i64s(&part, "n_reports")?),
-            Arc::new(f64s(&part, "yoy_change")?),
-            Arc::new(f64s(&part, "yoy_pct")?),
-            Arc::new(f64s(&part, "share_of_parent")?),
-            Arc::new(i64s(&part, "rank_in_parent")?),
+            dict(&code_keys, &strings.code_array)?,
+            dict(&code_keys, &strings.name_array)?,
+            dict(&parent_keys, &strings.code_array)?,
+            Arc::new(Int32Array::from(vec![year; df.height()])),
+            dict(&metric_keys, &strings.metric_array)?,
+            f64s("value")?,
+            i64s("n_reports")?,
+            f64s("yoy_change")?,
+            f64s("yoy_pct")?,
+            f64s("share_of_parent")?,
+            i64s("rank_in_parent")?,
         ];
-        writer.write(&RecordBatch::try_new(schema.clone(), columns)?).map_err(perr)?;
+        let batch = RecordBatch::try_new(long_schema(), columns)?;
+        self.long.write(&batch).map_err(|source| Error::Parquet { path: self.long_path.clone(), source })
     }
-    writer.close().map_err(perr)?;
-    Ok(())
-}
 
-/// Wide rollup of one level: one row per region and year, in order of first appearance (by region,
-/// then year, since the frame is sorted by region, metric, year).
-pub fn write_wide(df: &DataFrame, dir: &Path, level: &str, strings: &RegionStrings) -> Result<()> {
-    let code = df.column("code")?.u32()?;
-    let parent = df.column("parent")?.u32()?;
-    let year = df.column("year")?.i32()?;
-    let m = df.column("m")?.u32()?;
-    let value = df.column("value")?.f64()?;
-    let n = df.column("n_reports")?.i64()?;
-
-    let text =
-        |c: Option<u32>, of: &Vec<String>| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
-    let nm = metric_count();
-    let (mut codes, mut names, mut parents, mut years, mut reports) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); nm];
-    let mut row_of: HashMap<(Option<u32>, Option<i32>), usize> = HashMap::new();
-    for i in 0..df.height() {
-        let key = (code.get(i), year.get(i));
-        let row = *row_of.entry(key).or_insert_with(|| {
-            codes.push(text(key.0, &strings.codes));
-            names.push(text(key.0, &strings.names));
-            parents.push(text(parent.get(i), &strings.codes));
-            years.push(key.1);
-            reports.push(0i64);
-            cells.iter_mut().for_each(|c| c.push(None));
-            codes.len() - 1
-        });
-        if let (Some(mi), v) = (m.get(i), value.get(i)) {
-            cells[mi as usize][row] = v;
-            if (mi as usize) < catalog().len() {
-                reports[row] = reports[row].max(n.get(i).unwrap_or(0));
+    fn write_wide(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
+        let code = df.column("code")?.u32()?;
+        let parent = df.column("parent")?.u32()?;
+        let m = df.column("m")?.u32()?;
+        let value = df.column("value")?.f64()?;
+        let n = df.column("n_reports")?.i64()?;
+        let text =
+            |c: Option<u32>, of: &[String]| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
+        let (mut codes, mut names, mut parents, mut reports) = (vec![], vec![], vec![], vec![]);
+        let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); metric_count()];
+        // Rows arrive grouped by region: a new region starts a new output row.
+        let mut last = None;
+        for i in 0..df.height() {
+            if last != Some(code.get(i)) {
+                last = Some(code.get(i));
+                codes.push(text(code.get(i), &strings.codes));
+                names.push(text(code.get(i), &strings.names));
+                parents.push(text(parent.get(i), &strings.codes));
+                reports.push(0i64);
+                cells.iter_mut().for_each(|c| c.push(None));
+            }
+            let row = codes.len() - 1;
+            if let Some(mi) = m.get(i) {
+                cells[mi as usize][row] = value.get(i);
+                if (mi as usize) < catalog().len() {
+                    reports[row] = reports[row].max(n.get(i).unwrap_or(0));
+                }
             }
         }
+        let height = codes.len();
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(codes)),
+            Arc::new(StringArray::from(names)),
+            Arc::new(StringArray::from(parents)),
+            Arc::new(Int32Array::from(vec![year; height])),
+            Arc::new(Int64Array::from(reports)),
+        ];
+        for (mi, values) in cells.into_iter().enumerate() {
+            columns.push(if is_count(mi) {
+                Arc::new(values.into_iter().map(|v| v.map(|x| x as i64)).collect::<Int64Array>())
+            } else {
+                Arc::new(Float64Array::from(values))
+            });
+        }
+        let batch = RecordBatch::try_new(wide_schema(), columns)?;
+        self.wide.write(&batch).map_err(|source| Error::Parquet { path: self.wide_path.clone(), source })
     }
-    let height = codes.len();
-    let mut columns = vec![
-        Column::new("region_code".into(), codes),
-        Column::new("region_name".into(), names),
-        Column::new("parent_code".into(), parents),
-        Column::new("year".into(), years),
-        Column::new("n_reports".into(), reports),
-    ];
-    for (mi, values) in cells.into_iter().enumerate() {
-        let col_name = metric_id(mi).replace('.', "_");
-        let is_count = mi < catalog().len() && catalog().metric(mi).kind == Kind::Count;
-        columns.push(if is_count {
-            Column::new(col_name.into(), values.into_iter().map(|v| v.map(|x| x as i64)).collect::<Vec<_>>())
-        } else {
-            Column::new(col_name.into(), values)
-        });
-    }
-    let mut out = DataFrame::new(height, columns)?;
-    let path = dir.join(format!("level={level}/part-0.parquet"));
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).at(parent)?;
-    }
-    let file = std::fs::File::create(&path).at(&path)?;
-    ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv("rollup_wide"))))
-        .finish(&mut out)?;
-    Ok(())
 }
