@@ -30,7 +30,8 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let staging = Staging::new(&args.out, &guard)?;
     let stages = xxgk::progress::stages(common.quiet);
     stages.set_message("ingest and validate");
-    let ingested = ingest_into(&staging, &opts)?;
+    // Only the summary is needed from here on: the reports in memory go before the rollup starts.
+    let summary = ingest_into(&staging, &opts)?.summary;
     stages.set_message("rollup");
     let rolled = xxgk::rollup::rollup(
         &staging.path("parquet/facts"),
@@ -43,7 +44,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     staging.commit(&products)?;
     stages.finish_and_clear();
     if !common.quiet {
-        print!("{}", ingested.summary.render());
+        print!("{}", summary.render());
         for (level, rows) in &rolled.rows {
             println!("rollup {level:<10} {rows:>9} rows");
         }
@@ -56,5 +57,5 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
         println!("done in {:.1} s", started.elapsed().as_secs_f64());
     }
-    Ok(exit_for(&ingested.summary))
+    Ok(exit_for(&summary))
 }

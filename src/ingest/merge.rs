@@ -119,6 +119,12 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
             report.files.push(o.file);
         }
     }
+    // The reports now hold every accepted value and where it came from; the per-file cells would
+    // only double the memory of a national run.
+    drop(occurrences);
+    for f in &mut files {
+        f.cells = Vec::new();
+    }
     reports.retain(|r| r.sources.iter().any(Option::is_some));
     for r in &mut reports {
         r.files.sort_unstable();
