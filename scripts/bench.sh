@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/xxgk-bench}
 mkdir -p "$work"
+# DuckDB keeps every file of a glob open at once: 28,460 files need a higher limit.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 cargo build --release --quiet
 xxgk=$PWD/target/release/xxgk
 python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
