@@ -2,6 +2,7 @@
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::ingest::cache::ParseCache;
 use crate::ingest::discover::discover;
 use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions};
@@ -18,6 +19,8 @@ pub struct IngestOptions {
     pub quiet: bool,
     /// Latest report year accepted; defaults to the current year.
     pub max_year: Option<i32>,
+    /// Output folder whose `.xxgk-cache/` lets unchanged files skip reading (incremental runs).
+    pub cache_in: Option<PathBuf>,
 }
 
 pub struct Ingested {
@@ -34,16 +37,29 @@ pub fn current_year() -> i32 {
 pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
     let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
+    let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let parsed: Vec<_> = files
         .par_iter()
         .map(|f| {
-            let p = parse_file(f, &popts);
+            let p = match cache.as_ref().and_then(|c| c.lookup(f)) {
+                Some(hit) => hit,
+                None => {
+                    let p = parse_file(f, &popts);
+                    if let Some(c) = &cache {
+                        c.store(&p);
+                    }
+                    p
+                }
+            };
             pb.inc(1);
             p
         })
         .collect();
     pb.finish_and_clear();
+    if let Some(c) = &cache {
+        c.save(&parsed)?;
+    }
     let mut dataset = merge(parsed);
     crate::validate::check_dataset(&mut dataset, opts.strict);
     for p in walk_problems {

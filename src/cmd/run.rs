@@ -13,6 +13,9 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
+    /// Read every file again instead of reusing what `<out>/.xxgk-cache/` holds for unchanged files.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Rollup scope; ingest and validation always cover every input row.
     #[command(flatten)]
     pub scope: Scope,
@@ -25,6 +28,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         strict: args.inputs.strict,
         quiet: common.quiet,
         max_year: args.inputs.max_year,
+        cache_in: (!args.no_cache).then(|| args.out.clone()),
     };
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;

@@ -41,7 +41,13 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let anchors = if args.anchor.is_empty() {
         Vec::new()
     } else {
-        let opts = IngestOptions { inputs: args.anchor.clone(), strict: false, quiet: true, max_year: None };
+        let opts = IngestOptions {
+            inputs: args.anchor.clone(),
+            strict: false,
+            quiet: true,
+            max_year: None,
+            cache_in: None,
+        };
         read_and_validate(&opts)?.dataset.reports
     };
     let opts = SynthOptions {

@@ -35,6 +35,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         strict: args.inputs.strict,
         quiet: common.quiet,
         max_year: args.inputs.max_year,
+        cache_in: None,
     };
     let ingested = read_and_validate(&opts)?;
     if !ingested.findings.is_empty() {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InputFile {
     pub path: PathBuf,
     /// Path relative to the input root it was found under; `rejected/` mirrors it.

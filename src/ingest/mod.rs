@@ -1,6 +1,7 @@
 //! Ingest: find the input files (`discover`), decode them (`decode`), read the header (`layout`),
 //! parse every field (`parse`, `value`) and merge the cells into reports (`merge`).
 
+pub mod cache;
 pub mod decode;
 pub mod discover;
 pub mod layout;

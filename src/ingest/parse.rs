@@ -7,11 +7,12 @@ use super::layout::{detect, Header, HeaderProblem, Layout};
 use crate::catalog::catalog;
 use crate::validate::cell::{check_metric, check_region, check_value, check_year, FieldProblem};
 use crate::validate::finding::{Finding, Rule, Severity};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 /// A report: one body's annual report for one region and year.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ReportKey {
     pub region: u32,
     pub year: i32,
@@ -19,7 +20,7 @@ pub struct ReportKey {
 }
 
 /// One accepted cell, pointing back to where it was read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Cell {
     /// Index into [`ParsedFile::reports`].
     pub report: u32,
@@ -32,19 +33,25 @@ pub struct Cell {
     pub value: Option<f64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RejectedRow {
     pub line: u64,
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug)]
+/// What reading one file produced. Serializable so that `cache` can skip re-reading an unchanged
+/// file; `file` is where it was found this time and is not cached.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ParsedFile {
+    #[serde(skip)]
     pub file: InputFile,
+    /// Set when this result came from the cache instead of reading the file.
+    #[serde(skip)]
+    pub from_cache: bool,
     pub sha256: String,
     pub size: u64,
-    pub encoding: Option<&'static str>,
-    pub layout: Option<&'static str>,
+    pub encoding: Option<String>,
+    pub layout: Option<String>,
     pub header: Vec<String>,
     pub rows_read: u64,
     pub reports: Vec<ReportKey>,
@@ -60,6 +67,7 @@ impl ParsedFile {
     fn new(file: &InputFile) -> ParsedFile {
         ParsedFile {
             file: file.clone(),
+            from_cache: false,
             sha256: String::new(),
             size: 0,
             encoding: None,
@@ -117,7 +125,7 @@ pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
     out.sha256 = format!("{:x}", Sha256::digest(&bytes));
     let text = match decode(&bytes) {
         Ok((text, enc)) => {
-            out.encoding = Some(enc.as_str());
+            out.encoding = Some(enc.as_str().to_string());
             text
         }
         Err(p) => {
@@ -169,7 +177,7 @@ pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
             return out;
         }
     };
-    out.layout = Some(header.layout.name());
+    out.layout = Some(header.layout.name().to_string());
     if !header.ignored.is_empty() {
         let names: Vec<&str> = header.ignored.iter().map(|&i| header.names[i].as_str()).collect();
         let mut f = Finding::new(

@@ -39,6 +39,15 @@ fn int(e: Expr) -> Expr {
     e.cast(DataType::Int64)
 }
 
+/// Sums are taken over whole millionths (of a 件 or a 万元, i.e. 0.01 元): integer addition gives the
+/// same bits in any order, where parallel floating-point sums of fees would differ from run to run.
+const UNITS_PER_WANYUAN: f64 = 1e6;
+
+fn units(value: Expr) -> Expr {
+    // Values are never negative, so adding one half and truncating rounds to the nearest unit.
+    (value * lit(UNITS_PER_WANYUAN) + lit(0.5)).cast(DataType::Int64)
+}
+
 fn u32_lit(v: u32) -> Expr {
     lit(v).cast(DataType::UInt32)
 }
@@ -80,7 +89,7 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
         // Several bodies of one region add up; null cells count as 0; n_reports counts every report
         // that gave the cell.
         .group_by([col("code"), col("m")])
-        .agg([col("value").fill_null(lit(0.0)).sum().alias("value"), int(len()).alias("n_reports")])
+        .agg([units(col("value").fill_null(lit(0.0))).sum().alias("value"), int(len()).alias("n_reports")])
         .join(hierarchy_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Inner))
         .collect()?
         .lazy();
@@ -114,7 +123,9 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
             _ => at(3, u32_lit(NATIONAL), None),
         });
     }
-    let sums = concat(frames, UnionArgs::default())?.collect()?;
+    let sums = concat(frames, UnionArgs::default())?
+        .with_column((col("value").cast(DataType::Float64) / lit(UNITS_PER_WANYUAN)).alias("value"))
+        .collect()?;
     let mut all = vec![sums.clone().lazy()];
     all.extend(indicators(&sums)?);
     Ok(concat(all, UnionArgs::default())?.collect()?)

@@ -23,6 +23,8 @@ pub struct FileSummary {
 pub struct Summary {
     pub files: Vec<FileSummary>,
     pub files_rejected: usize,
+    /// Files whose unchanged content was taken from `.xxgk-cache/` instead of being read again.
+    pub files_from_cache: usize,
     pub rows_read: u64,
     pub rows_stored: u64,
     pub rows_rejected: u64,
@@ -45,8 +47,8 @@ impl Summary {
             .iter()
             .map(|f| FileSummary {
                 file: f.file.display.clone(),
-                encoding: f.encoding.map(str::to_string),
-                layout: f.layout.map(str::to_string),
+                encoding: f.encoding.clone(),
+                layout: f.layout.clone(),
                 sha256: f.sha256.clone(),
                 rows_read: f.rows_read,
                 rows_stored: f.rows_read - f.rows_rejected(),
@@ -62,6 +64,7 @@ impl Summary {
         let stored: Vec<_> = ds.stored_reports().collect();
         Summary {
             files_rejected: files.iter().filter(|f| f.error.is_some()).count(),
+            files_from_cache: ds.files.iter().filter(|f| f.from_cache).count(),
             rows_read: files.iter().map(|f| f.rows_read).sum(),
             rows_stored: files.iter().map(|f| f.rows_stored).sum(),
             rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),
@@ -130,12 +133,13 @@ impl Summary {
         );
         let _ = writeln!(
             s,
-            "reports stored: {}, rejected: {}; cells stored: {}; files: {} ({} rejected)",
+            "reports stored: {}, rejected: {}; cells stored: {}; files: {} ({} rejected, {} unchanged since the last run)",
             self.reports_stored,
             self.reports_rejected,
             self.cells_stored,
             self.files.len(),
-            self.files_rejected
+            self.files_rejected,
+            self.files_from_cache
         );
         let years = match (self.years.first(), self.years.last()) {
             (Some(a), Some(b)) if a != b => format!("{a}–{b}"),

@@ -1,9 +1,9 @@
 //! A finding: one thing the validator has to say about the input, located to file, line and column.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -22,7 +22,7 @@ impl Severity {
 }
 
 /// Every rule the validator applies, with a stable id used in findings, docs and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Rule {
     // File-level problems: the whole file is rejected.
     UnreadableFile,
@@ -170,7 +170,7 @@ impl fmt::Display for Rule {
 }
 
 /// One finding. Every field an analyst needs to find and fix the cell is here.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub rule: Rule,
