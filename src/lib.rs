@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod dataset;
 pub mod error;
+pub mod extract;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;
