@@ -124,10 +124,32 @@ fn walk(handle: tl::NodeHandle, parser: &tl::Parser, out: &mut Cells) {
     }
 }
 
+/// `<br/>` and `<br />` as `<br>`: tl loses its way on a self-closed `br` and swallows the rest of
+/// the table into one cell.
+fn open_void_tags(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(k) = lower[from..].find("<br").map(|k| from + k) {
+        let tail = &lower[k + 3..];
+        let spaces = tail.len() - tail.trim_start().len();
+        if tail[spaces..].starts_with("/>") {
+            out.push_str(&html[last..k]);
+            out.push_str("<br>");
+            last = k + 3 + spaces + 2;
+        }
+        from = k + 3;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
 /// HTML text → cells.
 pub fn read(html: &str) -> Cells {
     let mut out = Cells::default();
-    let Ok(dom) = tl::parse(html, tl::ParserOptions::default()) else { return out };
+    let html = open_void_tags(html);
+    let Ok(dom) = tl::parse(&html, tl::ParserOptions::default()) else { return out };
     let parser = dom.parser();
     for child in dom.children() {
         walk(*child, parser, &mut out);
@@ -152,7 +174,7 @@ mod tests {
     fn rows_cells_and_entities() {
         let c = read(
             "<html><head><title>标题</title></head><body><p>甲&nbsp;乙</p><table><tbody>\
-             <tr><td rowspan=2>三</td><td>商业<br>企业</td><td>1</td></tr><tr><td>x &amp; y</td></tr>\
+             <tr><td rowspan=2>三</td><td>商业<br/>企业</td><td>1</td></tr><tr><td>x &amp; y</td></tr>\
              </tbody></table></body></html>",
         );
         let texts: Vec<(&str, u32)> = c.cells.iter().map(|c| (c.text.as_str(), c.row)).collect();
