@@ -311,3 +311,23 @@ fn docx_with_grid_span_and_vertical_merges() {
         Err(ExtractError::Docx(_))
     ));
 }
+
+#[test]
+fn extraction_takes_milliseconds() {
+    // Debug build, in process, all four forms; the bound is loose so a busy machine cannot fail it.
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("v.docx");
+    write(&docx, docx_bytes(&std::fs::read_to_string(fixture("variant-document.xml")).unwrap()));
+    let files =
+        [fixture("yuepuhu-2023-report.txt"), fixture("variant.html"), fixture("variant-pipes.txt"), docx];
+    let rounds = 20;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        for f in &files {
+            extract_file(f, &ExtractOptions::default()).unwrap();
+        }
+    }
+    let per = start.elapsed() / (rounds * files.len() as u32);
+    eprintln!("extract_file: {per:?} per report (debug build)");
+    assert!(per < std::time::Duration::from_millis(500), "{per:?}");
+}
