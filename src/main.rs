@@ -28,6 +28,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Roll the stored facts up over regions and years.
     Rollup(cmd::rollup::Args),
+    /// Read the numbers straight from published reports (text, HTML, .docx) into long-layout CSVs.
+    Extract(cmd::extract::Args),
     /// Print a blank long-layout CSV for one report to fill in.
     Template(cmd::template::Args),
     /// Write deterministic synthetic report CSVs for real regions (for demos and benchmarks).
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Rollup(a) => cmd::rollup::run(a, &cli.common),
         Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
+        Command::Extract(a) => cmd::extract::run(a, &cli.common),
         Command::Template(a) => cmd::template::run(a),
         Command::Synth(a) => cmd::synth::run(a, &cli.common),
         Command::Metrics(a) => cmd::metrics::run(a),
