@@ -6,6 +6,7 @@
 //! `pipeline` strings the stages together for the commands in `src/cmd/`.
 
 pub mod catalog;
+pub mod charts;
 pub mod dataset;
 pub mod error;
 pub mod ingest;

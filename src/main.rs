@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The whole pipeline: ingest, validate, store and roll up (default input data/, output outputs/).
+    /// The whole pipeline: ingest, validate, store, roll up and chart (default input data/, output outputs/).
     Run(cmd::run::Args),
     /// Check every input row and write the normalized Parquet dataset.
     Ingest(cmd::ingest::Args),
@@ -28,6 +28,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Roll the stored facts up over regions and years.
     Rollup(cmd::rollup::Args),
+    /// Draw trend, comparison, outcome and year-over-year charts and index.html from the rollup.
+    Plot(cmd::plot::Args),
     /// Print a blank long-layout CSV for one report to fill in.
     Template(cmd::template::Args),
     /// Print the catalog of the 200 metrics.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => cmd::run::run(a, &cli.common),
         Command::Rollup(a) => cmd::rollup::run(a, &cli.common),
+        Command::Plot(a) => cmd::plot::run(a, &cli.common),
         Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
         Command::Template(a) => cmd::template::run(a),

@@ -2,6 +2,7 @@
 
 pub mod ingest;
 pub mod metrics;
+pub mod plot;
 pub mod rollup;
 pub mod run;
 pub mod template;
@@ -71,7 +72,7 @@ impl Scope {
     }
 }
 
-fn parse_region(s: &str) -> Result<u32, String> {
+pub fn parse_region(s: &str) -> Result<u32, String> {
     xxgk::regions::regions()
         .lookup(s)
         .map(|r| r.code)
