@@ -154,12 +154,13 @@ fn run_draws_every_chart_as_valid_png_and_svg() {
 #[test]
 fn chinese_text_in_png_is_glyphs_not_boxes() {
     use plotters::prelude::*;
-    xxgk::charts::font::register().unwrap();
-    // Each string drawn alone into a small bitmap: what plotters' PNG path does with the font.
+    use xxgk::charts::glyphs::Bitmap;
+    // Each string drawn alone into a small bitmap, through the backend that draws the PNG charts.
     let draw = |s: &str| {
         let mut buf = vec![255u8; 120 * 40 * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (120, 40)).into_drawing_area();
+            let backend = Bitmap::new(BitMapBackend::with_buffer(&mut buf, (120, 40))).unwrap();
+            let root = backend.into_drawing_area();
             let style = (xxgk::charts::font::FAMILY, 28.0).into_font().color(&BLACK);
             root.draw(&Text::new(s.to_string(), (4, 4), style)).unwrap();
             root.present().unwrap();
@@ -167,8 +168,10 @@ fn chinese_text_in_png_is_glyphs_not_boxes() {
         buf.chunks(3).map(|p| p[0] < 128).collect::<Vec<bool>>()
     };
     let ink = |px: &[bool]| px.iter().filter(|b| **b).count();
-    // U+E000 is in no font's subset of ours: it draws as the .notdef box, the look of missing glyphs.
+    // U+E000 (private use) is in no subset of ours: it draws as the .notdef box, which is what
+    // every character would look like with a font that lacks CJK.
     let tofu = draw("\u{E000}");
+    assert!(ink(&tofu) > 0, "the missing-glyph box should have ink to compare against");
     let mut seen: Vec<Vec<bool>> = Vec::new();
     for s in ["喀", "什", "地", "区", "县", "件", "岳", "年"] {
         let px = draw(s);
@@ -177,7 +180,6 @@ fn chinese_text_in_png_is_glyphs_not_boxes() {
         assert!(!seen.contains(&px), "{s} drew like an earlier character");
         seen.push(px);
     }
-    // And a label from a chart, as a whole: more ink than one box per character would give alone.
     assert!(ink(&draw("喀什地区")) > ink(&draw("喀")));
 }
 

@@ -222,16 +222,18 @@ where
     y += 24;
     let bottom = area.dim_in_pixel().1 as i32 - 16;
     let fit = ((bottom - y) / 20).max(0) as usize;
-    // Two names a row.
-    let shown = rest.len().min(fit * 2);
+    // Two names a row when they are short enough to share one.
+    let per_row = if rest.iter().all(|s| s.name.chars().count() <= 7) { 2 } else { 1 };
+    let shown = rest.len().min(fit * per_row);
     for (i, s) in rest.iter().take(shown).enumerate() {
-        let x = if i % 2 == 0 { 20 } else { 160 };
+        let x = if i % per_row == 0 { 20 } else { 160 };
         let name = if shown < rest.len() && i + 1 == shown {
             format!("…等{}个", rest.len() - i)
         } else {
             s.name.clone()
         };
-        area.draw(&Text::new(name, (x, y + (i / 2) as i32 * 20), style::left(13.0, &style::MUTED)))?;
+        let row = (i / per_row) as i32;
+        area.draw(&Text::new(name, (x, y + row * 20), style::left(13.0, &style::MUTED)))?;
     }
     Ok(())
 }
