@@ -27,7 +27,8 @@ text = sorted(c for c in text if c.isprintable())
 pathlib.Path(sys.argv[1]).write_text("".join(text), encoding="utf-8")
 print(f"{len(text)} characters", file=sys.stderr)
 PY
-# Font number 2 of the collection is Noto Sans CJK SC. No hinting: ab_glyph ignores it.
+# Font number 2 of the collection is Noto Sans CJK SC. No hinting: ab_glyph ignores it. The .notdef
+# outline stays, so a character missing from the subset shows as a box rather than as nothing.
 pyftsubset "$src" --font-number=2 --text-file="$chars" --output-file="$out" \
-  --layout-features='*' --no-hinting --name-IDs='*' --name-languages='*'
+  --layout-features='*' --no-hinting --notdef-outline --name-IDs='*' --name-languages='*'
 ls -l "$out"

@@ -44,7 +44,7 @@ where
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .margin_right(30)
-        .x_label_area_size(44)
+        .x_label_area_size(56)
         .y_label_area_size(label_width)
         .build_cartesian_2d(x, (0..n as i32 - 1).into_segmented())?;
     chart
