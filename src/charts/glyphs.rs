@@ -5,12 +5,13 @@
 
 use super::font::FONT;
 use crate::error::{Error, Result};
-use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
+use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
 use plotters::backend::BitMapBackend;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
+use std::collections::HashMap;
 
 /// plotters' SVG writes a text size `s` as `font-size: s / 1.24`: the same em here keeps the two
 /// formats alike.
@@ -19,6 +20,26 @@ const SVG_EM: f64 = 1.24;
 pub struct Bitmap<'a> {
     inner: BitMapBackend<'a>,
     font: FontRef<'static>,
+    /// Rasterized glyphs of this chart: tick labels and names repeat the same few dozen glyphs.
+    cache: HashMap<GlyphKey, Option<Coverage>>,
+}
+
+/// Glyph, scale, and its position's fraction of a pixel in quarters.
+type GlyphKey = (u16, u32, u8, u8);
+
+/// A glyph's ink: offset of its top-left pixel from the whole-pixel pen position, width, and
+/// coverage row by row.
+struct Coverage {
+    left: i32,
+    top: i32,
+    width: usize,
+    alpha: Vec<f32>,
+}
+
+/// Split a position into whole pixels and a fraction in quarters (0–3).
+fn quarter(v: f32) -> (i32, u8) {
+    let q = (v * 4.0).round() as i32;
+    (q.div_euclid(4), q.rem_euclid(4) as u8)
 }
 
 impl<'a> Bitmap<'a> {
@@ -27,7 +48,7 @@ impl<'a> Bitmap<'a> {
             path: "assets/fonts".into(),
             message: format!("the bundled font does not parse: {e}"),
         })?;
-        Ok(Bitmap { inner, font })
+        Ok(Bitmap { inner, font, cache: HashMap::new() })
     }
 
     fn scale(&self, size: f64) -> PxScale {
@@ -166,29 +187,50 @@ impl DrawingBackend for Bitmap<'_> {
         let font = self.font.as_scaled(scale);
         let transform = style.transform();
         let (w, h) = self.inner.get_size();
-        let mut pixels: Vec<(BackendCoord, f32)> = Vec::new();
         let mut pen = x0;
         let mut prev = None;
+        let mut placed: Vec<(GlyphId, f32)> = Vec::new();
         for c in text.chars() {
             let id = font.glyph_id(c);
             if let Some(p) = prev {
                 pen += font.kern(p, id);
             }
             prev = Some(id);
-            let glyph = id.with_scale_and_position(scale, point(pen, base));
+            placed.push((id, pen));
             pen += font.h_advance(id);
-            let Some(outline) = self.font.outline_glyph(glyph) else { continue };
-            let bounds = outline.px_bounds();
-            outline.draw(|gx, gy, coverage| {
-                let (tx, ty) = (bounds.min.x as i32 + gx as i32, bounds.min.y as i32 + gy as i32);
-                let (dx, dy) = transform.transform(tx, ty);
-                pixels.push(((pos.0 + dx, pos.1 + dy), coverage));
-            });
         }
-        for ((x, y), coverage) in pixels {
-            if x >= 0 && y >= 0 && (x as u32) < w && (y as u32) < h && coverage > 0.0 {
-                let c = BackendColor { alpha: color.alpha * coverage.min(1.0) as f64, rgb: color.rgb };
-                self.inner.draw_pixel((x, y), c)?;
+        let (base_px, base_q) = quarter(base);
+        for (id, x) in placed {
+            let (x_px, x_q) = quarter(x);
+            let key = (id.0, scale.x.to_bits(), x_q, base_q);
+            if !self.cache.contains_key(&key) {
+                let at = point(f32::from(x_q) / 4.0, f32::from(base_q) / 4.0);
+                let ink = self.font.outline_glyph(id.with_scale_and_position(scale, at)).map(|outline| {
+                    let b = outline.px_bounds();
+                    let width = b.width() as usize;
+                    let mut alpha = vec![0.0; width * b.height() as usize];
+                    outline.draw(|gx, gy, c| {
+                        if let Some(a) = alpha.get_mut(gy as usize * width + gx as usize) {
+                            *a = c;
+                        }
+                    });
+                    Coverage { left: b.min.x as i32, top: b.min.y as i32, width, alpha }
+                });
+                self.cache.insert(key, ink);
+            }
+            let Some(Some(ink)) = self.cache.get(&key) else { continue };
+            for (i, coverage) in ink.alpha.iter().enumerate() {
+                if *coverage <= 0.0 {
+                    continue;
+                }
+                let tx = x_px + ink.left + (i % ink.width) as i32;
+                let ty = base_px + ink.top + (i / ink.width) as i32;
+                let (dx, dy) = transform.transform(tx, ty);
+                let (px, py) = (pos.0 + dx, pos.1 + dy);
+                if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
+                    let c = BackendColor { alpha: color.alpha * coverage.min(1.0) as f64, rgb: color.rgb };
+                    self.inner.draw_pixel((px, py), c)?;
+                }
             }
         }
         Ok(())
