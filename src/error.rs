@@ -19,6 +19,10 @@ pub enum Error {
     Csv { path: PathBuf, source: csv::Error },
     #[error("{0}")]
     Usage(String),
+    #[error("no rollup in {dir}: run `xxgk run` (or `xxgk rollup`) first")]
+    NoRollup { dir: PathBuf },
+    #[error("drawing chart {path}: {message}")]
+    Chart { path: PathBuf, message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -7,6 +7,7 @@
 //! ingest: it reads the numbers out of a published report (text, HTML, .docx) into a long-layout CSV.
 
 pub mod catalog;
+pub mod charts;
 pub mod dataset;
 pub mod error;
 pub mod extract;

@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The whole pipeline: ingest, validate, store and roll up (default input data/, output outputs/).
+    /// The whole pipeline: ingest, validate, store, roll up and chart (default input data/, output outputs/).
     Run(cmd::run::Args),
     /// Check every input row and write the normalized Parquet dataset.
     Ingest(cmd::ingest::Args),
@@ -28,6 +28,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Roll the stored facts up over regions and years.
     Rollup(cmd::rollup::Args),
+    /// Draw trend, comparison, outcome and year-over-year charts and index.html from the rollup.
+    Plot(cmd::plot::Args),
     /// Read the numbers straight from published reports (text, HTML, .docx) into long-layout CSVs.
     Extract(cmd::extract::Args),
     /// Print a blank long-layout CSV for one report to fill in.
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => cmd::run::run(a, &cli.common),
         Command::Rollup(a) => cmd::rollup::run(a, &cli.common),
+        Command::Plot(a) => cmd::plot::run(a, &cli.common),
         Command::Ingest(a) => cmd::ingest::run(a, &cli.common),
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
         Command::Extract(a) => cmd::extract::run(a, &cli.common),

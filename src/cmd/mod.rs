@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod ingest;
 pub mod metrics;
+pub mod plot;
 pub mod rollup;
 pub mod run;
 pub mod synth;

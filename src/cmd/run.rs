@@ -1,4 +1,4 @@
-//! `xxgk run`: the whole pipeline — ingest → validate → store → rollup — into one output folder,
+//! `xxgk run`: the whole pipeline — ingest → validate → store → rollup → charts — into one output folder,
 //! published in one atomic step at the end.
 
 use super::{exit_for, Common, Inputs, Scope};
@@ -19,6 +19,9 @@ pub struct Args {
     /// Rollup scope; ingest and validation always cover every input row.
     #[command(flatten)]
     pub scope: Scope,
+    /// Skip the charts; index.html is still written, with the summary and the findings.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
@@ -42,9 +45,33 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         &staging.path("parquet"),
         &args.scope.rollup_options(),
     )?;
+    let validation = staging.path("validation");
+    let charts = if args.no_charts {
+        // Charts from an earlier run would no longer match the data: they go, and the page says why.
+        xxgk::charts::html::write_index(
+            &staging.path("index.html"),
+            &validation,
+            &[],
+            Some("未绘制图表（--no-charts）。"),
+        )?;
+        0
+    } else if rolled.rows.is_empty() {
+        xxgk::charts::html::write_index(
+            &staging.path("index.html"),
+            &validation,
+            &[],
+            Some("没有图表：没有入库的报告。"),
+        )?;
+        0
+    } else {
+        stages.set_message("charts");
+        let opts = xxgk::charts::PlotOptions { region: args.scope.region, ..Default::default() };
+        super::plot::draw(&staging, &staging.path("parquet/rollup"), &validation, &opts)?
+    };
     stages.set_message("publishing");
     let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
     products.extend(xxgk::rollup::PRODUCTS);
+    products.extend(xxgk::charts::PRODUCTS);
     staging.commit(&products)?;
     stages.finish_and_clear();
     if !common.quiet {
@@ -59,6 +86,8 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long)");
         println!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
         println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
+        println!("  {out}/charts/                     {charts} charts (SVG and PNG)");
+        println!("  {out}/index.html                  overview: summary, charts, findings");
         println!("done in {:.1} s", started.elapsed().as_secs_f64());
     }
     Ok(exit_for(&summary))

@@ -1,0 +1,298 @@
+//! `index.html`: one static page over an output folder — the run summary (`validation/summary.json`),
+//! every chart by region, and the findings (`validation/findings.csv`). Inline CSS, relative links,
+//! nothing fetched from a network, every piece of data escaped.
+
+use super::plan::Kind;
+use super::{ChartFile, Format};
+use crate::error::{Error, IoContext, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Findings beyond this many are left to `validation/findings.csv`: a page of a million rows helps nobody.
+pub const MAX_FINDINGS: usize = 2000;
+
+const CSS: &str = "
+body{font-family:'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif;margin:0;color:#212121;background:#fafafa}
+header{background:#19376e;color:#fff;padding:18px 32px}
+header h1{margin:0;font-size:26px}
+header p{margin:6px 0 0;opacity:.85}
+nav{padding:10px 32px;background:#fff;border-bottom:1px solid #ddd;line-height:1.9}
+nav a{margin-right:14px;color:#19376e;text-decoration:none}
+main{padding:8px 32px 40px}
+h2{border-bottom:2px solid #19376e;padding-bottom:4px;margin-top:32px}
+h3{margin:24px 0 8px}
+h4{margin:16px 0 6px;color:#555}
+table{border-collapse:collapse;background:#fff;font-size:14px;margin:6px 0 12px}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f6}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:14px}
+figure{margin:0;background:#fff;border:1px solid #ddd;padding:8px}
+figure img{width:100%;height:auto;display:block}
+figcaption{font-size:13px;color:#555;margin-top:4px}
+.error{color:#c62828;font-weight:bold}.warning{color:#e65100}.info{color:#546e7a}
+.note{background:#fff8e1;border:1px solid #ffe082;padding:8px 12px}
+";
+
+/// `&`, `<`, `>`, `"` and `'` as entities: safe in text and in quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A relative path as a URL: every byte but unreserved ones and `/` percent-encoded, so Chinese
+/// folder names work whatever the page's encoding is taken to be.
+pub fn url_path(p: &str) -> String {
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Write the page. `note` is shown above the charts (e.g. why there are none).
+pub fn write_index(
+    path: &Path,
+    validation_dir: &Path,
+    charts: &[ChartFile],
+    note: Option<&str>,
+) -> Result<()> {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str("<title>政府信息公开工作年度报告统计 · 总览</title>\n<style>");
+    h.push_str(CSS);
+    h.push_str("</style>\n</head>\n<body>\n<header><h1>政府信息公开工作年度报告统计</h1>");
+    h.push_str("<p>xxgk 输出总览：运行摘要、图表与校验发现</p></header>\n");
+
+    let regions = regions_in(charts);
+    let findings = read_findings(&validation_dir.join("findings.csv"))?;
+    h.push_str("<nav><a href=\"#summary\">运行摘要</a><a href=\"#charts\">图表</a>");
+    let _ = write!(h, "<a href=\"#findings\">校验发现（{}）</a>", findings.as_ref().map_or(0, |f| f.len()));
+    for (code, name) in &regions {
+        let _ = write!(h, "<a href=\"#r{code:06}\">{}</a>", escape(name));
+    }
+    h.push_str("</nav>\n<main>\n");
+
+    summary_section(&mut h, &validation_dir.join("summary.json"))?;
+    charts_section(&mut h, charts, &regions, note);
+    findings_section(&mut h, findings.as_deref());
+    h.push_str("</main>\n</body>\n</html>\n");
+    std::fs::write(path, h).at(path)
+}
+
+fn regions_in(charts: &[ChartFile]) -> Vec<(u32, String)> {
+    let mut v: Vec<(u32, String)> = charts.iter().map(|c| (c.region_code, c.region_name.clone())).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn num(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => escape(s),
+        other => escape(&other.to_string()),
+    }
+}
+
+fn summary_section(h: &mut String, path: &Path) -> Result<()> {
+    h.push_str("<section id=\"summary\">\n<h2>运行摘要</h2>\n");
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            h.push_str(
+                "<p class=\"note\">没有运行摘要（validation/summary.json 不存在）。</p>\n</section>\n",
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+    };
+    let s: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: not a run summary: {e}", path.display())))?;
+    let null = serde_json::Value::Null;
+    let get = |k: &str| s.get(k).unwrap_or(&null);
+    h.push_str("<table class=\"kv\">\n");
+    for (key, label) in [
+        ("rows_read", "读入行数"),
+        ("rows_stored", "入库行数"),
+        ("rows_rejected", "拒收行数"),
+        ("reports_stored", "入库报告数"),
+        ("reports_rejected", "拒收报告数"),
+        ("errors", "错误"),
+        ("warnings", "警告"),
+        ("notices", "提示"),
+    ] {
+        let _ = writeln!(h, "<tr><th>{label}</th><td class=\"n\">{}</td></tr>", num(get(key)));
+    }
+    let list = |v: &serde_json::Value| {
+        v.as_array().map(|a| a.iter().map(num).collect::<Vec<_>>()).unwrap_or_default()
+    };
+    let years = list(get("years"));
+    let _ = writeln!(h, "<tr><th>年度</th><td>{}</td></tr>", years.join("、"));
+    let _ = writeln!(h, "<tr><th>地区数</th><td class=\"n\">{}</td></tr>", list(get("regions")).len());
+    h.push_str("</table>\n");
+
+    if let Some(files) = get("files").as_array() {
+        h.push_str("<h3>输入文件</h3>\n<table>\n<tr><th>文件</th><th>编码</th><th>格式</th><th>读入</th><th>入库</th><th>拒收</th><th>错误</th></tr>\n");
+        for f in files {
+            let g = |k: &str| num(f.get(k).unwrap_or(&null));
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                g("file"),
+                g("encoding"),
+                g("layout"),
+                g("rows_read"),
+                g("rows_stored"),
+                g("rows_rejected"),
+                g("error")
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if let Some(rules) = get("findings_by_rule").as_object() {
+        h.push_str("<h3>按规则统计的发现</h3>\n<table>\n<tr><th>规则</th><th>条数</th></tr>\n");
+        for (rule, n) in rules {
+            let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", escape(rule), num(n));
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn charts_section(h: &mut String, charts: &[ChartFile], regions: &[(u32, String)], note: Option<&str>) {
+    h.push_str("<section id=\"charts\">\n<h2>图表</h2>\n");
+    if let Some(note) = note {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(note));
+    }
+    if charts.is_empty() && note.is_none() {
+        h.push_str("<p class=\"note\">没有图表：汇总中没有含下级区划的地级或省级区划。</p>\n");
+    }
+    for (code, name) in regions {
+        let _ =
+            writeln!(h, "<section class=\"region\" id=\"r{code:06}\">\n<h3>{code:06} {}</h3>", escape(name));
+        for kind in [Kind::Trend, Kind::Compare, Kind::Yoy, Kind::Outcomes] {
+            let of_kind: Vec<&ChartFile> =
+                charts.iter().filter(|c| c.region_code == *code && c.kind == kind).collect();
+            if of_kind.is_empty() {
+                continue;
+            }
+            let _ = writeln!(h, "<h4>{}</h4>\n<div class=\"grid\">", kind.label());
+            for c in of_kind {
+                figure(h, c);
+            }
+            h.push_str("</div>\n");
+        }
+        h.push_str("</section>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn figure(h: &mut String, c: &ChartFile) {
+    // SVG first: sharp at any zoom and its text stays text; PNG when that is all there is.
+    let shown = if c.formats.contains(&Format::Svg) { Format::Svg } else { Format::Png };
+    let src = |f: Format| url_path(&format!("charts/{}.{}", c.path, f.ext()));
+    let title = escape(&c.title);
+    let _ = write!(
+        h,
+        "<figure><a href=\"{0}\"><img src=\"{0}\" alt=\"{title}\" loading=\"lazy\"></a><figcaption>{title}",
+        src(shown)
+    );
+    for f in &c.formats {
+        let _ = write!(h, " · <a href=\"{}\">{}</a>", src(*f), f.ext().to_ascii_uppercase());
+    }
+    h.push_str("</figcaption></figure>\n");
+}
+
+type Row = Vec<String>;
+
+/// Header and rows of `findings.csv`; None when the file is not there.
+fn read_findings(path: &Path) -> Result<Option<Vec<Row>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+    };
+    let body = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|source| Error::Csv { path: path.to_path_buf(), source })?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(Some(rows))
+}
+
+fn findings_section(h: &mut String, rows: Option<&[Row]>) {
+    h.push_str("<section id=\"findings\">\n<h2>校验发现</h2>\n");
+    let Some((header, rows)) = rows.and_then(|r| r.split_first()) else {
+        h.push_str("<p class=\"note\">没有校验发现文件（validation/findings.csv）。</p>\n</section>\n");
+        return;
+    };
+    if rows.is_empty() {
+        h.push_str("<p>没有发现问题。</p>\n</section>\n");
+        return;
+    }
+    if rows.len() > MAX_FINDINGS {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">共 {} 条，此处列出前 {MAX_FINDINGS} 条；全部见 <a href=\"validation/findings.csv\">validation/findings.csv</a>。</p>",
+            rows.len()
+        );
+    } else {
+        let _ = writeln!(
+            h,
+            "<p>共 {} 条；另见 <a href=\"validation/findings.csv\">validation/findings.csv</a>。</p>",
+            rows.len()
+        );
+    }
+    h.push_str("<table class=\"findings\">\n<tr>");
+    for col in header {
+        let _ = write!(h, "<th>{}</th>", escape(col));
+    }
+    h.push_str("</tr>\n");
+    let severity = header.iter().position(|c| c == "severity");
+    for row in rows.iter().take(MAX_FINDINGS) {
+        let class = severity.and_then(|i| row.get(i)).map(|s| escape(s)).unwrap_or_default();
+        let _ = write!(h, "<tr class=\"{class}\">");
+        for cell in row {
+            let _ = write!(h, "<td>{}</td>", escape(cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn chinese_paths_are_percent_encoded() {
+        assert_eq!(
+            url_path("charts/653100-喀什地区/a b.svg"),
+            "charts/653100-%E5%96%80%E4%BB%80%E5%9C%B0%E5%8C%BA/a%20b.svg"
+        );
+    }
+}

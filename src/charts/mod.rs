@@ -1,0 +1,86 @@
+//! Charts: for each prefecture and province, trends over the years, comparisons of the child
+//! regions, year-over-year change and request outcomes, drawn with plotters as SVG and PNG with a
+//! bundled CJK font; and `index.html`, one static page listing them beside the run summary and the
+//! findings. Reads `parquet/rollup`; writes `charts/` and `index.html`.
+
+mod bars;
+pub mod compare;
+pub mod data;
+pub mod font;
+pub mod glyphs;
+pub mod html;
+pub mod metrics;
+pub mod outcomes;
+pub mod plan;
+pub mod render;
+pub mod style;
+pub mod trend;
+pub mod yoy;
+
+use crate::error::{IoContext, Result};
+use plan::Kind;
+use rayon::prelude::*;
+pub use render::Format;
+use std::path::Path;
+
+/// What `plot` publishes, relative to the output folder.
+pub const PRODUCTS: [&str; 2] = ["charts", "index.html"];
+
+#[derive(Debug, Clone)]
+pub struct PlotOptions {
+    /// A prefecture, a province (with its prefectures) or a county (its prefecture); all if none.
+    pub region: Option<u32>,
+    pub formats: Vec<Format>,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions { region: None, formats: vec![Format::Svg, Format::Png] }
+    }
+}
+
+/// One chart, in every format drawn.
+#[derive(Debug, Clone)]
+pub struct ChartFile {
+    pub region_code: u32,
+    pub region_name: String,
+    pub kind: Kind,
+    pub title: String,
+    /// `653100-喀什地区/trend-licensing`, relative to `charts/`, without extension.
+    pub path: String,
+    pub formats: Vec<Format>,
+}
+
+/// Draw every chart in scope from `rollup_dir` into `charts_dir`, in parallel, one task per file.
+pub fn draw_all(rollup_dir: &Path, charts_dir: &Path, opts: &PlotOptions) -> Result<Vec<ChartFile>> {
+    font::register()?;
+    let data = data::ChartData::read(rollup_dir)?;
+    let jobs = plan::jobs(&data, &plan::parents(&data, opts.region));
+    let mut formats = opts.formats.clone();
+    formats.sort_unstable();
+    formats.dedup();
+    std::fs::create_dir_all(charts_dir).at(charts_dir)?;
+    let mut dirs: Vec<&str> = jobs.iter().map(|j| j.dir.as_str()).collect();
+    dirs.dedup();
+    for d in dirs {
+        let dir = charts_dir.join(d);
+        std::fs::create_dir_all(&dir).at(&dir)?;
+    }
+    let tasks: Vec<(&plan::Job, Format)> =
+        jobs.iter().flat_map(|j| formats.iter().map(move |f| (j, *f))).collect();
+    tasks.par_iter().try_for_each(|(job, format)| {
+        let path = charts_dir.join(&job.dir).join(format!("{}.{}", job.stem, format.ext()));
+        render::write(&job.spec, &path, *format)
+    })?;
+    Ok(jobs
+        .iter()
+        .map(|j| ChartFile {
+            region_code: j.region_code,
+            region_name: j.region_name.clone(),
+            kind: j.kind,
+            title: j.spec.title().to_string(),
+            path: format!("{}/{}", j.dir, j.stem),
+            formats: formats.clone(),
+        })
+        .collect())
+}
