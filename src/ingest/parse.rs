@@ -104,18 +104,29 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
 }
 
+/// Read `file` from disk and parse it; a file that cannot be read is refused with `E001`.
 pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
-    let mut out = ParsedFile::new(file);
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
+    match std::fs::read(&file.path) {
+        Ok(bytes) => parse_bytes(file, &bytes, opts),
         Err(e) => {
-            out.refuse_file(Rule::UnreadableFile, None, format!("文件无法读取（cannot read the file）: {e}"));
-            return out;
+            let mut out = ParsedFile::new(file);
+            out.refuse_file(
+                Rule::UnreadableFile,
+                None,
+                format!("文件 {} 无法读取（cannot read the file）: {e}", file.path.display()),
+            );
+            out
         }
-    };
+    }
+}
+
+/// Parse a file's bytes: decode, detect the layout, check every field. Never panics, whatever the
+/// bytes (the fuzz target in `fuzz/` holds it to that); every problem becomes a finding.
+pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
+    let mut out = ParsedFile::new(file);
     out.size = bytes.len() as u64;
-    out.sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let text = match decode(&bytes) {
+    out.sha256 = format!("{:x}", Sha256::digest(bytes));
+    let text = match decode(bytes) {
         Ok((text, enc)) => {
             out.encoding = Some(enc.as_str());
             text
