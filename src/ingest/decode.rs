@@ -27,6 +27,8 @@ impl TextEncoding {
 pub struct DecodeProblem {
     pub offset: usize,
     pub line: usize,
+    /// The byte at `offset`: what an analyst looks for in a hex editor.
+    pub byte: u8,
     pub what: String,
 }
 
@@ -41,6 +43,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
             Err(e) => Err(DecodeProblem {
                 offset: e.valid_up_to() + 3,
                 line: line_at(bytes, e.valid_up_to() + 3),
+                byte: bytes[e.valid_up_to() + 3],
                 what: "the file starts with a UTF-8 BOM but holds bytes that are not UTF-8".into(),
             }),
         };
@@ -52,6 +55,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
             None => Err(DecodeProblem {
                 offset: 0,
                 line: 1,
+                byte: bytes[0],
                 what: "the file starts with a UTF-16 BOM but is not valid UTF-16".into(),
             }),
         };
@@ -61,6 +65,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
         return Err(DecodeProblem {
             offset: pos,
             line: line_at(bytes, pos),
+            byte: 0,
             what: "the file holds binary data (a NUL byte), not CSV text".into(),
         });
     }
@@ -73,11 +78,13 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
         encoding_rs::DecoderResult::InputEmpty => Ok((Cow::Owned(out), TextEncoding::Gb18030)),
-        encoding_rs::DecoderResult::Malformed(bad, _) => {
-            let offset = read.saturating_sub(bad as usize);
+        encoding_rs::DecoderResult::Malformed(bad, extra) => {
+            // `read` is past the malformed bytes and the `extra` ones the decoder looked ahead at.
+            let offset = read.saturating_sub(bad as usize + extra as usize);
             Err(DecodeProblem {
                 offset,
                 line: line_at(bytes, offset),
+                byte: bytes.get(offset).copied().unwrap_or(0),
                 what: format!(
                     "the file is neither UTF-8 (invalid byte at offset {}) nor GBK/GB18030 (invalid byte 0x{:02X} at offset {offset})",
                     utf8_err.valid_up_to(),
