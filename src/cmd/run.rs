@@ -31,13 +31,14 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let stages = xxgk::progress::stages(common.quiet);
     stages.set_message("ingest and validate");
     // Only the summary is needed from here on: the reports in memory go before the rollup starts.
-    let summary = ingest_into(&staging, &opts)?.summary;
+    let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
     stages.set_message("rollup");
     let rolled = xxgk::rollup::rollup(
         &staging.path("parquet/facts"),
         &staging.path("parquet"),
         &args.scope.rollup_options(),
-    )?;
+    )
+    .map_err(|e| super::unpublished(e, &args.out))?;
     stages.set_message("publishing");
     let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
     products.extend(xxgk::rollup::PRODUCTS);
