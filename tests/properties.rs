@@ -51,7 +51,7 @@ fn typed(v: Option<u64>, kind: Kind, style: u8) -> (String, Option<f64>) {
             let digits: Vec<char> = plain.chars().collect();
             let mut s = String::new();
             for (i, c) in digits.iter().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     s.push(',');
                 }
                 s.push(*c);

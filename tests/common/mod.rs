@@ -255,7 +255,7 @@ pub fn assert_nothing_lost(out: &Path) -> serde_json::Value {
             let rows = rejected_rows(&copy);
             assert_eq!(rows.len() as u64, rj, "{name}: rows in rejected/");
             assert!(
-                rows.iter().all(|r| !r.iter().last().unwrap_or("").is_empty()),
+                rows.iter().all(|r| !r.iter().next_back().unwrap_or("").is_empty()),
                 "{name}: a reason per row"
             );
         }
