@@ -58,7 +58,7 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
         .collect();
     pb.finish_and_clear();
     if let Some(c) = &cache {
-        c.save(&parsed)?;
+        c.save(&parsed);
     }
     let mut dataset = merge(parsed);
     crate::validate::check_dataset(&mut dataset, opts.strict);

@@ -105,7 +105,7 @@ impl Regions {
 
     /// Parse and look up a code as written in a file (surrounding spaces allowed).
     pub fn lookup(&self, raw: &str) -> Result<&Region, CodeProblem> {
-        let s = raw.trim();
+        let s = crate::ingest::value::trim_blank(raw);
         if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CodeProblem::Malformed);
         }

@@ -29,7 +29,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     };
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;
-    let ingested = ingest_into(&staging, &opts)?;
+    let ingested = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?;
     staging.commit(&INGEST_PRODUCTS)?;
     if !common.quiet {
         print!("{}", ingested.summary.render());

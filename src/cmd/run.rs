@@ -38,36 +38,32 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let stages = xxgk::progress::stages(common.quiet);
     stages.set_message("ingest and validate");
     // Only the summary is needed from here on: the reports in memory go before the rollup starts.
-    let summary = ingest_into(&staging, &opts)?.summary;
+    let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
     stages.set_message("rollup");
     let rolled = xxgk::rollup::rollup(
         &staging.path("parquet/facts"),
         &staging.path("parquet"),
         &args.scope.rollup_options(),
-    )?;
+    )
+    .map_err(|e| super::unpublished(e, &args.out))?;
     let validation = staging.path("validation");
-    let charts = if args.no_charts {
-        // Charts from an earlier run would no longer match the data: they go, and the page says why.
-        xxgk::charts::html::write_index(
-            &staging.path("index.html"),
-            &validation,
-            &[],
-            Some("未绘制图表（--no-charts）。"),
-        )?;
-        0
-    } else if rolled.rows.is_empty() {
-        xxgk::charts::html::write_index(
-            &staging.path("index.html"),
-            &validation,
-            &[],
-            Some("没有图表：没有入库的报告。"),
-        )?;
-        0
-    } else {
-        stages.set_message("charts");
-        let opts = xxgk::charts::PlotOptions { region: args.scope.region, ..Default::default() };
-        super::plot::draw(&staging, &staging.path("parquet/rollup"), &validation, &opts)?
+    let draw_charts = || -> anyhow::Result<usize> {
+        let note = if args.no_charts {
+            // Charts from an earlier run would no longer match the data: they go, and the page says why.
+            "未绘制图表（--no-charts）。"
+        } else if rolled.rows.is_empty() {
+            "没有图表：没有入库的报告。"
+        } else {
+            stages.set_message("charts");
+            let opts = xxgk::charts::PlotOptions { region: args.scope.region, ..Default::default() };
+            return super::plot::draw(&staging, &staging.path("parquet/rollup"), &validation, &opts);
+        };
+        xxgk::charts::html::write_index(&staging.path("index.html"), &validation, &[], Some(note))?;
+        Ok(0)
     };
+    let charts = draw_charts().map_err(|e| {
+        e.context(format!("the run failed before publishing; {} is left as it was", args.out.display()))
+    })?;
     stages.set_message("publishing");
     let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
     products.extend(xxgk::rollup::PRODUCTS);

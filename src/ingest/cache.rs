@@ -77,13 +77,22 @@ impl ParseCache {
         }
         let Ok(bytes) = bincode::serialize(parsed) else { return };
         let tmp = target.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &target).is_err() {
+        if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target)).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
 
-    /// Record this run's inputs and drop entries nothing refers to any more.
-    pub fn save(&self, files: &[ParsedFile]) -> Result<()> {
+    /// Record this run's inputs and drop entries nothing refers to any more. Like `store`, this is
+    /// best effort: a full disk here must not fail the run (the Parquet writes report that), and an
+    /// unsaved manifest only means the next run reads every file again.
+    pub fn save(&self, files: &[ParsedFile]) {
+        let tmp = self.dir.join("manifest.json.tmp");
+        if self.try_save(files, &tmp).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    fn try_save(&self, files: &[ParsedFile], tmp: &Path) -> Result<()> {
         let mut manifest = BTreeMap::new();
         for f in files.iter().filter(|f| !f.sha256.is_empty()) {
             if let Some((size, mtime_ns)) = stat(&f.file.path) {
@@ -97,9 +106,8 @@ impl ParseCache {
         let keep: std::collections::HashSet<PathBuf> =
             manifest.values().map(|e| self.blob(&e.sha256)).collect();
         let path = self.dir.join("manifest.json");
-        let tmp = self.dir.join("manifest.json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&manifest).unwrap_or_default()).at(&tmp)?;
-        std::fs::rename(&tmp, &path).at(&path)?;
+        std::fs::write(tmp, serde_json::to_vec(&manifest).unwrap_or_default()).at(tmp)?;
+        std::fs::rename(tmp, &path).at(&path)?;
         for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {

@@ -27,6 +27,8 @@ impl TextEncoding {
 pub struct DecodeProblem {
     pub offset: usize,
     pub line: usize,
+    /// The byte at `offset`: what an analyst looks for in a hex editor.
+    pub byte: u8,
     pub what: String,
 }
 
@@ -41,6 +43,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
             Err(e) => Err(DecodeProblem {
                 offset: e.valid_up_to() + 3,
                 line: line_at(bytes, e.valid_up_to() + 3),
+                byte: bytes[e.valid_up_to() + 3],
                 what: "the file starts with a UTF-8 BOM but holds bytes that are not UTF-8".into(),
             }),
         };
@@ -52,6 +55,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
             None => Err(DecodeProblem {
                 offset: 0,
                 line: 1,
+                byte: bytes[0],
                 what: "the file starts with a UTF-16 BOM but is not valid UTF-16".into(),
             }),
         };
@@ -61,6 +65,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
         return Err(DecodeProblem {
             offset: pos,
             line: line_at(bytes, pos),
+            byte: 0,
             what: "the file holds binary data (a NUL byte), not CSV text".into(),
         });
     }
@@ -69,23 +74,32 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
         Err(e) => e,
     };
     let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(bytes.len() * 3 / 2 + 16);
-    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
-    match result {
-        encoding_rs::DecoderResult::InputEmpty => Ok((Cow::Owned(out), TextEncoding::Gb18030)),
-        encoding_rs::DecoderResult::Malformed(bad, _) => {
-            let offset = read.saturating_sub(bad as usize);
-            Err(DecodeProblem {
-                offset,
-                line: line_at(bytes, offset),
-                what: format!(
-                    "the file is neither UTF-8 (invalid byte at offset {}) nor GBK/GB18030 (invalid byte 0x{:02X} at offset {offset})",
-                    utf8_err.valid_up_to(),
-                    bytes.get(offset).copied().unwrap_or(0)
-                ),
-            })
+    // One GBK byte can become three UTF-8 bytes (0x80 is €): size for the worst case, and grow
+    // anyway if the decoder ever asks, rather than trust an estimate.
+    let worst = decoder.max_utf8_buffer_length_without_replacement(bytes.len());
+    let mut out = String::with_capacity(worst.unwrap_or(bytes.len().saturating_mul(3)).saturating_add(16));
+    let mut consumed = 0;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(&bytes[consumed..], &mut out, true);
+        consumed += read;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return Ok((Cow::Owned(out), TextEncoding::Gb18030)),
+            encoding_rs::DecoderResult::OutputFull => out.reserve(out.capacity().max(64)),
+            encoding_rs::DecoderResult::Malformed(bad, extra) => {
+                // `consumed` is past the malformed bytes and the `extra` ones the decoder looked ahead at.
+                let offset = consumed.saturating_sub(bad as usize + extra as usize);
+                return Err(DecodeProblem {
+                    offset,
+                    line: line_at(bytes, offset),
+                    byte: bytes.get(offset).copied().unwrap_or(0),
+                    what: format!(
+                        "the file is neither UTF-8 (invalid byte at offset {}) nor GBK/GB18030 (invalid byte 0x{:02X} at offset {offset})",
+                        utf8_err.valid_up_to(),
+                        bytes.get(offset).copied().unwrap_or(0)
+                    ),
+                });
+            }
         }
-        encoding_rs::DecoderResult::OutputFull => unreachable!("decode_to_string grows the string"),
     }
 }
 
@@ -121,5 +135,16 @@ mod tests {
         let err = decode(&bytes).unwrap_err();
         assert_eq!(err.line, 3, "{err:?}");
         assert!(err.what.contains("GBK"));
+    }
+
+    #[test]
+    fn gbk_that_grows_threefold_in_utf8_decodes() {
+        // Found by the fuzzer: 0x80 (€ in GBK) is one byte in, three out; the old size estimate
+        // (1.5×) ran out and hit an `unreachable!`.
+        let mut bytes = b"region_code,".to_vec();
+        bytes.extend(std::iter::repeat_n(0x80u8, 100));
+        let (s, e) = decode(&bytes).unwrap();
+        assert_eq!(e, TextEncoding::Gb18030);
+        assert_eq!(s, format!("region_code,{}", "€".repeat(100)));
     }
 }

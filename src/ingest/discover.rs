@@ -12,6 +12,13 @@ pub struct InputFile {
     pub display: String,
 }
 
+impl InputFile {
+    /// A file known only by name (bytes parsed from memory, tests, the fuzz target).
+    pub fn named(name: &str) -> InputFile {
+        InputFile { path: PathBuf::from(name), rel: PathBuf::from(name), display: name.to_string() }
+    }
+}
+
 /// A path that could not be walked (permissions, a symlink loop); reported, never fatal.
 #[derive(Debug, Clone)]
 pub struct WalkProblem {

@@ -38,8 +38,17 @@ pub struct Header {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderProblem {
-    Duplicate { name: String, first: usize, second: usize },
-    Missing { missing: Vec<&'static str>, found: Vec<String> },
+    /// 1-based column numbers, and both names as written (they may differ in case).
+    Duplicate {
+        first_name: String,
+        name: String,
+        first: usize,
+        second: usize,
+    },
+    Missing {
+        missing: Vec<&'static str>,
+        found: Vec<String>,
+    },
 }
 
 fn clean(name: &str) -> String {
@@ -72,7 +81,12 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
             continue;
         }
         if let Some(j) = lower[..i].iter().position(|m| m == n) {
-            return Err(HeaderProblem::Duplicate { name: names[i].clone(), first: j + 1, second: i + 1 });
+            return Err(HeaderProblem::Duplicate {
+                first_name: names[j].clone(),
+                name: names[i].clone(),
+                first: j + 1,
+                second: i + 1,
+            });
         }
     }
     let find = |want: &str| lower.iter().position(|n| n == want);

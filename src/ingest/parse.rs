@@ -95,11 +95,13 @@ impl ParsedFile {
         self.rejected.len() as u64
     }
 
-    fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) {
+    /// Refuse the whole file; the returned finding can be given a column and expected/actual.
+    fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) -> &mut Finding {
         let mut f = Finding::error(rule, &self.file.display, message.clone());
         f.line = line;
-        self.findings.push(f);
         self.file_error = Some(format!("{}: {message}", rule.id()));
+        self.findings.push(f);
+        self.findings.last_mut().expect("just pushed")
     }
 }
 
@@ -112,28 +114,41 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
 }
 
+/// Read `file` from disk and parse it; a file that cannot be read is refused with `E001`.
 pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
-    let mut out = ParsedFile::new(file);
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
+    match std::fs::read(&file.path) {
+        Ok(bytes) => parse_bytes(file, &bytes, opts),
         Err(e) => {
-            out.refuse_file(Rule::UnreadableFile, None, format!("文件无法读取（cannot read the file）: {e}"));
-            return out;
+            let mut out = ParsedFile::new(file);
+            out.refuse_file(
+                Rule::UnreadableFile,
+                None,
+                format!("文件 {} 无法读取（cannot read the file）: {e}", file.path.display()),
+            );
+            out
         }
-    };
+    }
+}
+
+/// Parse a file's bytes: decode, detect the layout, check every field. Never panics, whatever the
+/// bytes (the fuzz target in `fuzz/` holds it to that); every problem becomes a finding.
+pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
+    let mut out = ParsedFile::new(file);
     out.size = bytes.len() as u64;
-    out.sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let text = match decode(&bytes) {
+    out.sha256 = format!("{:x}", Sha256::digest(bytes));
+    let text = match decode(bytes) {
         Ok((text, enc)) => {
             out.encoding = Some(enc.as_str().to_string());
             text
         }
         Err(p) => {
-            out.refuse_file(
+            let f = out.refuse_file(
                 Rule::NotText,
                 Some(p.line as u64),
                 format!("文件不是 UTF-8 或 GBK 文本，第 {} 行字节偏移 {}：{}", p.line, p.offset, p.what),
             );
+            f.expected = Some("UTF-8 或 GBK/GB18030 文本".into());
+            f.actual = Some(format!("字节 0x{:02X}（偏移 {}）", p.byte, p.offset));
             return out;
         }
     };
@@ -158,21 +173,30 @@ pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
     let header = match header {
         Ok(h) => h,
         Err(problem) => {
-            let (rule, message) = match problem {
-                HeaderProblem::Duplicate { name, first, second } => (
+            let (rule, message, column, expected, actual) = match problem {
+                HeaderProblem::Duplicate { first_name, name, first, second } => (
                     Rule::DuplicateColumn,
                     format!("列名 “{name}” 出现两次（第 {first} 列和第 {second} 列，不区分大小写）；无法判断用哪一列"),
+                    Some(name.clone()),
+                    "每个列名只出现一次".to_string(),
+                    format!("第 {first} 列 {first_name} = 第 {second} 列 {name}"),
                 ),
                 HeaderProblem::Missing { missing, found } => (
                     Rule::MissingColumn,
                     format!(
                         "缺少必填列 {}（missing required column）；表头是：{}",
                         missing.join(", "),
-                        found.join(",")
+                        crate::validate::cell::elide(&found.join(","))
                     ),
+                    None,
+                    missing.join(","),
+                    crate::validate::cell::elide(&found.join(",")).into_owned(),
                 ),
             };
-            out.refuse_file(rule, Some(1), message.clone());
+            let f = out.refuse_file(rule, Some(1), message.clone());
+            f.column = column;
+            f.expected = Some(expected);
+            f.actual = Some(actual);
             reject_all_records(&mut out, &mut rdr, &format!("{}: {message}", rule.id()));
             return out;
         }
@@ -275,15 +299,12 @@ impl RowReader<'_> {
         let h = self.header;
         let names = &h.names;
         let field = |i: usize| rec.get(i).unwrap_or("");
-        let body = h
-            .body
-            .map(|i| field(i).trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'))
-            .unwrap_or("");
+        let body = h.body.map(|i| crate::ingest::value::trim_blank(field(i))).unwrap_or("");
         let mut probs = RowProblems {
             out,
             record,
             line,
-            region: Some(field(h.region_code).trim().to_string()),
+            region: Some(crate::ingest::value::trim_blank(field(h.region_code)).to_string()),
             year: None,
             body: Some(body.to_string()),
             any: false,
@@ -296,6 +317,10 @@ impl RowReader<'_> {
             )
             .at(line, None)
             .expected(names.len().to_string(), rec.len().to_string());
+            // Say whose row it was, as far as the fields that are there tell.
+            let mut f = f;
+            f.region_code = probs.region.filter(|r| !r.is_empty());
+            f.body = probs.body;
             probs.out.reject(record, line, format!("{}: {}", f.rule.id(), f.message));
             probs.out.findings.push(f);
             return;
@@ -344,7 +369,7 @@ impl RowReader<'_> {
                     let raw = field(col);
                     if !crate::ingest::value::is_null_mark(raw.trim()) {
                         let mut p = check_metric(&names[col]).expect_err("unknown metric column");
-                        p.actual = format!("{}={raw}", names[col]);
+                        p.actual = format!("{}={}", names[col], crate::validate::cell::elide(raw));
                         probs.add(col, names, None, p);
                     }
                 }

@@ -18,6 +18,12 @@ fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}'
 }
 
+/// A field without surrounding blanks: whitespace, the ideographic space, and stray BOMs (which
+/// `cat a.csv b.csv` and some exports leave in the middle of a file, invisible in every editor).
+pub fn trim_blank(s: &str) -> &str {
+    s.trim_matches(is_blank)
+}
+
 /// Marks for "not reported". `-0` is not one of them: it is a number (zero).
 pub fn is_null_mark(s: &str) -> bool {
     matches!(s, "" | "-" | "－" | "—" | "——" | "–" | "/" | "／" | "\\" | "、")

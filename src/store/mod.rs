@@ -8,6 +8,7 @@ pub mod parquet_file;
 pub mod rejected;
 pub mod reports;
 pub mod summary;
+pub mod test_hooks;
 
 use crate::dataset::{Dataset, Report};
 use crate::error::{IoContext, Result};

@@ -33,6 +33,7 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata(Some(kv))
         .build();
+    super::test_hooks::before_parquet_file();
     let file = std::fs::File::create(path).at(path)?;
     let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
@@ -40,5 +41,25 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[
     let file = writer.into_inner().map_err(perr)?;
     // The rename that publishes this file must not overtake its data on disk.
     file.sync_all().at(path)?;
+    super::test_hooks::parquet_file_written();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{ArrayRef, Int64Array};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_full_disk_is_an_error_naming_the_path() {
+        // /dev/full takes the open and fails every write with ENOSPC: a disk that filled up.
+        let batch =
+            RecordBatch::try_from_iter([("n", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef)])
+                .unwrap();
+        let err = write_parquet(Path::new("/dev/full"), &batch, "test", &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Parquet { .. } | Error::Io { .. }), "{err:?}");
+        assert!(text.contains("/dev/full") && text.contains("No space left on device"), "{text}");
+    }
 }

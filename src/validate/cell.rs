@@ -3,7 +3,7 @@
 
 use super::finding::Rule;
 use crate::catalog::{Kind, Metric};
-use crate::ingest::value::{parse_value, parse_year, ValueProblem};
+use crate::ingest::value::{parse_value, parse_year, trim_blank, ValueProblem};
 use crate::regions::{regions, CodeProblem, Region};
 
 /// What is wrong with one field, before it is placed at a file, line and column.
@@ -16,34 +16,50 @@ pub struct FieldProblem {
 }
 
 fn problem(rule: Rule, expected: impl Into<String>, actual: &str, message: String) -> FieldProblem {
-    FieldProblem { rule, expected: expected.into(), actual: actual.to_string(), message }
+    FieldProblem { rule, expected: expected.into(), actual: elide(actual).into_owned(), message }
+}
+
+/// Characters of a value kept in messages; a 10 MB field must not become a 10 MB finding (the
+/// rejected row keeps it whole).
+const SHOWN_CHARS: usize = 32;
+
+/// `raw` as messages show it: whole if short, else its start and its length.
+pub fn elide(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.char_indices().nth(SHOWN_CHARS) {
+        None => std::borrow::Cow::Borrowed(raw),
+        Some((cut, _)) => {
+            std::borrow::Cow::Owned(format!("{}…（共 {} 个字符）", &raw[..cut], raw.chars().count()))
+        }
+    }
 }
 
 pub const FIRST_YEAR: i32 = 2021;
 
 pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static Region, FieldProblem> {
+    let shown = elide(raw_code);
     let region = regions().lookup(raw_code).map_err(|p| match p {
         CodeProblem::Malformed => problem(
             Rule::MalformedRegionCode,
             "6 位数字的行政区划代码，如 653128",
             raw_code,
-            format!("行政区划代码 “{raw_code}” 不是 6 位数字（region code must be six digits）"),
+            format!("行政区划代码 “{shown}” 不是 6 位数字（region code must be six digits）"),
         ),
         CodeProblem::Unknown => problem(
             Rule::UnknownRegion,
             "民政部 2024 年行政区划代码表中的代码",
             raw_code,
-            format!("行政区划代码 {} 不在民政部 2024 年代码表中（unknown region code）", raw_code.trim()),
+            format!("行政区划代码 {} 不在民政部 2024 年代码表中（unknown region code）", trim_blank(&shown)),
         ),
     })?;
-    if let Some(name) = raw_name.map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(name) = raw_name.map(trim_blank).filter(|n| !n.is_empty()) {
         if name != region.name {
             return Err(problem(
                 Rule::RegionNameMismatch,
                 region.name.clone(),
                 name,
                 format!(
-                    "地区名称 “{name}” 与代码 {} 不符，该代码是 “{}”（region name contradicts the code）",
+                    "地区名称 “{}” 与代码 {} 不符，该代码是 “{}”（region name contradicts the code）",
+                    elide(name),
                     region.code_str(),
                     region.name
                 ),
@@ -55,12 +71,13 @@ pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static R
 
 pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
     let range = format!("{FIRST_YEAR}–{max_year}");
+    let shown = elide(raw);
     let year = parse_year(raw).ok_or_else(|| {
         problem(
             Rule::BadYear,
             format!("四位年份 {range}"),
             raw,
-            format!("年度 “{raw}” 不是四位年份（year is not a year）"),
+            format!("年度 “{shown}” 不是四位年份（year is not a year）"),
         )
     })?;
     if !(FIRST_YEAR..=max_year).contains(&year) {
@@ -75,18 +92,20 @@ pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
 }
 
 pub fn check_metric(raw: &str) -> Result<usize, FieldProblem> {
-    crate::ingest::layout::resolve_metric(raw.trim()).ok_or_else(|| {
+    let shown = elide(raw);
+    crate::ingest::layout::resolve_metric(trim_blank(raw)).ok_or_else(|| {
         problem(
             Rule::UnknownMetric,
             "2021 年格式的指标编号（xxgk metrics 可列出全部 200 个）",
             raw,
-            format!("指标编号 “{raw}” 不在 2021 年格式中（unknown metric id）"),
+            format!("指标编号 “{shown}” 不在 2021 年格式中（unknown metric id）"),
         )
     })
 }
 
 pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProblem> {
     let label = metric.label_zh();
+    let shown = elide(raw);
     parse_value(raw, metric.kind).map_err(|p| match p {
         ValueProblem::NotANumber => problem(
             Rule::NotANumber,
@@ -96,7 +115,7 @@ pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProbl
                 "非负整数或空白"
             },
             raw,
-            format!("{label}：“{raw}” 不是数字（not a number; blank, -, —, / mean not reported）"),
+            format!("{label}：“{shown}” 不是数字（not a number; blank, -, —, / mean not reported）"),
         ),
         ValueProblem::Negative(v) => {
             problem(Rule::NegativeValue, ">= 0", raw, format!("{label}：数值 {v} 为负数（negative value）"))
@@ -111,7 +130,7 @@ pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProbl
             Rule::NumberTooLarge,
             "不超过 15 位的数字",
             raw,
-            format!("{label}：“{raw}” 超过 15 位（number too large to store exactly）"),
+            format!("{label}：“{shown}” 超过 15 位（number too large to store exactly）"),
         ),
     })
 }

@@ -180,3 +180,98 @@ pub fn findings(out: &Path) -> Vec<BTreeMap<String, String>> {
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// `validation/summary.json` of a run.
+pub fn summary(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("validation/summary.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// One file's entry in the summary.
+pub fn file_summary<'a>(s: &'a serde_json::Value, file: &str) -> &'a serde_json::Value {
+    s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == file)
+        .unwrap_or_else(|| panic!("{file} not in the summary: {s:#}"))
+}
+
+/// Parquet files under `dir`, recursively, sorted.
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(parquet_files(&p));
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Records of a `rejected/` CSV (BOM stripped, header not counted).
+pub fn rejected_rows(path: &Path) -> Vec<csv::StringRecord> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut rdr =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    rdr.records().map(|r| r.unwrap()).collect()
+}
+
+/// Nothing lost, measured twice: in `summary.json` every file's rows read = rows stored + rows
+/// rejected (and the totals add up), and on disk the stored rows are the distinct (file, line) pairs
+/// of the facts Parquet (plus rows kept once as `I061` duplicates), the rejected rows are the
+/// records of `rejected/<file>`. A file that is not CSV text at all is copied with its `.error.txt`.
+/// Returns the summary.
+pub fn assert_nothing_lost(out: &Path) -> serde_json::Value {
+    let s = summary(out);
+    let mut stored_on_disk: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for p in parquet_files(&out.join("parquet/facts")) {
+        let b = read_parquet(&p);
+        for (f, l) in strings(&b, "source_file").into_iter().zip(strings(&b, "source_line")) {
+            stored_on_disk.entry(f.unwrap()).or_default().insert(l.unwrap());
+        }
+    }
+    for f in findings(out).iter().filter(|f| f["rule"] == "I061-duplicate-cell") {
+        stored_on_disk.entry(f["file"].clone()).or_default().insert(f["line"].clone());
+    }
+    let (mut read, mut stored, mut rejected) = (0, 0, 0);
+    for f in s["files"].as_array().unwrap() {
+        let name = f["file"].as_str().unwrap();
+        let (r, st, rj) = (
+            f["rows_read"].as_u64().unwrap(),
+            f["rows_stored"].as_u64().unwrap(),
+            f["rows_rejected"].as_u64().unwrap(),
+        );
+        assert_eq!(r, st + rj, "{name}: rows read = rows stored + rows rejected");
+        let on_disk = stored_on_disk.get(name).map_or(0, |s| s.len()) as u64;
+        assert_eq!(on_disk, st, "{name}: stored rows in the facts Parquet");
+        let copy = out.join("rejected").join(name);
+        if rj > 0 {
+            let rows = rejected_rows(&copy);
+            assert_eq!(rows.len() as u64, rj, "{name}: rows in rejected/");
+            assert!(
+                rows.iter().all(|r| !r.iter().next_back().unwrap_or("").is_empty()),
+                "{name}: a reason per row"
+            );
+        }
+        let refused = f["error"].as_str().unwrap_or("");
+        if ["E001", "E002", "E003"].iter().any(|r| refused.starts_with(r)) {
+            assert!(copy.is_file(), "{name}: a refused file is copied to rejected/");
+            let note =
+                copy.with_file_name(format!("{}.error.txt", copy.file_name().unwrap().to_string_lossy()));
+            assert!(note.is_file(), "{name}: {} beside it", note.display());
+        }
+        read += r;
+        stored += st;
+        rejected += rj;
+    }
+    assert_eq!(s["rows_read"].as_u64(), Some(read));
+    assert_eq!(s["rows_stored"].as_u64(), Some(stored));
+    assert_eq!(s["rows_rejected"].as_u64(), Some(rejected));
+    s
+}
