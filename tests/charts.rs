@@ -230,6 +230,8 @@ fn no_charts_flag_skips_charts_but_writes_the_page() {
     let page = String::from_utf8(read(&dir.path().join("out/index.html"))).unwrap();
     assert!(page.contains("--no-charts"));
     assert!(page.contains("运行摘要"));
+    let n = csv::Reader::from_path(dir.path().join("out/validation/findings.csv")).unwrap().records().count();
+    assert!(page.contains(&format!("校验发现（{n}）")), "the findings count in the menu: {n}");
 }
 
 /// A report whose body carries markup and breaks a 勾稽关系, so the finding reaches the page.
@@ -256,6 +258,9 @@ fn index_html_lists_charts_summary_and_escaped_findings() {
     assert!(page.contains("kashgar.csv") && page.contains("hostile.csv"), "input files listed");
     assert!(page.contains("&lt;b&gt;局&lt;/b&gt;&amp;&quot;x&quot;"), "finding body escaped");
     assert!(!page.contains("<b>局"), "markup from the data reached the page");
+    let n = csv::Reader::from_path(dir.path().join("out/validation/findings.csv")).unwrap().records().count();
+    assert!(n >= 1);
+    assert!(page.contains(&format!("校验发现（{n}）")), "the findings count in the menu");
     assert!(!page.contains("http://") && !page.contains("https://"), "the page must fetch nothing");
 }
 

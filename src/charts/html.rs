@@ -82,7 +82,9 @@ pub fn write_index(
     let regions = regions_in(charts);
     let findings = read_findings(&validation_dir.join("findings.csv"))?;
     h.push_str("<nav><a href=\"#summary\">运行摘要</a><a href=\"#charts\">图表</a>");
-    let _ = write!(h, "<a href=\"#findings\">校验发现（{}）</a>", findings.as_ref().map_or(0, |f| f.len()));
+    // The first row read is the CSV header.
+    let n_findings = findings.as_ref().map_or(0, |f| f.len().saturating_sub(1));
+    let _ = write!(h, "<a href=\"#findings\">校验发现（{n_findings}）</a>");
     for (code, name) in &regions {
         let _ = write!(h, "<a href=\"#r{code:06}\">{}</a>", escape(name));
     }

@@ -120,11 +120,9 @@ impl Summary {
             }
         }
         if shown.len() < self.files.len() {
-            let _ = writeln!(
-                s,
-                "… {} more files not listed (per-file counts in validation/summary.json)",
-                self.files.len() - shown.len()
-            );
+            let rest = self.files.len() - shown.len();
+            let what = if shown.is_empty() { "files, none with a rejection," } else { "more files" };
+            let _ = writeln!(s, "… {rest} {what} not listed (per-file counts in validation/summary.json)");
         }
         let _ = writeln!(
             s,
