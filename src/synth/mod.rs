@@ -89,11 +89,12 @@ pub fn generate_county(
     let mut rng = fastrand::Rng::with_seed(opts.seed ^ (county as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let p = profile::Profile::new(&mut rng);
     let c = catalog();
+    let f = c.form(crate::catalog::Format::F2021);
     let mut state: Option<profile::State> = None;
     let mut out = Vec::new();
     for year in opts.years.0..=opts.years.1 {
         if let Some(real) = anchors.get(&(county, year)) {
-            let forward = &c.matrix[c.carried_forward_row].cells;
+            let forward = &f.matrix[f.carried_forward_row].cells;
             let mut cf = [0u64; 7];
             for (k, &m) in forward.iter().enumerate() {
                 cf[k] = real.v(m) as u64;
@@ -105,7 +106,7 @@ pub fn generate_county(
             continue;
         }
         let target = anchors.get(&(county, year + 1)).map(|next| {
-            let carried_in = &c.matrix[c.carried_in_row].cells;
+            let carried_in = &f.matrix[f.carried_in_row].cells;
             let mut cf = [0u64; 6];
             for (k, slot) in cf.iter_mut().enumerate() {
                 *slot = next.v(carried_in[k]) as u64;

@@ -6,7 +6,7 @@ use super::{
     counties, generate_county, group_of, EncodingChoice, FilesChoice, LayoutChoice, SynthOptions,
     SynthSummary,
 };
-use crate::catalog::{catalog, Kind};
+use crate::catalog::{catalog, Format, Kind};
 use crate::error::{IoContext, Result};
 use crate::regions::regions;
 use rayon::prelude::*;
@@ -44,11 +44,17 @@ impl FileBuf {
     }
 }
 
+/// The generator writes 2021-format reports: the catalog indexes of that table's cells.
+fn cells_2021() -> impl Iterator<Item = usize> {
+    catalog().form(Format::F2021).cells.iter().map(|x| x.metric)
+}
+
 fn header(layout: LayoutChoice) -> String {
     match layout {
         LayoutChoice::Long => "region_code,region_name,year,body,metric,value".to_string(),
         LayoutChoice::Wide => {
-            let ids: Vec<&str> = catalog().metrics().iter().map(|m| m.id.as_str()).collect();
+            let c = catalog();
+            let ids: Vec<&str> = cells_2021().map(|m| c.metric(m).id.as_str()).collect();
             format!("region_code,region_name,year,body,{}", ids.join(","))
         }
     }
@@ -70,7 +76,8 @@ fn render(
     let code = format!("{county:06}");
     let body = format!("{region}人民政府");
     let prefix = format!("{code},{region},{year},{body}");
-    let mut text: Vec<String> = values.iter().map(|&v| num(v)).collect();
+    // 2021 cells are the catalog's first, in table order: text[m] is metric m's field.
+    let mut text: Vec<String> = cells_2021().map(|m| num(values[m])).collect();
     let mut note = |buf: &FileBuf, line: u64, metric: &str, f: Fault| {
         manifest.push(ManifestEntry {
             file: buf.rel.clone(),
@@ -83,7 +90,7 @@ fn render(
         })
     };
     let disclosed = c.expect("requests.disclosed.natural_person");
-    let counts: Vec<usize> = c.metrics().iter().filter(|m| m.kind == Kind::Count).map(|m| m.index).collect();
+    let counts: Vec<usize> = cells_2021().filter(|&m| c.metric(m).kind == Kind::Count).collect();
     let target = counts[rng.usize(0..counts.len())];
     match fault {
         Some(Fault::Balance) => {
@@ -98,7 +105,7 @@ fn render(
     match layout {
         LayoutChoice::Long => {
             let mut lines = vec![0u64; c.len()];
-            for m in c.metrics() {
+            for m in cells_2021().map(|m| c.metric(m)) {
                 lines[m.index] = buf.push(&format!("{prefix},{},{}", m.id, text[m.index]));
             }
             match fault {

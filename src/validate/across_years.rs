@@ -1,16 +1,22 @@
 //! R5: rules that join a report to the same region and body's report of the year before.
 //! Warnings only: a body may restate last year's figures, and an analyst decides.
+//!
+//! R5a holds across the 2020→2021 change of format: 二、上年结转 and 四、结转下年度 are the same rows,
+//! with the same ids, in both tables. R5b needs 现行有效件数, which the 2019 table does not have
+//! (its 对外公开总数量 counts documents published, not in force), so it is checked only between two
+//! 2021-format reports.
 
 use super::consistency::Breach;
 use super::finding::Rule;
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
 
 pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
     let c = catalog();
     let mut out = Vec::new();
-    let carried_in = &c.matrix[c.carried_in_row];
-    let forward = &c.matrix[c.carried_forward_row];
+    let (cur_form, prev_form) = (c.form(cur.format), c.form(prev.format));
+    let carried_in = &cur_form.matrix[cur_form.carried_in_row];
+    let forward = &prev_form.matrix[prev_form.carried_forward_row];
     for col in 0..7 {
         let this_in = cur.v(carried_in.cells[col]);
         let last_out = prev.v(forward.cells[col]);
@@ -29,6 +35,9 @@ pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
                 ),
             });
         }
+    }
+    if (prev.format, cur.format) != (Format::F2021, Format::F2021) {
+        return out;
     }
     for item in ["regulations", "normative_docs"] {
         let id = |part: &str| c.expect(&format!("{item}.{part}"));

@@ -1,0 +1,170 @@
+//! Which table format each report is read as, settled once its cells are merged.
+//!
+//! In order: the `format` column, if the report's rows give one; else the metric ids, if any of them
+//! exists in one format only; else the year (2019 and 2020 → 2019, later → 2021). A report whose
+//! cells belong to both formats, or contradict its `format` column, cannot be checked against either
+//! table and is rejected whole (`E041`), naming the ids that do not fit. A 2021-format report dated
+//! before 2021 is rejected too (`E033`): that format did not exist yet, so the year or the table is
+//! wrong, and nothing says which.
+
+use super::finding::{Finding, Rule, Severity};
+use crate::catalog::{catalog, Format};
+use crate::dataset::{CellSource, Dataset, Report};
+
+/// Ids shown in a message before the rest are only counted.
+const SHOWN_IDS: usize = 8;
+
+/// Why a report's format could not be settled.
+struct Problem {
+    rule: Rule,
+    /// The cell the finding points at.
+    at: CellSource,
+    metric: Option<usize>,
+    expected: String,
+    actual: String,
+    message: String,
+}
+
+/// Settle every report's format; reject (and report) those that have none.
+pub fn resolve(ds: &mut Dataset) {
+    let mut problems = Vec::new();
+    for (i, r) in ds.reports.iter_mut().enumerate() {
+        match settle(r) {
+            Ok(f) => r.format = f,
+            Err(p) => problems.push((i, p)),
+        }
+    }
+    for (i, p) in problems {
+        let r = &ds.reports[i];
+        let file = ds.file_name(p.at.file).to_string();
+        let column = ds.files[p.at.file as usize].header.get(p.at.col as usize).map(|h| h.trim().to_string());
+        let mut f = Finding::new(
+            Severity::Error,
+            p.rule,
+            &file,
+            format!("{} {} {}：{}", r.region_code(), r.key.year, r.key.body, p.message),
+        )
+        .at(p.at.line as u64, column.as_deref())
+        .expected(p.expected, p.actual);
+        f.metric = p.metric.map(|m| catalog().metric(m).id.clone());
+        f.region_code = Some(r.region_code());
+        f.year = Some(r.key.year);
+        f.body = Some(r.key.body.clone());
+        let reason = format!("{}: {}（整份报告被拒收）", f.rule.id(), f.message);
+        ds.findings.push(f);
+        super::reject_report(ds, i, &reason);
+    }
+}
+
+fn other(f: Format) -> Format {
+    match f {
+        Format::F2019 => Format::F2021,
+        Format::F2021 => Format::F2019,
+    }
+}
+
+/// Given cells of `r` that only format `f` prints, in catalog order.
+fn only_in(r: &Report, f: Format) -> Vec<usize> {
+    (0..r.sources.len())
+        .filter(|&m| r.sources[m].is_some() && catalog().metric(m).only_in() == Some(f))
+        .collect()
+}
+
+fn list(ids: &[usize]) -> String {
+    let c = catalog();
+    let mut s: Vec<&str> = ids.iter().take(SHOWN_IDS).map(|&m| c.metric(m).id.as_str()).collect();
+    let more;
+    if ids.len() > SHOWN_IDS {
+        more = format!("等共 {} 个", ids.len());
+        s.push(&more);
+    }
+    s.join(", ")
+}
+
+/// The cell to point a finding at: the first of `ids` as read (file, line), else the report's first.
+fn first_place(r: &Report, ids: &[usize]) -> (CellSource, Option<usize>) {
+    let best = ids.iter().filter_map(|&m| r.sources[m].map(|s| (s, m))).min_by_key(|(s, _)| (s.file, s.line));
+    match best {
+        Some((s, m)) => (s, Some(m)),
+        None => (r.locate(0).unwrap_or(CellSource { file: 0, record: 0, line: 0, col: 0 }), None),
+    }
+}
+
+fn settle(r: &Report) -> Result<Format, Problem> {
+    if let [(a, at_a), (b, _), ..] = r.declared[..] {
+        return Err(Problem {
+            rule: Rule::MixedFormat,
+            at: at_a,
+            metric: None,
+            expected: "同一报告的 format 列只给一种格式".into(),
+            actual: format!("{} / {}", a.as_str(), b.as_str()),
+            message: format!(
+                "format 列同时给出了 {} 和 {}，无法判断按哪种表格核对（a report's rows declare two formats）",
+                a.name_zh(),
+                b.name_zh()
+            ),
+        });
+    }
+    let (f2019, f2021) = (only_in(r, Format::F2019), only_in(r, Format::F2021));
+    let format = match r.declared.first() {
+        Some(&(declared, _)) => {
+            let wrong = if declared == Format::F2019 { &f2021 } else { &f2019 };
+            if !wrong.is_empty() {
+                let (at, metric) = first_place(r, wrong);
+                return Err(Problem {
+                    rule: Rule::MixedFormat,
+                    at,
+                    metric,
+                    expected: format!("只含{}的数据项", declared.name_zh()),
+                    actual: list(wrong),
+                    message: format!(
+                        "format 列写的是 {}，但这些数据项只属于{}：{}（the metric ids contradict the format column）",
+                        declared.as_str(),
+                        other(declared).name_zh(),
+                        list(wrong)
+                    ),
+                });
+            }
+            declared
+        }
+        None => match (f2019.is_empty(), f2021.is_empty()) {
+            (false, false) => {
+                // Point at the minority: those are the likelier mistakes.
+                let wrong = if f2019.len() <= f2021.len() { &f2019 } else { &f2021 };
+                let (at, metric) = first_place(r, wrong);
+                return Err(Problem {
+                    rule: Rule::MixedFormat,
+                    at,
+                    metric,
+                    expected: "只含一种格式的数据项".into(),
+                    actual: format!("2019：{}；2021：{}", list(&f2019), list(&f2021)),
+                    message: format!(
+                        "同一报告混用两种格式的数据项，无法判断按哪种表格核对。只属于 2019 年格式的：{}；只属于 2021 年格式的：{}（mixed format）",
+                        list(&f2019),
+                        list(&f2021)
+                    ),
+                });
+            }
+            (false, true) => Format::F2019,
+            (true, false) => Format::F2021,
+            (true, true) => Format::for_year(r.key.year),
+        },
+    };
+    if r.key.year < format.first_year() {
+        let (at, metric) = first_place(r, &f2021);
+        return Err(Problem {
+            rule: Rule::FormatTooEarly,
+            at,
+            metric,
+            expected: format!("{} 年及以后的年度，或 2019 年格式", format.first_year()),
+            actual: format!("{} 年度、{}", r.key.year, format.as_str()),
+            message: format!(
+                "{}自 {} 年度报告起施行，{} 年度报告应使用 2019 年格式；年度或表格有误（2021 format dated before 2021）",
+                format.name_zh(),
+                format.first_year(),
+                r.key.year
+            ),
+        });
+    }
+    Ok(format)
+}
