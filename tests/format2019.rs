@@ -283,6 +283,43 @@ fn format_errors_name_the_offending_ids() {
 }
 
 #[test]
+fn one_wide_sheet_with_the_columns_of_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let y20 = report_2019(9500.0, R20, F19, F20);
+    let y21 = report_2021(10100.0, R21, F20, F21);
+    // The union of both tables' ids as columns; each report leaves the other table's cells blank.
+    let mut ids: Vec<String> = metric_ids();
+    ids.extend(metric_ids_2019().into_iter().filter(|id| !y21.contains_key(id)));
+    let row = |year: i32, v: &BTreeMap<String, f64>| {
+        let cells: Vec<String> =
+            ids.iter().map(|id| v.get(id).map(|x| fmt(*x)).unwrap_or_default()).collect();
+        format!("653128,{year},县政府,{}\n", cells.join(","))
+    };
+    let text = format!("region_code,year,body,{}\n{}{}", ids.join(","), row(2020, &y20), row(2021, &y21));
+    write(&dir.path().join("in/sheet.csv"), text);
+    let o = xxgk(&["ingest", "in", "--out", "out"], dir.path());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = dir.path().join("out");
+    assert!(findings(&out).is_empty(), "{:#?}", findings(&out));
+    for (year, format, cells) in [(2020, "2019", 198), (2021, "2021", 200)] {
+        let facts = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
+        assert_eq!(facts.num_rows(), cells, "{year}: the other table's blanks are not stored");
+        assert!(strings(&facts, "format").iter().all(|f| f.as_deref() == Some(format)));
+    }
+    // A value (not a blank) in the other table's column is still a mixed report.
+    let mut y21_bad = y21.clone();
+    y21_bad.insert("fees.items_change".into(), -1.0);
+    let text = format!("region_code,year,body,{}\n{}", ids.join(","), row(2021, &y21_bad));
+    write(&dir.path().join("in/sheet.csv"), text);
+    let o = xxgk(&["ingest", "in", "--out", "out"], dir.path());
+    assert_eq!(code(&o), 1);
+    let f = findings(&out);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0]["rule"].as_str(), f[0]["metric"].as_str()), ("E041-mixed-format", "fees.items_change"));
+    assert_eq!(f[0]["column"], "fees.items_change");
+}
+
+#[test]
 fn metrics_and_template_of_the_2019_format() {
     let dir = tempfile::tempdir().unwrap();
     let o = xxgk(&["metrics", "--format", "2019", "--csv"], dir.path());

@@ -6,6 +6,11 @@
 //! table and is rejected whole (`E041`), naming the ids that do not fit. A 2021-format report dated
 //! before 2021 is rejected too (`E033`): that format did not exist yet, so the year or the table is
 //! wrong, and nothing says which.
+//!
+//! Only cells with a value count: a blank cell says nothing about the table. So one wide file whose
+//! header has the columns of both formats holds reports of either, each leaving the other format's
+//! columns blank; those blanks are dropped from the report once its format is known, so that no
+//! report stores a (null) cell its table does not have.
 
 use super::finding::{Finding, Rule, Severity};
 use crate::catalog::{catalog, Format};
@@ -30,7 +35,10 @@ pub fn resolve(ds: &mut Dataset) {
     let mut problems = Vec::new();
     for (i, r) in ds.reports.iter_mut().enumerate() {
         match settle(r) {
-            Ok(f) => r.format = f,
+            Ok(f) => {
+                r.format = f;
+                drop_blanks_of_other_format(r);
+            }
             Err(p) => problems.push((i, p)),
         }
     }
@@ -63,11 +71,22 @@ fn other(f: Format) -> Format {
     }
 }
 
-/// Given cells of `r` that only format `f` prints, in catalog order.
+/// Cells of `r` with a value that only format `f` prints, in catalog order.
 fn only_in(r: &Report, f: Format) -> Vec<usize> {
     (0..r.sources.len())
-        .filter(|&m| r.sources[m].is_some() && catalog().metric(m).only_in() == Some(f))
+        .filter(|&m| r.values[m].is_some() && catalog().metric(m).only_in() == Some(f))
         .collect()
+}
+
+/// Forget the blank cells the report's table does not have (only blanks are left by `settle`).
+fn drop_blanks_of_other_format(r: &mut Report) {
+    let c = catalog();
+    for m in 0..r.sources.len() {
+        if r.sources[m].is_some() && !c.metric(m).in_format(r.format) {
+            debug_assert!(r.values[m].is_none());
+            r.sources[m] = None;
+        }
+    }
 }
 
 fn list(ids: &[usize]) -> String {
