@@ -168,3 +168,38 @@ pub fn report(
     }
     (v, state)
 }
+
+/// Turn a year's values into a 2019-format report (国办公开办函〔2019〕60号), as the 2019 and 2020
+/// reports are: （六） becomes its single row (the sum of the three sub-rows, so R1–R4 still hold and
+/// the carry-over is unchanged), 规范性文件 counts become 本年新制作/新公开/对外公开总数量, and the item
+/// counts, 其他对外管理服务事项 and 政府集中采购 are added. The 2021-only cells are left as they are;
+/// the writer emits only the 2019 table's cells.
+pub fn to_2019(rng: &mut fastrand::Rng, p: &Profile, t: i32, v: &mut [f64]) {
+    let c = catalog();
+    let set = |v: &mut [f64], id: &str, x: f64| v[c.expect(id)] = x;
+    let get = |v: &[f64], id: &str| v[c.expect(id)];
+    for a in APPLICANTS {
+        let sum: f64 = ["overdue_correction", "unpaid_fee", "other"]
+            .iter()
+            .map(|r| get(v, &format!("requests.other.{r}.{a}")))
+            .sum();
+        set(v, &format!("requests.other_total.{a}"), sum);
+    }
+    let issued = get(v, "normative_docs.issued");
+    set(v, "normative_docs.made", issued);
+    set(v, "normative_docs.published", issued);
+    set(v, "normative_docs.published_total", get(v, "normative_docs.in_force") + rng.u64(0..=20) as f64);
+    let drift = (1.0 + p.growth).powi(t) * p.scale;
+    for (item, items) in
+        [("licensing", 160.0), ("other_services", 420.0), ("penalty", 900.0), ("coercion", 40.0)]
+    {
+        set(v, &format!("{item}.items_prev_year"), noisy(rng, items).round());
+        // Item lists were being cut: mostly fewer items than the year before.
+        set(v, &format!("{item}.items_change"), rng.i64(-12..=4) as f64);
+    }
+    set(v, "other_services.decisions", noisy(rng, 15000.0 * drift).round());
+    set(v, "fees.items_prev_year", noisy(rng, 35.0).round());
+    set(v, "fees.items_change", rng.i64(-6..=1) as f64);
+    set(v, "procurement.projects", noisy(rng, 25.0 * drift).round());
+    set(v, "procurement.amount", (noisy(rng, 800.0 * drift) * 100.0).round() / 100.0);
+}
