@@ -188,6 +188,15 @@ fn trends_run_from_2019_across_both_formats() {
         floats(&w, "licensing_decisions"),
         vec![Some(9000.0), Some(9500.0), Some(10100.0), Some(10400.0)]
     );
+
+    // What the trend charts read: comparable lines from 2019, the fee line from 2021 only.
+    let charts = xxgk::charts::data::ChartData::read(&out.join("parquet/rollup")).unwrap();
+    let county = charts.get(653128).unwrap();
+    assert_eq!(county.years("licensing.decisions"), vec![2019, 2020, 2021, 2022]);
+    assert_eq!(county.years("requests.received.total"), vec![2019, 2020, 2021, 2022]);
+    assert_eq!(county.years("requests.other_total.total"), vec![2019, 2020, 2021, 2022]);
+    assert_eq!(county.years("requests.disclosure_rate"), vec![2019, 2020, 2021, 2022]);
+    assert_eq!(county.years("fees.amount"), vec![2021]);
 }
 
 #[test]
@@ -260,7 +269,11 @@ fn format_errors_name_the_offending_ids() {
     assert_eq!((m["column"].as_str(), m["actual"].as_str()), ("format", "2020"));
     let m = at("E033-format-before-its-years", "9");
     assert_eq!((m["metric"].as_str(), m["year"].as_str()), ("fees.amount", "2020"));
-    assert!(m["message"].contains("2021 年格式"), "{}", m["message"]);
+    assert!(
+        m["message"].contains("2021 年格式") && m["message"].contains("行政事业性收费"),
+        "{}",
+        m["message"]
+    );
     let m = at("E051-negative-value", "11");
     assert_eq!(m["metric"], "penalty.decisions");
     assert_eq!(f.len(), 5, "{f:#?}");

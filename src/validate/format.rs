@@ -89,6 +89,13 @@ fn drop_blanks_of_other_format(r: &mut Report) {
     }
 }
 
+/// The first id with its Chinese label, for messages: `fees.amount（第二十条第（八）项/…）`.
+fn labelled(ids: &[usize]) -> String {
+    ids.first()
+        .map(|&m| format!("{}（{}）", catalog().metric(m).id, catalog().metric(m).label_zh()))
+        .unwrap_or_default()
+}
+
 fn list(ids: &[usize]) -> String {
     let c = catalog();
     let mut s: Vec<&str> = ids.iter().take(SHOWN_IDS).map(|&m| c.metric(m).id.as_str()).collect();
@@ -137,10 +144,11 @@ fn settle(r: &Report) -> Result<Format, Problem> {
                     expected: format!("只含{}的数据项", declared.name_zh()),
                     actual: list(wrong),
                     message: format!(
-                        "format 列写的是 {}，但这些数据项只属于{}：{}（the metric ids contradict the format column）",
+                        "format 列写的是 {}，但这些数据项只属于{}：{}；第一个是 {}（the metric ids contradict the format column）",
                         declared.as_str(),
                         other(declared).name_zh(),
-                        list(wrong)
+                        list(wrong),
+                        labelled(wrong)
                     ),
                 });
             }
@@ -158,9 +166,10 @@ fn settle(r: &Report) -> Result<Format, Problem> {
                     expected: "只含一种格式的数据项".into(),
                     actual: format!("2019：{}；2021：{}", list(&f2019), list(&f2021)),
                     message: format!(
-                        "同一报告混用两种格式的数据项，无法判断按哪种表格核对。只属于 2019 年格式的：{}；只属于 2021 年格式的：{}（mixed format）",
+                        "同一报告混用两种格式的数据项，无法判断按哪种表格核对。只属于 2019 年格式的：{}；只属于 2021 年格式的：{}；此处是 {}（mixed format）",
                         list(&f2019),
-                        list(&f2021)
+                        list(&f2021),
+                        labelled(wrong)
                     ),
                 });
             }
@@ -178,10 +187,11 @@ fn settle(r: &Report) -> Result<Format, Problem> {
             expected: format!("{} 年及以后的年度，或 2019 年格式", format.first_year()),
             actual: format!("{} 年度、{}", r.key.year, format.as_str()),
             message: format!(
-                "{}自 {} 年度报告起施行，{} 年度报告应使用 2019 年格式；年度或表格有误（2021 format dated before 2021）",
+                "{}自 {} 年度报告起施行，{} 年度报告应使用 2019 年格式；年度或表格有误{}（2021 format dated before 2021）",
                 format.name_zh(),
                 format.first_year(),
-                r.key.year
+                r.key.year,
+                if f2021.is_empty() { String::new() } else { format!("；2021 年格式的数据项如 {}", labelled(&f2021)) }
             ),
         });
     }
