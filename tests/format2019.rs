@@ -122,7 +122,9 @@ fn trends_run_from_2019_across_both_formats() {
     let out = dir.path().join("out");
     // Consistent inside each report and across years, the 2020→2021 carry-over included.
     assert!(findings(&out).is_empty(), "{:#?}", findings(&out));
-    assert_nothing_lost(&out);
+    let s = assert_nothing_lost(&out);
+    assert_eq!(s["reports_by_format"], serde_json::json!({"2019": 3, "2021": 1}));
+    assert!(stdout(&o).contains("reports: 3 on the 2019 format, 1 on the 2021 format"), "{}", stdout(&o));
 
     // The format of each report is stored.
     for (year, format) in [(2019, "2019"), (2020, "2019"), (2021, "2021"), (2022, "2019")] {
