@@ -8,7 +8,7 @@
 //! not comparable: it has no value in a year whose reports lack it, never a value borrowed from a cell
 //! of the other format.
 
-use super::{catalog, Format, Section, APPLICANTS};
+use super::{catalog, Format};
 
 /// A harmonized metric's source in one format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,26 +87,18 @@ pub fn derivations() -> Vec<(String, String)> {
     out
 }
 
-/// The harmonized request matrix has the 2019 shape: every 2021 row except the （六） sub-rows, and
-/// `requests.other_total`. Used by tests and docs to state its size.
-pub fn request_rows() -> usize {
-    harmonized()
-        .iter()
-        .filter(|h| catalog().get(&h.id).is_some_and(|m| m.section == Section::Requests))
-        .count()
-        / APPLICANTS.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Section;
 
     #[test]
     fn the_harmonized_set() {
         let h = harmonized();
         // 23×7 request cells, 15 复议/诉讼, 3 处理决定数量, 1 规范性文件.
         assert_eq!(h.len(), 23 * 7 + 15 + 3 + 1);
-        assert_eq!(request_rows(), 23);
+        let requests = h.iter().filter(|x| catalog().get(&x.id).unwrap().section == Section::Requests);
+        assert_eq!(requests.count(), 23 * 7, "the request matrix has the 2019 shape");
         for id in ["licensing.decisions", "requests.received.total", "review.total", "normative_docs.issued"]
         {
             assert!(is_comparable(id), "{id}");

@@ -62,3 +62,47 @@ pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::parse::ReportKey;
+
+    fn report(year: i32, cells: &[(&str, f64)]) -> Report {
+        let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
+        for (id, v) in cells {
+            r.values[catalog().expect(id)] = Some(*v);
+        }
+        r
+    }
+
+    #[test]
+    fn carry_over_crosses_the_change_of_format_and_in_force_does_not() {
+        let prev = report(
+            2020,
+            &[("requests.carried_forward.research", 2.0), ("requests.carried_forward.total", 2.0)],
+        );
+        assert_eq!(prev.format, Format::F2019);
+        let cur = report(2021, &[("requests.carried_in.research", 1.0), ("requests.carried_in.total", 1.0)]);
+        let rules: Vec<(Rule, f64, f64)> =
+            check_pair(&prev, &cur).iter().map(|b| (b.rule, b.expected, b.actual)).collect();
+        assert_eq!(
+            rules,
+            vec![(Rule::CarryOverAcrossYears, 2.0, 1.0), (Rule::CarryOverAcrossYears, 2.0, 1.0)]
+        );
+        // 现行有效件数 = 0 + 3 would break R5b between two 2021 reports, but 2020 has no such cell.
+        let cur = report(
+            2021,
+            &[
+                ("requests.carried_in.research", 2.0),
+                ("requests.carried_in.total", 2.0),
+                ("normative_docs.issued", 3.0),
+            ],
+        );
+        assert_eq!(check_pair(&prev, &cur), vec![]);
+        let prev21 = report(2021, &[]);
+        let cur22 = report(2022, &[("normative_docs.issued", 3.0)]);
+        let rules: Vec<Rule> = check_pair(&prev21, &cur22).iter().map(|b| b.rule).collect();
+        assert_eq!(rules, vec![Rule::InForceAcrossYears]);
+    }
+}

@@ -197,3 +197,53 @@ fn settle(r: &Report) -> Result<Format, Problem> {
     }
     Ok(format)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::parse::ReportKey;
+
+    fn report(year: i32, cells: &[(&str, Option<f64>)], declared: Option<Format>) -> Report {
+        let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
+        for (line, (id, v)) in cells.iter().enumerate() {
+            let m = catalog().expect(id);
+            let src = CellSource { file: 0, record: line as u32, line: line as u32 + 2, col: 3 };
+            r.values[m] = *v;
+            r.sources[m] = Some(src);
+            if let (Some(f), true) = (declared, line == 0) {
+                r.declared.push((f, src));
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn the_format_column_then_the_ids_then_the_year() {
+        let shared = ("licensing.decisions", Some(5.0));
+        assert_eq!(settle(&report(2020, &[shared], None)).ok(), Some(Format::F2019));
+        assert_eq!(settle(&report(2021, &[shared], None)).ok(), Some(Format::F2021));
+        let old = ("fees.items_change", Some(-1.0));
+        assert_eq!(settle(&report(2023, &[shared, old], None)).ok(), Some(Format::F2019));
+        assert_eq!(settle(&report(2023, &[shared], Some(Format::F2019))).ok(), Some(Format::F2019));
+        // A blank cell decides nothing.
+        let blank_new = ("fees.amount", None);
+        assert_eq!(settle(&report(2020, &[shared, blank_new], None)).ok(), Some(Format::F2019));
+    }
+
+    #[test]
+    fn mixed_and_misdated_reports_have_no_format() {
+        let (old, new) = (("fees.items_change", Some(-1.0)), ("fees.amount", Some(2.5)));
+        let p = settle(&report(2023, &[old, new], None)).err().unwrap();
+        assert_eq!(
+            (p.rule, p.actual.as_str()),
+            (Rule::MixedFormat, "2019：fees.items_change；2021：fees.amount")
+        );
+        let p = settle(&report(2023, &[old], Some(Format::F2021))).err().unwrap();
+        assert_eq!((p.rule, p.metric), (Rule::MixedFormat, Some(catalog().expect("fees.items_change"))));
+        let p = settle(&report(2020, &[new], None)).err().unwrap();
+        assert_eq!((p.rule, p.at.line), (Rule::FormatTooEarly, 2));
+        let p =
+            settle(&report(2020, &[("licensing.decisions", Some(1.0))], Some(Format::F2021))).err().unwrap();
+        assert_eq!(p.rule, Rule::FormatTooEarly);
+    }
+}
