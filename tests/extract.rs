@@ -240,6 +240,35 @@ fn a_2019_format_report_is_read_on_the_2019_table() {
 }
 
 #[test]
+fn a_2022_report_on_the_2019_table_is_read_by_its_labels_not_its_year() {
+    let text = std::fs::read_to_string(fixture("format-2019-report.txt")).unwrap();
+    let text = replace_once(
+        &text,
+        "伽师县人民政府2019年政府信息公开工作年度报告",
+        "伽师县人民政府2022年政府信息公开工作年度报告",
+    );
+    let x = extract_text(&text).unwrap();
+    assert_eq!((x.year, x.format), (2022, Format::F2019));
+    assert_eq!(x.values[catalog().expect("licensing.items_change")], Some(-8.0));
+    assert_eq!(x.values[catalog().expect("fees.amount")], None);
+    // Without any label that tells, the year decides: the 2019 table for 2019 and 2020.
+    let mut bare = String::new();
+    for line in sample().lines() {
+        let line = line
+            .replace("2023年", "2020年")
+            .replace("本年制发件数", "")
+            .replace("本年废止件数", "")
+            .replace("本年收费金额（单位：万元）", "");
+        bare.push_str(&line);
+        bare.push('\n');
+    }
+    match extract_text(&bare) {
+        Err(ExtractError::Incomplete { format, .. }) => assert_eq!(format, Format::F2019),
+        other => panic!("a 2021 table read as 2019 lacks the 2019 cells: {other:?}"),
+    }
+}
+
+#[test]
 fn a_misread_cell_is_flagged_by_its_rules() {
     let text = replace_once(
         &sample(),
