@@ -245,5 +245,10 @@ mod tests {
         let p =
             settle(&report(2020, &[("licensing.decisions", Some(1.0))], Some(Format::F2021))).err().unwrap();
         assert_eq!(p.rule, Rule::FormatTooEarly);
+        // Two rows of one report declaring different formats.
+        let mut r = report(2023, &[("licensing.decisions", Some(1.0))], Some(Format::F2019));
+        r.declared.push((Format::F2021, CellSource { file: 0, record: 9, line: 11, col: 3 }));
+        let p = settle(&r).err().unwrap();
+        assert_eq!((p.rule, p.actual.as_str(), p.at.line), (Rule::MixedFormat, "2019 / 2021", 2));
     }
 }
