@@ -263,6 +263,12 @@ fn format_errors_name_the_offending_ids() {
         "{}",
         m["message"]
     );
+    // The cell pointed at is named with its Chinese label.
+    assert!(
+        m["message"].contains("fees.amount（第二十条第（八）项/行政事业性收费｜本年收费金额"),
+        "{}",
+        m["message"]
+    );
     // Declared 2021, given a 2019 cell.
     let m = at("E041-mixed-format", "7");
     assert_eq!(m["metric"], "procurement.projects");
