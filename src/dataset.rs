@@ -1,6 +1,6 @@
 //! The in-memory model between ingest and store: parsed files and the merged reports.
 
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Format};
 use crate::ingest::parse::{ParsedFile, ReportKey};
 use crate::validate::finding::Finding;
 
@@ -23,14 +23,27 @@ pub struct Report {
     pub sources: Vec<Option<CellSource>>,
     /// Indexes into [`Dataset::files`] of the files the report was read from, ascending.
     pub files: Vec<u32>,
-    /// Set when `--strict` rejects the report; such a report is not stored.
+    /// The table format the report is read as; settled by `validate::format` after the merge.
+    pub format: Format,
+    /// Each format a `format` column declared for the report, with the first cell that said so.
+    pub declared: Vec<(Format, CellSource)>,
+    /// Set when the report is rejected whole (`--strict`, a mixed format); such a report is not stored.
     pub rejected: bool,
 }
 
 impl Report {
     pub fn new(key: ReportKey) -> Report {
         let n = catalog().len();
-        Report { key, values: vec![None; n], sources: vec![None; n], files: Vec::new(), rejected: false }
+        let format = Format::for_year(key.year);
+        Report {
+            key,
+            values: vec![None; n],
+            sources: vec![None; n],
+            files: Vec::new(),
+            format,
+            declared: Vec::new(),
+            rejected: false,
+        }
     }
 
     /// A cell's value inside a rule: null counts as 0.

@@ -36,7 +36,7 @@ enum Command {
     Template(cmd::template::Args),
     /// Write deterministic synthetic report CSVs for real regions (for demos and benchmarks).
     Synth(cmd::synth::Args),
-    /// Print the catalog of the 200 metrics.
+    /// Print a format's metric catalog (--format 2019|2021) or the harmonized set (--harmonized).
     Metrics(cmd::metrics::Args),
 }
 

@@ -1,13 +1,14 @@
 //! `xxgk extract` and `xxgk::extract`: the 岳普湖县 sample against its transcription, hand-made
 //! variants of it for each quirk real reports have, the other input forms (HTML, pipe rows, one
-//! cell per line, .docx built here), and the guards: incomplete tables, the 2019 format, the rules.
+//! cell per line, .docx built here), a hand-made 2019-format report, and the guards: incomplete
+//! tables, the rules.
 
 mod common;
 use common::*;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use xxgk::catalog::catalog;
+use xxgk::catalog::{catalog, Format};
 use xxgk::extract::{extract_bytes, extract_file, ExtractError, ExtractOptions, Extracted};
 
 fn fixture(name: &str) -> PathBuf {
@@ -38,8 +39,10 @@ fn extract_text(text: &str) -> Result<Extracted, ExtractError> {
 /// Every one of the 200 cells equals the expected value.
 fn assert_values(x: &Extracted, want: &BTreeMap<String, f64>) {
     assert_eq!(want.len(), 200);
+    assert_eq!(x.format, Format::F2021);
     for m in catalog().metrics() {
-        assert_eq!(x.values[m.index], Some(want[&m.id]), "{} ({})", m.id, m.label_zh());
+        let v = if m.in_format(Format::F2021) { Some(want[&m.id]) } else { None };
+        assert_eq!(x.values[m.index], v, "{} ({})", m.id, m.label_zh());
     }
 }
 
@@ -174,7 +177,7 @@ fn truncated_table_is_incomplete_not_zero() {
     let text = sample();
     let cut = text.find("\t8.属于行政查询事项\n").unwrap() + "\t8.属于行政查询事项\n\t0\n\t0\n\t0\n".len();
     match extract_text(&text[..cut]) {
-        Err(ExtractError::Incomplete { missing, log }) => {
+        Err(ExtractError::Incomplete { missing, log, .. }) => {
             assert!(missing[0].starts_with("requests.withheld.inquiry_matter.social_welfare"), "{missing:?}");
             assert_eq!(missing.len(), 4 + 13 * 7 + 15);
             assert!(log.iter().any(|l| l.contains("only 3 of 7 cells")), "{log:#?}");
@@ -194,22 +197,75 @@ fn truncated_table_is_incomplete_not_zero() {
 }
 
 #[test]
-fn format_2019_is_refused() {
-    let mut text = sample();
-    for (s, t) in [
-        ("本年制发件数", "本年新制作数量"),
-        ("本年废止件数", "本年新公开数量"),
-        ("现行有效件数", "对外公开总数量"),
-        ("本年收费金额（单位：万元）", "上一年项目数量"),
-    ] {
-        text = replace_once(&text, s, t);
+fn a_2019_format_report_is_read_on_the_2019_table() {
+    let x = extract_file(&fixture("format-2019-report.txt"), &ExtractOptions::default()).unwrap();
+    assert_eq!((x.region, x.year, x.format), (653129, 2019, Format::F2019));
+    assert!(log_has(&x, "format: 2019"), "{:?}", x.log);
+    assert!(x.breaches.is_empty(), "{:?}", x.breaches);
+    let c = catalog();
+    let v = |id: &str| x.values[c.expect(id)];
+    // Every cell of the 2019 table is read; no 2021-only cell is invented.
+    for m in c.metrics() {
+        assert_eq!(x.values[m.index].is_some(), m.in_format(Format::F2019), "{}", m.id);
     }
-    assert!(matches!(extract_text(&text), Err(ExtractError::Format2019 { .. })));
+    assert_eq!(v("normative_docs.made"), Some(4.0));
+    assert_eq!(v("normative_docs.published_total"), Some(37.0));
+    assert_eq!(v("licensing.items_prev_year"), Some(212.0));
+    // 本年增/减 as printed: 减少8, +3, -12.
+    assert_eq!(v("licensing.items_change"), Some(-8.0));
+    assert_eq!(v("other_services.items_change"), Some(3.0));
+    assert_eq!(v("penalty.items_change"), Some(-12.0));
+    assert_eq!(v("licensing.decisions"), Some(12407.0));
+    assert_eq!(v("fees.items_change"), Some(-4.0));
+    // 采购总金额 has no unit in the format: the number as printed, not converted from 元.
+    assert_eq!(v("procurement.amount"), Some(621007.6));
+    // The single （六）其他处理 row.
+    assert_eq!(v("requests.other_total.natural_person"), Some(1.0));
+    assert_eq!(v("requests.other_total.total"), Some(2.0));
+    assert_eq!(v("review.total"), Some(2.0));
+    assert_eq!(v("litigation_direct.pending"), Some(1.0));
+
+    // The CSV it writes ingests as a 2019-format report with nothing rejected.
     let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("old.txt"), &text);
-    let o = xxgk(&["extract", "old.txt"], dir.path());
-    assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("2019 table format") && stderr(&o).contains("not support"), "{}", stderr(&o));
+    let input = fixture("format-2019-report.txt");
+    let o = xxgk(&["extract", input.to_str().unwrap(), "--out", "ex"], dir.path());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2019 format, 198 cells"), "{}", stdout(&o));
+    let o = xxgk(&["ingest", "ex", "--out", "out"], dir.path());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2019/part-0.parquet"));
+    assert_eq!(strings(&b, "format"), vec![Some("2019".to_string())]);
+    assert_eq!(floats(&b, "licensing_items_change"), vec![Some(-8.0)]);
+    assert_eq!(floats(&b, "fees_amount"), vec![None]);
+}
+
+#[test]
+fn a_2022_report_on_the_2019_table_is_read_by_its_labels_not_its_year() {
+    let text = std::fs::read_to_string(fixture("format-2019-report.txt")).unwrap();
+    let text = replace_once(
+        &text,
+        "伽师县人民政府2019年政府信息公开工作年度报告",
+        "伽师县人民政府2022年政府信息公开工作年度报告",
+    );
+    let x = extract_text(&text).unwrap();
+    assert_eq!((x.year, x.format), (2022, Format::F2019));
+    assert_eq!(x.values[catalog().expect("licensing.items_change")], Some(-8.0));
+    assert_eq!(x.values[catalog().expect("fees.amount")], None);
+    // Without any label that tells, the year decides: the 2019 table for 2019 and 2020.
+    let mut bare = String::new();
+    for line in sample().lines() {
+        let line = line
+            .replace("2023年", "2020年")
+            .replace("本年制发件数", "")
+            .replace("本年废止件数", "")
+            .replace("本年收费金额（单位：万元）", "");
+        bare.push_str(&line);
+        bare.push('\n');
+    }
+    match extract_text(&bare) {
+        Err(ExtractError::Incomplete { format, .. }) => assert_eq!(format, Format::F2019),
+        other => panic!("a 2021 table read as 2019 lacks the 2019 cells: {other:?}"),
+    }
 }
 
 #[test]

@@ -42,7 +42,8 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
     assert_eq!(lic.metadata()["xxgk.label_zh"], "第二十条第（五）项/行政许可｜本年处理决定数量");
     assert_eq!(schema.field_with_name("fees_amount").unwrap().metadata()["xxgk.unit"], "万元");
     let kv = kv_metadata(&path);
-    assert_eq!(kv["xxgk.format_version"], "2021");
+    assert_eq!(kv["xxgk.format_version"], "2019+2021");
+    assert_eq!(strings(&b, "format")[i].as_deref(), Some("2021"), "told from the year and the ids");
     let input = std::fs::read(data.join("653100-喀什地区/653128-岳普湖县-2023.csv")).unwrap();
     let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&input));
     assert!(kv["xxgk.inputs"].contains(&sha), "{}", kv["xxgk.inputs"]);
@@ -145,7 +146,7 @@ fn bad_rows_are_rejected_located_and_kept_the_rest_is_stored() {
     text.push_str("65312,岳普湖县,2023,,penalty.decisions,5\n"); // 3 malformed code
     text.push_str("653199,,2023,,penalty.decisions,5\n"); // 4 unknown region
     text.push_str("653128,伽师县,2023,,penalty.decisions,5\n"); // 5 name mismatch
-    text.push_str("653128,,2019,,penalty.decisions,5\n"); // 6 year out of range
+    text.push_str("653128,,2018,,penalty.decisions,5\n"); // 6 year out of range
     text.push_str("653128,,2023,,penalty.decision,5\n"); // 7 unknown metric
     text.push_str("653128,,2023,,penalty.decisions,五\n"); // 8 not a number
     text.push_str("653128,,2023,,coercion.decisions,-4\n"); // 9 negative
@@ -387,9 +388,10 @@ fn template_lists_every_metric_and_round_trips_once_filled() {
     let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 200);
-    assert_eq!(&rows[9][4], "fees.amount");
-    assert!(rows[9][5].contains("行政事业性收费"));
-    assert!(rows.iter().all(|r| r[7].is_empty()));
+    assert!(rows.iter().all(|r| &r[4] == "2021"), "the format column says which table");
+    assert_eq!(&rows[9][5], "fees.amount");
+    assert!(rows[9][6].contains("行政事业性收费"));
+    assert!(rows.iter().all(|r| r[8].is_empty()));
     // An unfilled template is 200 "not reported" cells: stored as nulls, nothing rejected.
     write(&dir.path().join("in/t.csv"), &text);
     assert_eq!(code(&ingest(dir.path(), &[])), 0);

@@ -1,13 +1,14 @@
 //! Property tests (proptest, few cases so `cargo test` stays fast):
-//! - any report, written in either layout and any accepted encoding, with values typed any accepted
-//!   way, round-trips to exactly the same Parquet values;
+//! - any report, in either format (2019 or 2021, told from its metric ids), written in either layout
+//!   and any accepted encoding, with values typed any accepted way, round-trips to exactly the same
+//!   Parquet values;
 //! - any single corrupted cell of a consistent report's request matrix or appeals table is caught by
 //!   a rule R1–R4 that names that cell's row or column.
 
 mod common;
 use common::*;
 use proptest::prelude::*;
-use xxgk::catalog::{catalog, Kind};
+use xxgk::catalog::{catalog, Format, Kind};
 use xxgk::dataset::Report;
 use xxgk::ingest::parse::ReportKey;
 
@@ -37,6 +38,15 @@ fn typed(v: Option<u64>, kind: Kind, style: u8) -> (String, Option<f64>) {
     let Some(v) = v else {
         return (["", "-", "—", "/", "／"][style as usize % 5].to_string(), None);
     };
+    if kind == Kind::Change {
+        // 本年增/减: signed, as `-8` or `减少8`.
+        let signed = (v % 1000) as i64 - 500;
+        let text = match (signed < 0, style % 2) {
+            (true, 0) => format!("减少{}", -signed),
+            _ => signed.to_string(),
+        };
+        return (text, Some(signed as f64));
+    }
     if kind == Kind::Amount {
         // 万元 with two decimals: the stored value is exactly what parsing the text gives.
         let text = format!("{}.{:02}", v / 100, v % 100);
@@ -81,20 +91,23 @@ fn round_trip(
     enc: Encoding,
     body: &str,
     year: i32,
+    format: Format,
 ) -> Result<(), TestCaseError> {
     let c = catalog();
     let typed: Vec<(String, Option<f64>)> =
         c.metrics().iter().map(|m| typed(values[m.index], m.kind, styles[m.index])).collect();
+    let cells: Vec<&xxgk::catalog::Metric> =
+        c.form(format).cells.iter().map(|x| c.metric(x.metric)).collect();
     let mut rows = Vec::new();
     if wide {
         let mut header = vec!["region_code".to_string(), "year".into(), "body".into()];
-        header.extend(c.metrics().iter().map(|m| m.id.clone()));
+        header.extend(cells.iter().map(|m| m.id.clone()));
         let mut row = vec!["653128".to_string(), year.to_string(), body.to_string()];
-        row.extend(typed.iter().map(|t| t.0.clone()));
+        row.extend(cells.iter().map(|m| typed[m.index].0.clone()));
         rows = vec![header, row];
     } else {
         rows.push(["region_code", "year", "body", "metric", "value"].map(String::from).to_vec());
-        for m in c.metrics() {
+        for m in &cells {
             rows.push(vec![
                 "653128".into(),
                 year.to_string(),
@@ -126,17 +139,14 @@ fn round_trip(
     let b = read_parquet(&out.join(format!("parquet/reports/year={year}/part-0.parquet")));
     prop_assert_eq!(b.num_rows(), 1);
     prop_assert_eq!(strings(&b, "body")[0].clone(), Some(body.to_string()));
+    prop_assert_eq!(strings(&b, "format")[0].clone(), Some(format.as_str().to_string()));
     for m in c.metrics() {
-        prop_assert_eq!(
-            floats(&b, &m.column)[0],
-            typed[m.index].1,
-            "{} written {:?}",
-            m.id,
-            typed[m.index].0
-        );
+        // A cell the format does not print is a null column of this report.
+        let want = if m.in_format(format) { typed[m.index].1 } else { None };
+        prop_assert_eq!(floats(&b, &m.column)[0], want, "{} written {:?}", m.id, typed[m.index].0);
     }
     let facts = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
-    prop_assert_eq!(facts.num_rows(), 200);
+    prop_assert_eq!(facts.num_rows(), cells.len());
     let from_facts = floats(&facts, "value");
     for (k, id) in strings(&facts, "metric").iter().enumerate() {
         let m = c.get(id.as_deref().unwrap()).unwrap();
@@ -154,14 +164,17 @@ proptest! {
 
     #[test]
     fn any_report_round_trips_to_the_same_parquet_values(
-        values in prop::collection::vec(prop::option::weighted(0.9, 0u64..100_000_000_000), 200),
-        styles in prop::collection::vec(any::<u8>(), 200),
+        values in prop::collection::vec(prop::option::weighted(0.9, 0u64..100_000_000_000), catalog().len()),
+        styles in prop::collection::vec(any::<u8>(), catalog().len()),
         wide in any::<bool>(),
         enc in encodings(),
         body in prop::sample::select(BODIES.to_vec()),
-        year in 2021i32..=2024,
+        year in 2019i32..=2024,
+        old_template in any::<bool>(),
     ) {
-        round_trip(&values, &styles, wide, enc, body, year)?;
+        // 2019 and 2020 are always on the 2019 table; later years on either (bodies kept the old one).
+        let format = if year < 2021 || old_template { Format::F2019 } else { Format::F2021 };
+        round_trip(&values, &styles, wide, enc, body, year, format)?;
     }
 
     #[test]
@@ -178,8 +191,9 @@ proptest! {
         }
         prop_assert_eq!(xxgk::validate::consistency::check_report(&r), vec![]);
         // The cells the rules cover: the request matrix and the three appeal groups.
-        let mut cells: Vec<usize> = c.matrix.iter().flat_map(|row| row.cells).collect();
-        cells.extend(c.appeal_groups.iter().flat_map(|g| g.parts.iter().copied().chain([g.total])));
+        let f = c.form(Format::F2021);
+        let mut cells: Vec<usize> = f.matrix.iter().flat_map(|row| row.cells).collect();
+        cells.extend(f.appeal_groups.iter().flat_map(|g| g.parts.iter().copied().chain([g.total])));
         let target = cells[cell % cells.len()];
         r.values[target] = Some(r.v(target) + k as f64);
         let breaches = xxgk::validate::consistency::check_report(&r);

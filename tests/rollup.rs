@@ -1,7 +1,8 @@
 //! The rollup against sums computed here, independently, in plain Rust over the input rows: every
 //! row of every level is compared (value, n_reports, yoy, share, rank), on a multi-county,
 //! multi-year fixture with a prefecture's own report, a county directly under a province, a missing
-//! year and a zero denominator.
+//! year, a zero denominator, and 2019-format reports (2019, 2020, and a 2022 one on the old table),
+//! whose harmonized cells are computed here from the rules, not from the code's table.
 
 mod common;
 use common::*;
@@ -67,12 +68,16 @@ fn rollup_matches_sums_computed_independently() {
         ("429004", 2022, "", 12),
         ("429004", 2023, "", 13),
         ("420102", 2023, "", 14),
+        // The 2019 format: 653101 from 2019, and 653121 still on it in 2022.
+        ("653101", 2019, "", 15),
+        ("653101", 2020, "", 16),
+        ("653121", 2022, "", 17),
     ];
     type Report = (String, i32, String, BTreeMap<String, Option<f64>>);
     let mut reports: Vec<Report> = Vec::new();
     for (code, year, body, seed) in &plan {
-        let mut v: BTreeMap<String, Option<f64>> =
-            consistent_report(*seed).into_iter().map(|(k, x)| (k, Some(x))).collect();
+        let values = if *seed >= 15 { consistent_report_2019(*seed) } else { consistent_report(*seed) };
+        let mut v: BTreeMap<String, Option<f64>> = values.into_iter().map(|(k, x)| (k, Some(x))).collect();
         if *seed == 5 {
             // Not reported: stored as null, counted as 0 in sums.
             v.insert("fees.amount".into(), None);
@@ -100,11 +105,26 @@ fn rollup_matches_sums_computed_independently() {
     let o = xxgk(&["run", "in", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 
-    // Expected sums.
+    // Expected sums, over each report's own cells and its harmonized ones: a 2021 report's three
+    // （六） sub-rows summed as requests.other_total.*, a 2019 report's 规范性文件 本年新制作数量 as
+    // normative_docs.issued. 采购总金额 states no unit and is not summed.
     let mut sums: BTreeMap<Key, Expected> = BTreeMap::new();
     for (code, year, _, v) in &reports {
+        let mut cells: BTreeMap<String, Option<f64>> = v.clone();
+        cells.remove("procurement.amount");
+        if let Some(made) = v.get("normative_docs.made") {
+            cells.insert("normative_docs.issued".into(), *made);
+        }
+        for a in APPLICANTS.iter().chain(&["total"]) {
+            let subs = ["overdue_correction", "unpaid_fee", "other"]
+                .map(|r| v.get(&format!("requests.other.{r}.{a}")).copied());
+            if subs.iter().all(Option::is_some) {
+                let total = subs.iter().map(|x| x.flatten().unwrap_or(0.0)).sum();
+                cells.insert(format!("requests.other_total.{a}"), Some(total));
+            }
+        }
         for (level, unit) in units(code, &h) {
-            for (m, x) in v {
+            for (m, x) in &cells {
                 let e = sums
                     .entry((level.clone(), unit.clone(), *year, m.clone()))
                     .or_insert(Expected { value: Some(0.0), n: 0 });
@@ -245,6 +265,16 @@ fn rollup_matches_sums_computed_independently() {
     assert!(!sums.contains_key(&("prefecture".into(), "429000".into(), 2022, "penalty.decisions".into())));
     assert_eq!(val("county", "420102", 2023, "requests.disclosure_rate"), None);
     assert_eq!(sums[&("county".into(), "653128".into(), 2023, "fees.amount".into())].n, 2);
+    // 2019-format years: licensing runs on, fees (a money amount from 2021) have no row before 2021,
+    // and the 2019 item counts have none after, except where a body kept the old table.
+    assert_eq!(val("county", "653101", 2019, "licensing.decisions"), Some(1000.0 + 37.0 * 15.0));
+    assert!(!sums.contains_key(&("county".into(), "653101".into(), 2020, "fees.amount".into())));
+    assert_eq!(val("county", "653101", 2020, "licensing.items_change"), Some(-17.0));
+    assert_eq!(val("prefecture", "653100", 2022, "licensing.items_change"), Some(-18.0));
+    // 喀什地区 2022: 653101, 653128 and the prefecture's own report on the 2021 table, 653121 on the
+    // 2019 one. Fees come from the three; the harmonized （六） from all four.
+    assert_eq!(sums[&("prefecture".into(), "653100".into(), 2022, "fees.amount".into())].n, 3);
+    assert_eq!(sums[&("prefecture".into(), "653100".into(), 2022, "requests.other_total.total".into())].n, 4);
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn clean_synthetic_reports_break_no_rule_in_either_layout() {
                 "653100",
                 "429004",
                 "--years",
-                "2021..2024",
+                "2019..2024",
                 "--layout",
                 layout,
                 "--files",
@@ -44,6 +44,14 @@ fn clean_synthetic_reports_break_no_rule_in_either_layout() {
         let b =
             read_parquet(&dir.path().join(format!("out-{layout}/parquet/reports/year=2024/part-0.parquet")));
         assert_eq!(b.num_rows(), 13, "12 counties of 喀什地区 and 仙桃市");
+        // 2019 and 2020 on the 2019 table, later years on the 2021 one.
+        for (year, format) in [(2019, "2019"), (2020, "2019"), (2021, "2021"), (2024, "2021")] {
+            let path = format!("out-{layout}/parquet/reports/year={year}/part-0.parquet");
+            let b = read_parquet(&dir.path().join(path));
+            assert!(strings(&b, "format").iter().all(|f| f.as_deref() == Some(format)), "{layout} {year}");
+            let change = floats(&b, "licensing_items_change");
+            assert_eq!(change.iter().all(Option::is_some), format == "2019", "{layout} {year}");
+        }
     }
     let names: Vec<String> = walk(&dir.path().join("in-long"));
     assert!(names.iter().all(|n| n.ends_with(".synthetic.csv")), "{names:?}");
@@ -76,7 +84,7 @@ fn every_injected_fault_is_found_where_the_manifest_says() {
                 "--regions",
                 "653100",
                 "--years",
-                "2021..2024",
+                "2019..2024",
                 "--layout",
                 layout,
                 "--files",

@@ -1,5 +1,7 @@
 //! What the charts show: the headline metrics with their Chinese labels and units, and the six
-//! groups that the request outcomes (办理结果) fall into.
+//! groups that the request outcomes (办理结果) fall into. Every id is in the harmonized set (see
+//! `catalog::harmonized`) except the fee amount, which starts in 2021: a trend of a comparable
+//! metric runs from 2019, the fee line from 2021, and no line borrows a value across formats.
 
 /// How a metric's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,14 +149,9 @@ pub const OUTCOMES: [OutcomeGroup; 6] = [
             "requests.not_processed.confirmation.total",
         ],
     },
-    OutcomeGroup {
-        label: "其他处理",
-        metrics: &[
-            "requests.other.overdue_correction.total",
-            "requests.other.unpaid_fee.total",
-            "requests.other.other.total",
-        ],
-    },
+    // The harmonized （六）: 2019's single row, or 2021's three sub-rows summed by the rollup, so the
+    // group does not vanish from the 2019 and 2020 bars.
+    OutcomeGroup { label: "其他处理", metrics: &["requests.other_total.total"] },
 ];
 
 /// Every metric id the charts read, headline and outcome.
@@ -176,6 +173,15 @@ mod tests {
         assert_eq!(group_thousands(-1234.25, 2), "-1,234.25");
         assert_eq!(Unit::Ratio.format(0.8531), "85.3%");
         assert_eq!(Unit::Count.format(999.6), "1,000");
+    }
+
+    #[test]
+    fn charts_read_only_harmonized_metrics_and_the_fee() {
+        use crate::catalog::harmonized::is_comparable;
+        for id in wanted() {
+            let indicator = crate::rollup::indicators::INDICATORS.iter().any(|i| i.id == id);
+            assert!(is_comparable(id) || indicator || id == "fees.amount", "{id}");
+        }
     }
 
     #[test]

@@ -59,7 +59,13 @@ pub fn run(args: Args, common: &super::Common) -> anyhow::Result<u8> {
                         ids.dedup();
                         format!("breaks {}", ids.join(", "))
                     };
-                    println!("{} → {}/{stem}.csv (200 cells; {rules})", file.display(), args.out.display());
+                    let cells = xxgk::catalog::catalog().form(x.format).len();
+                    println!(
+                        "{} → {}/{stem}.csv ({} format, {cells} cells; {rules})",
+                        file.display(),
+                        args.out.display(),
+                        x.format.as_str()
+                    );
                 }
             }
             Err(e @ ExtractError::Io { .. }) => return Err(e.into()),

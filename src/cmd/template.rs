@@ -4,7 +4,7 @@
 use anyhow::{bail, Context};
 use std::io::Write;
 use std::path::PathBuf;
-use xxgk::catalog::catalog;
+use xxgk::catalog::{catalog, Format};
 use xxgk::regions::regions;
 
 #[derive(Debug, clap::Args)]
@@ -18,6 +18,9 @@ pub struct Args {
     /// Reporting body, e.g. 岳普湖县人民政府.
     #[arg(long, default_value = "")]
     pub body: String,
+    /// Table format: 2019 (国办公开办函〔2019〕60号) or 2021; default: the one in force for the year.
+    #[arg(long, value_enum)]
+    pub format: Option<super::metrics::FormatArg>,
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
@@ -28,25 +31,41 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         bail!("region code {:?} is not a 6-digit code in the 民政部 2024 table", args.region);
     };
     let max = xxgk::pipeline::current_year();
-    if !(2021..=max).contains(&args.year) {
+    if !(2019..=max).contains(&args.year) {
         bail!(
-            "year {} is outside 2021..={max} (the 2021 format applies from the 2021 reports on)",
+            "year {} is outside 2019..={max} (the 2019 format applies from the 2019 reports on)",
             args.year
         );
+    }
+    let format = args.format.map(Format::from).unwrap_or_else(|| Format::for_year(args.year));
+    if args.year < format.first_year() {
+        bail!("the {} format applies from the {} reports on", format.as_str(), format.first_year());
     }
     let mut buf = Vec::new();
     buf.extend_from_slice(b"\xEF\xBB\xBF");
     {
         let mut w = csv::Writer::from_writer(&mut buf);
-        w.write_record(["region_code", "region_name", "year", "body", "metric", "label", "unit", "value"])?;
-        for m in catalog().metrics() {
+        w.write_record([
+            "region_code",
+            "region_name",
+            "year",
+            "body",
+            "format",
+            "metric",
+            "label",
+            "unit",
+            "value",
+        ])?;
+        for cell in &catalog().form(format).cells {
+            let m = catalog().metric(cell.metric);
             w.write_record([
                 region.code_str().as_str(),
                 &region.name,
                 &args.year.to_string(),
                 &args.body,
+                format.as_str(),
                 &m.id,
-                &m.label_zh(),
+                &cell.label_zh(),
                 &m.unit,
                 "",
             ])?;

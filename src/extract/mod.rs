@@ -1,8 +1,9 @@
-//! Extract: the 200 numbers of a 2021-format report straight from its published text.
+//! Extract: the numbers of a report (200 cells in the 2021 format, 198 in the 2019 one) straight from
+//! its published text.
 //!
 //! A report arrives as plain text (a .docx or page dumped to text), as an HTML page, or as a .docx.
-//! Each form is turned into rows of cells (`cells`, `html`, `docx`); the format version is told from
-//! the labels (`version`); the three tables are found by their labels and read (`tables`); region,
+//! Each form is turned into rows of cells (`cells`, `html`, `docx`); the format is told from the
+//! labels (`version`), or from the year when no label tells; the three tables are found by their labels and read (`tables`); region,
 //! year and body come from the title unless given (`meta`). The numbers then pass the format's own
 //! 勾稽关系 as a guard: a broken rule is logged with what the text said at that cell. An incomplete
 //! table is an error that names the missing cells; nothing is ever padded with zeros.
@@ -15,7 +16,7 @@ pub mod tables;
 pub mod text;
 pub mod version;
 
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
 use crate::ingest::parse::ReportKey;
 use crate::regions::regions;
@@ -51,7 +52,7 @@ impl InputForm {
     }
 }
 
-/// One report's numbers, complete (all 200 cells), with what the extraction noticed.
+/// One report's numbers, complete (every cell of its format), with what the extraction noticed.
 #[derive(Debug, Clone)]
 pub struct Extracted {
     pub region: u32,
@@ -59,6 +60,8 @@ pub struct Extracted {
     pub year: i32,
     pub body: String,
     pub form: InputForm,
+    /// The table format the report was read as.
+    pub format: Format,
     /// By catalog index; every cell is `Some` in a successful extraction.
     pub values: Vec<Option<f64>>,
     /// By catalog index: the cell text each value was read from, and where.
@@ -77,11 +80,6 @@ pub enum ExtractError {
     Docx(String),
     #[error("not text (neither UTF-8 nor GBK): {0}")]
     NotText(String),
-    #[error(
-        "this report uses the 2019 table format (国办公开办函〔2019〕60号; labels seen: {}), which extract does not support yet; only the 2021 format (30号) can be read",
-        markers.join("、")
-    )]
-    Format2019 { markers: Vec<&'static str> },
     #[error("no title of the form “…YYYY年政府信息公开工作年度报告” near the top; pass --region, --year and --body")]
     NoTitle,
     #[error("the title gives no year; pass --year")]
@@ -92,8 +90,11 @@ pub enum ExtractError {
     AmbiguousRegion { name: String, candidates: Vec<String> },
     #[error("region code {0} is not in the 民政部 2024 table")]
     UnknownRegion(u32),
-    #[error("the tables are incomplete: {} of 200 cells missing, e.g. {}", missing.len(), missing.iter().take(5).cloned().collect::<Vec<_>>().join("; "))]
+    #[error("the tables are incomplete: {} of {total} cells of the {} format missing, e.g. {}", missing.len(), format.as_str(), missing.iter().take(5).cloned().collect::<Vec<_>>().join("; "))]
     Incomplete {
+        format: Format,
+        /// Cells the format has.
+        total: usize,
         /// `metric.id (label)` of each missing cell.
         missing: Vec<String>,
         /// The extraction log up to the point of failure.
@@ -143,13 +144,6 @@ pub fn extract_cells(
 ) -> Result<Extracted, ExtractError> {
     let mut log = vec![format!("input: {}, {} cells", form.as_str(), doc.cells.len())];
     let detection = version::detect(doc);
-    match detection.version {
-        Some(FormatVersion::V2019) => return Err(ExtractError::Format2019 { markers: detection.markers }),
-        Some(v) => {
-            log.push(format!("format: {} (labels seen: {})", v.as_str(), detection.markers.join("、")))
-        }
-        None => log.push("format: no label tells the version; read as 2021".into()),
-    }
 
     let title = meta::title(doc);
     let body = match (&opts.body, &title) {
@@ -169,24 +163,43 @@ pub fn extract_cells(
         region.name,
         if title.is_some() { " (title read)" } else { "" }
     ));
+    let format = match detection.version {
+        Some(v) => {
+            log.push(format!("format: {} (labels seen: {})", v.as_str(), detection.markers.join("、")));
+            match v {
+                FormatVersion::V2019 => Format::F2019,
+                FormatVersion::V2021 => Format::F2021,
+            }
+        }
+        None => {
+            let f = Format::for_year(year);
+            log.push(format!(
+                "format: no label tells the version; read as {}, the format of {year}",
+                f.as_str()
+            ));
+            f
+        }
+    };
 
-    let read = tables::read_tables(doc);
+    let read = tables::read_tables(doc, format);
     log.extend(read.log);
     let c = catalog();
+    let total = c.form(format).len();
     if !read.missing.is_empty() {
         let missing: Vec<String> = read
             .missing
             .iter()
             .map(|&i| format!("{} ({})", c.metric(i).id, c.metric(i).label_zh()))
             .collect();
-        log.push(format!("incomplete: {} of {} cells missing", missing.len(), c.len()));
+        log.push(format!("incomplete: {} of {total} cells missing", missing.len()));
         log.extend(missing.iter().map(|m| format!("  missing {m}")));
-        return Err(ExtractError::Incomplete { missing, log });
+        return Err(ExtractError::Incomplete { format, total, missing, log });
     }
-    log.push(format!("cells found: {} of {}", c.len(), c.len()));
+    log.push(format!("cells found: {total} of {total}"));
 
     let mut report = Report::new(ReportKey { region: region.code, year, body: body.clone() });
     report.values = read.values.clone();
+    report.format = format;
     let breaches = check_report(&report);
     if breaches.is_empty() {
         log.push("勾稽关系 R1–R4: all hold".into());
@@ -205,6 +218,7 @@ pub fn extract_cells(
         year,
         body,
         form,
+        format,
         values: read.values,
         origins: read.origins,
         breaches,
@@ -225,6 +239,7 @@ impl Extracted {
     pub fn to_report(&self) -> Report {
         let mut r = Report::new(ReportKey { region: self.region, year: self.year, body: self.body.clone() });
         r.values = self.values.clone();
+        r.format = self.format;
         r
     }
 
@@ -240,15 +255,18 @@ impl Extracted {
         }
     }
 
-    /// The long-layout CSV that ingest reads: one row per metric.
+    /// The long-layout CSV that ingest reads: one row per cell of the report's format. A complete
+    /// report has cells only its format prints, so ingest tells the format from the ids.
     pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<(), csv::Error> {
         let mut w = csv::Writer::from_writer(w);
         w.write_record(["region_code", "region_name", "year", "body", "metric", "label", "value"])?;
         let code = format!("{:06}", self.region);
         let year = self.year.to_string();
-        for (m, v) in catalog().metrics().iter().zip(&self.values) {
-            let value = v.map(fmt_value).unwrap_or_default();
-            w.write_record([&code, &self.region_name, &year, &self.body, &m.id, &m.label_zh(), &value])?;
+        let c = catalog();
+        for cell in &c.form(self.format).cells {
+            let m = c.metric(cell.metric);
+            let value = self.values[cell.metric].map(fmt_value).unwrap_or_default();
+            w.write_record([&code, &self.region_name, &year, &self.body, &m.id, &cell.label_zh(), &value])?;
         }
         w.flush()?;
         Ok(())

@@ -1,4 +1,5 @@
-//! Find the three tables in a document's cells and read their 200 numbers.
+//! Find the three tables in a document's cells and read their numbers (200 in the 2021 format, 198 in
+//! the 2019 one; the labels of the report's own format are looked for).
 //!
 //! Rows are found by their leaf label (`1.属于国家秘密`, `行政许可`), never by position, because
 //! merged cells leave parent labels on the first row of a group only and pages drop or reorder
@@ -8,7 +9,7 @@
 
 use super::cells::{Cell, Cells};
 use super::text::{content_key, label_key, read_value, CellValue};
-use crate::catalog::{catalog, Kind, Section};
+use crate::catalog::{catalog, Format, Kind, Section};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -40,13 +41,14 @@ struct Labels {
 const COLUMN_HEADERS: [&str; 7] =
     ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"];
 
-fn labels() -> &'static Labels {
-    static LABELS: OnceLock<Labels> = OnceLock::new();
-    LABELS.get_or_init(build_labels)
+fn labels(format: Format) -> &'static Labels {
+    static LABELS: [OnceLock<Labels>; 2] = [OnceLock::new(), OnceLock::new()];
+    LABELS[format as usize].get_or_init(|| build_labels(format))
 }
 
-fn build_labels() -> Labels {
+fn build_labels(format: Format) -> Labels {
     let c = catalog();
+    let form = c.form(format);
     let mut specs: Vec<RowSpec> = Vec::new();
     let mut full = HashMap::new();
     let mut content: HashMap<String, Option<Target>> = HashMap::new();
@@ -59,13 +61,13 @@ fn build_labels() -> Labels {
             content.entry(ck).and_modify(|t| *t = None).or_insert(Some(target));
         }
     };
-    for m in c.metrics().iter().filter(|m| m.section == Section::Active) {
+    for cell in form.cells.iter().filter(|x| c.metric(x.metric).section == Section::Active) {
         match specs.last_mut() {
-            Some(s) if s.name == m.item_zh => s.metrics.push(m.index),
+            Some(s) if s.name == cell.item_zh => s.metrics.push(cell.metric),
             _ => {
-                let leaf = m.item_zh.rsplit('/').next().unwrap_or(&m.item_zh);
+                let leaf = cell.item_zh.rsplit('/').next().unwrap_or(&cell.item_zh);
                 add(leaf, Target::Row(specs.len()), &mut full);
-                specs.push(RowSpec { name: m.item_zh.clone(), metrics: vec![m.index], matrix: false });
+                specs.push(RowSpec { name: cell.item_zh.clone(), metrics: vec![cell.metric], matrix: false });
             }
         }
     }
@@ -73,7 +75,7 @@ fn build_labels() -> Labels {
     if let Some(Target::Row(i)) = full.get(&label_key("行政规范性文件")).copied() {
         full.insert(label_key("规范性文件"), Target::Row(i));
     }
-    for row in &c.matrix {
+    for row in &form.matrix {
         let parts: Vec<&str> = row.item_zh.split('/').collect();
         let spec = specs.len();
         for (depth, part) in parts.iter().enumerate() {
@@ -101,6 +103,12 @@ impl Labels {
             && (self.full.keys().any(|k| k.len() > key.len() && k.starts_with(key))
                 || self.content.keys().any(|k| k.len() > ck.len() && k.starts_with(ck)))
     }
+}
+
+/// `621007.6元` → `621007.6`: the number as printed, without converting 元 to 万元.
+fn strip_money_unit(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_suffix("万元").or_else(|| t.strip_suffix('元')).unwrap_or(t)
 }
 
 /// Where a value was read, for the log and for naming the cells a broken rule involves.
@@ -135,11 +143,14 @@ struct Reader<'a> {
     stream: bool,
     /// Where the 复议/诉讼 table starts; tables A and B end there.
     end: usize,
+    format: Format,
+    labels: &'static Labels,
     out: TableRead,
     filled: Vec<bool>,
 }
 
-pub fn read_tables(doc: &Cells) -> TableRead {
+/// Read the tables of a report on the `format` table.
+pub fn read_tables(doc: &Cells, format: Format) -> TableRead {
     let cells = &doc.cells[..];
     let keys: Vec<String> = cells.iter().map(|c| label_key(&c.text)).collect();
     let anchor = keys.iter().position(|k| k == "行政复议");
@@ -149,13 +160,15 @@ pub fn read_tables(doc: &Cells) -> TableRead {
         keys,
         stream: doc.one_cell_per_row(),
         end: anchor.unwrap_or(cells.len()),
+        format,
+        labels: labels(format),
         out: TableRead {
             values: vec![None; n],
             origins: vec![None; n],
             log: Vec::new(),
             missing: Vec::new(),
         },
-        filled: vec![false; labels().specs.len()],
+        filled: vec![false; labels(format).specs.len()],
     };
     if r.stream {
         r.out.log.push(
@@ -169,7 +182,8 @@ pub fn read_tables(doc: &Cells) -> TableRead {
         Some(a) => r.read_appeals(a),
         None => r.out.log.push("the 行政复议/行政诉讼 table was not found (no 行政复议 header cell)".into()),
     }
-    r.out.missing = (0..n).filter(|&i| r.out.values[i].is_none()).collect();
+    let form = &catalog().form(format).cells;
+    r.out.missing = form.iter().map(|x| x.metric).filter(|&i| r.out.values[i].is_none()).collect();
     r.out
 }
 
@@ -193,7 +207,7 @@ impl Reader<'_> {
     /// A label starting at cell `i`, joined with the following cells while the text so far is the
     /// beginning of a label (`2.其他法律行政法规` ⏎ `禁止公开`). Returns the target and its last cell.
     fn label_at(&self, i: usize) -> Option<(Target, usize)> {
-        let labels = labels();
+        let labels = self.labels;
         let key = &self.keys[i];
         if key.is_empty() {
             return None;
@@ -257,7 +271,7 @@ impl Reader<'_> {
 
     /// Store a row's values. A blank cell is 0 only in a complete row; a short row leaves gaps.
     fn store(&mut self, spec: usize, g: &Gathered, how: &str) {
-        let s = &labels().specs[spec];
+        let s = &self.labels.specs[spec];
         self.filled[spec] = true;
         let mut blanks = Vec::new();
         let mut bad = Vec::new();
@@ -268,8 +282,10 @@ impl Reader<'_> {
                 continue;
             };
             let cell = &self.cells[k];
-            let kind = catalog().metric(metric).kind;
-            let value = match read_value(&cell.text, kind) {
+            let m = catalog().metric(metric);
+            // An amount whose unit the format does not state (2019's 采购总金额) is kept as printed.
+            let text = if m.summable() { cell.text.as_str() } else { strip_money_unit(&cell.text) };
+            let value = match read_value(text, m.kind) {
                 CellValue::Number(v) => Some(v),
                 CellValue::Blank if g.complete => {
                     blanks.push(format!("{:?}", cell.text.trim()));
@@ -311,7 +327,7 @@ impl Reader<'_> {
     }
 
     fn read_rows(&mut self) {
-        let specs = &labels().specs;
+        let specs = &self.labels.specs;
         let mut last_matrix: Option<usize> = None;
         let mut i = 0;
         while i < self.end {
@@ -373,8 +389,12 @@ impl Reader<'_> {
 
     /// The 复议/诉讼 table: the first row after the header made only of value cells.
     fn read_appeals(&mut self, anchor: usize) {
-        let metrics: Vec<usize> =
-            catalog().appeal_groups.iter().flat_map(|g| g.parts.iter().copied().chain([g.total])).collect();
+        let metrics: Vec<usize> = catalog()
+            .form(self.format)
+            .appeal_groups
+            .iter()
+            .flat_map(|g| g.parts.iter().copied().chain([g.total]))
+            .collect();
         let n = metrics.len();
         let mut i = self.row_end(anchor);
         while i < self.cells.len() {

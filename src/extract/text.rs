@@ -92,12 +92,14 @@ pub fn read_value(raw: &str, kind: Kind) -> CellValue {
                 (s.as_str(), 1.0)
             }
         }
-        Kind::Count => (s.trim_end_matches(['件', '个', '项', '条', '次']), 1.0),
+        Kind::Count | Kind::Change => (s.trim_end_matches(['件', '个', '项', '条', '次']), 1.0),
     };
-    match parse_value(digits, Kind::Amount) {
+    // Only 本年增/减 may be negative (`-8`, `减少8`); everything else reads as unsigned.
+    let as_kind = if kind == Kind::Change { Kind::Change } else { Kind::Amount };
+    match parse_value(digits, as_kind) {
         Ok(Some(v)) => {
             let v = v * scale;
-            if kind == Kind::Count && v.fract() != 0.0 {
+            if kind.is_integer() && v.fract() != 0.0 {
                 CellValue::Text
             } else if scale != 1.0 {
                 // Keep 251000元 at exactly 25.1 rather than 25.099999999999998.
@@ -137,6 +139,8 @@ mod tests {
             assert_eq!(read_value(blank, Kind::Count), CellValue::Blank, "{blank:?}");
         }
         assert_eq!(read_value("减少8", Kind::Count), CellValue::Text);
+        assert_eq!(read_value("减少8项", Kind::Change), CellValue::Number(-8.0));
+        assert_eq!(read_value("-3", Kind::Change), CellValue::Number(-3.0));
         assert_eq!(read_value("1.5", Kind::Count), CellValue::Text);
     }
 }

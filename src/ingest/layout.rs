@@ -29,6 +29,8 @@ pub struct Header {
     pub year: usize,
     pub region_name: Option<usize>,
     pub body: Option<usize>,
+    /// The optional `format` column (`2019`/`2021`).
+    pub format: Option<usize>,
     pub layout: Layout,
     /// Wide layout: columns that look like metric ids but are not in the catalog.
     pub unknown_metrics: Vec<usize>,
@@ -97,6 +99,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     let region_name = find("region_name");
     let body = find("body");
     let label = find("label");
+    let format = find("format");
     // `error` is the column `rejected/` files carry; a fixed file is fed back with it still there.
     let error = find(crate::store::rejected::ERROR_COLUMN);
 
@@ -108,7 +111,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     if year.is_none() {
         missing.push("year");
     }
-    let fixed = [region_code, year, region_name, body, error];
+    let fixed = [region_code, year, region_name, body, error, format];
     let mut unknown_metrics = Vec::new();
     let mut ignored = Vec::new();
     let layout = if long {
@@ -152,6 +155,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
         year: year.unwrap_or(0),
         region_name,
         body,
+        format,
         layout,
         unknown_metrics,
         ignored,
@@ -188,6 +192,11 @@ mod tests {
         );
         assert_eq!(h.unknown_metrics, vec![5]);
         assert_eq!(h.ignored, vec![6]);
+        let h = detect(["region_code", "year", "Format", "metric", "value"]).unwrap();
+        assert_eq!((h.format, h.ignored.len()), (Some(2), 0));
+        let h = detect(["region_code", "year", "format", "licensing.items_change"]).unwrap();
+        assert_eq!(h.format, Some(2));
+        assert_eq!(h.layout, Layout::Wide { metrics: vec![(3, c.expect("licensing.items_change"))] });
     }
 
     #[test]

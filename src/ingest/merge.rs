@@ -113,8 +113,14 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
         if report.sources[m].is_some() || f.rejected.contains_key(&c.record) {
             continue;
         }
+        let source = CellSource { file: o.file, record: c.record, line: c.line, col: c.col };
         report.values[m] = c.value;
-        report.sources[m] = Some(CellSource { file: o.file, record: c.record, line: c.line, col: c.col });
+        report.sources[m] = Some(source);
+        if let Some(f) = c.declared {
+            if !report.declared.iter().any(|(d, _)| *d == f) {
+                report.declared.push((f, source));
+            }
+        }
         if report.files.last() != Some(&o.file) && !report.files.contains(&o.file) {
             report.files.push(o.file);
         }

@@ -4,8 +4,10 @@
 use super::decode::decode;
 use super::discover::InputFile;
 use super::layout::{detect, Header, HeaderProblem, Layout};
-use crate::catalog::catalog;
-use crate::validate::cell::{check_metric, check_region, check_value, check_year, FieldProblem};
+use crate::catalog::{catalog, Format};
+use crate::validate::cell::{
+    check_format, check_metric, check_region, check_value, check_year, FieldProblem,
+};
 use crate::validate::finding::{Finding, Rule, Severity};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,6 +33,8 @@ pub struct Cell {
     pub record: u32,
     pub line: u32,
     pub value: Option<f64>,
+    /// The row's `format` column, when it has one and it is not blank.
+    pub declared: Option<Format>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -348,6 +352,14 @@ impl RowReader<'_> {
                 None
             }
         };
+        let declared = match h.format.map(|col| (col, check_format(field(col)))) {
+            None | Some((_, Ok(None))) => None,
+            Some((_, Ok(Some(f)))) => Some(f),
+            Some((col, Err(p))) => {
+                probs.add(col, names, None, p);
+                None
+            }
+        };
         let mut cells: Vec<(usize, usize, Option<f64>)> = Vec::new();
         match &h.layout {
             Layout::Long { metric, value } => match check_metric(field(*metric)) {
@@ -387,6 +399,7 @@ impl RowReader<'_> {
             record,
             line: line as u32,
             value,
+            declared,
         }));
     }
 

@@ -60,10 +60,15 @@ pub fn parse_value(raw: &str, kind: Kind) -> Result<Option<f64>, ValueProblem> {
     }
     let mapped = to_ascii_number(trimmed);
     let s = mapped.as_deref().unwrap_or(trimmed);
-    let (negative, unsigned) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
+    // 本年增/减 as the 2019 reports write it: `减少8`, `减4`, `增加3`, `增2`.
+    let worded = (kind == Kind::Change).then(|| change_words(s)).flatten();
+    let (negative, unsigned) = match worded {
+        Some(w) => w,
+        None => match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        },
     };
     let (int_part, frac_part) = match unsigned.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -81,14 +86,24 @@ pub fn parse_value(raw: &str, kind: Kind) -> Result<Option<f64>, ValueProblem> {
     }
     let text = if frac.is_empty() { digits.clone() } else { format!("{digits}.{frac}") };
     let value: f64 = text.parse().map_err(|_| ValueProblem::NotANumber)?;
-    if negative && value != 0.0 {
+    if negative && value != 0.0 && kind != Kind::Change {
         return Err(ValueProblem::Negative(-value));
     }
-    if kind == Kind::Count && value.fract() != 0.0 {
-        return Err(ValueProblem::NonInteger(value));
+    if kind.is_integer() && value.fract() != 0.0 {
+        return Err(ValueProblem::NonInteger(if negative { -value } else { value }));
     }
     // `-0` is zero; never store a negative zero.
-    Ok(Some(value.abs()))
+    Ok(Some(if negative && value != 0.0 { -value } else { value.abs() }))
+}
+
+/// `减少8` → (negative, "8"); `增加3` → (positive, "3"); else `None`.
+fn change_words(s: &str) -> Option<(bool, &str)> {
+    for (word, negative) in [("减少", true), ("减", true), ("增加", false), ("增", false)] {
+        if let Some(rest) = s.strip_prefix(word) {
+            return Some((negative, rest.trim_matches(is_blank)));
+        }
+    }
+    None
 }
 
 /// Digits of an integer part, with optional correct thousands grouping (`34,754`); `None` if malformed.
@@ -159,6 +174,20 @@ mod tests {
         }
         assert_eq!(parse_value("-3", Count), Err(ValueProblem::Negative(-3.0)));
         assert_eq!(parse_value("99999999999999999999", Count), Err(ValueProblem::TooLarge));
+    }
+
+    #[test]
+    fn only_a_change_may_be_negative() {
+        assert_eq!(parse_value("-8", Change), Ok(Some(-8.0)));
+        assert_eq!(parse_value("－８", Change), Ok(Some(-8.0)));
+        assert_eq!(parse_value("减少8", Change), Ok(Some(-8.0)));
+        assert_eq!(parse_value("减 4", Change), Ok(Some(-4.0)));
+        assert_eq!(parse_value("增加3", Change), Ok(Some(3.0)));
+        assert_eq!(parse_value("+2", Change), Ok(Some(2.0)));
+        assert_eq!(parse_value("-0", Change), Ok(Some(0.0)));
+        assert_eq!(parse_value("-1.5", Change), Err(ValueProblem::NonInteger(-1.5)));
+        assert_eq!(parse_value("减少8", Count), Err(ValueProblem::NotANumber));
+        assert_eq!(parse_value("-8", Amount), Err(ValueProblem::Negative(-8.0)));
     }
 
     #[test]

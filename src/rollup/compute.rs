@@ -6,7 +6,7 @@
 //! `lvl`, `m`) and become the documented strings only when written.
 
 use super::indicators::{indicator_index, INDICATORS};
-use super::tables::{hierarchy_frame, metrics_frame, parents_frame, NATIONAL};
+use super::tables::{derivations_frame, hierarchy_frame, metrics_frame, parents_frame, NATIONAL};
 use crate::catalog::catalog;
 use crate::error::Result;
 use crate::regions::{regions, Level};
@@ -44,8 +44,13 @@ fn int(e: Expr) -> Expr {
 const UNITS_PER_WANYUAN: f64 = 1e6;
 
 fn units(value: Expr) -> Expr {
-    // Values are never negative, so adding one half and truncating rounds to the nearest unit.
-    (value * lit(UNITS_PER_WANYUAN) + lit(0.5)).cast(DataType::Int64)
+    // Casting truncates toward zero: adding half a unit away from zero rounds to the nearest unit.
+    // (Only the 2019 format's 本年增/减 is ever negative.)
+    let scaled = value * lit(UNITS_PER_WANYUAN);
+    when(scaled.clone().lt(lit(0.0)))
+        .then(scaled.clone() - lit(0.5))
+        .otherwise(scaled + lit(0.5))
+        .cast(DataType::Int64)
 }
 
 fn u32_lit(v: u32) -> Expr {
@@ -83,7 +88,7 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
                 .or(col("province_code").eq(lit(s))),
         );
     }
-    let base = facts
+    let base = harmonize(facts)?
         .select([col("region_code").cast(DataType::UInt32).alias("code"), col("metric"), col("value")])
         .join(metrics_frame()?.lazy(), [col("metric")], [col("metric")], JoinArgs::new(JoinType::Inner))
         // Several bodies of one region add up; null cells count as 0; n_reports counts every report
@@ -129,6 +134,24 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
     let mut all = vec![sums.clone().lazy()];
     all.extend(indicators(&sums)?);
     Ok(concat(all, UnionArgs::default())?.collect()?)
+}
+
+/// Each report's cells, plus the harmonized cells its format computes from them (see
+/// [`crate::catalog::harmonized`]): a 2021 report's three （六） sub-rows also count, summed, as
+/// `requests.other_total.*`; a 2019 report's 规范性文件 本年新制作数量 as `normative_docs.issued`. One
+/// row per report and harmonized cell, so `n_reports` still counts reports. Columns `region_code,
+/// metric, value`.
+fn harmonize(facts: LazyFrame) -> Result<LazyFrame> {
+    let facts = facts.select([col("region_code"), col("body"), col("metric"), col("value")]);
+    let derived = facts
+        .clone()
+        .join(derivations_frame()?.lazy(), [col("metric")], [col("source")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("region_code"), col("body"), col("target")])
+        // Null counts as 0, as everywhere in the rollup.
+        .agg([col("value").fill_null(lit(0.0)).sum().alias("value")])
+        .select([col("region_code"), col("target").alias("metric"), col("value")]);
+    let own = facts.select([col("region_code"), col("metric"), col("value")]);
+    Ok(concat([own, derived], UnionArgs::default())?)
 }
 
 /// The derived ratios for every region, as extra metric rows.

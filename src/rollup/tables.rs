@@ -2,6 +2,8 @@
 //! parents (with the nation as code 0, the parent of every province).
 
 use super::indicators::{metric_count, metric_id};
+use crate::catalog::catalog;
+use crate::catalog::harmonized::derivations;
 use crate::error::Result;
 use crate::regions::{regions, Level};
 use polars::prelude::*;
@@ -9,11 +11,20 @@ use polars::prelude::*;
 pub const NATIONAL: u32 = 0;
 pub const NATIONAL_NAME: &str = "全国";
 
+/// Metric ids ↔ numbers, for the metrics that are summed: not an amount whose unit the format does
+/// not state (2019's 采购总金额, written in 元 by some reports and 万元 by others).
 pub fn metrics_frame() -> Result<DataFrame> {
-    let n = metric_count();
-    let ids: Vec<&str> = (0..n).map(metric_id).collect();
-    let nums: Vec<u32> = (0..n as u32).collect();
+    let c = catalog();
+    let summed = |m: usize| m >= c.len() || c.metric(m).summable();
+    let nums: Vec<u32> = (0..metric_count()).filter(|&m| summed(m)).map(|m| m as u32).collect();
+    let ids: Vec<&str> = nums.iter().map(|&m| metric_id(m as usize)).collect();
     Ok(df!["metric" => ids, "m" => nums]?)
+}
+
+/// The harmonization pairs (`source` cell → `target` metric) the rollup adds to every report.
+pub fn derivations_frame() -> Result<DataFrame> {
+    let (sources, targets): (Vec<String>, Vec<String>) = derivations().into_iter().unzip();
+    Ok(df!["source" => sources, "target" => targets]?)
 }
 
 /// Each region's parent: a county's prefecture (or province), a prefecture's province, a province's

@@ -5,7 +5,7 @@
 
 use super::indicators::{metric_count, metric_id};
 use super::tables::RegionStrings;
-use crate::catalog::{catalog, Kind, FORMAT_VERSION};
+use crate::catalog::{catalog, FORMAT_VERSION};
 use crate::error::{Error, IoContext, Result};
 use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
@@ -52,7 +52,7 @@ fn long_schema() -> Arc<Schema> {
 }
 
 fn is_count(m: usize) -> bool {
-    m < catalog().len() && catalog().metric(m).kind == Kind::Count
+    m < catalog().len() && catalog().metric(m).kind.is_integer()
 }
 
 fn wide_schema() -> Arc<Schema> {

@@ -27,10 +27,14 @@ pub fn schema() -> Schema {
         s("prefecture_code", true, "所属地级区划代码"),
         s("province_code", false, "所属省级区划代码"),
         s("body", false, "报告主体"),
+        s("format", false, "报告格式（2019 或 2021）"),
         s("metric", false, "指标编号"),
         s("item", false, "行（指标编号去掉申请人列）"),
         s("applicant", true, "申请人列（仅申请情况表）"),
-        labelled(Field::new("value", DataType::Float64, true), "数值（件；收费为万元）；空值表示未填报"),
+        labelled(
+            Field::new("value", DataType::Float64, true),
+            "数值（件、项；收费金额为万元；本年增/减可为负）；空值表示未填报",
+        ),
         s("unit", false, "单位"),
         s("source_file", false, "来源文件"),
         labelled(Field::new("source_line", DataType::Int64, false), "来源行号"),
@@ -42,7 +46,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     let metrics = catalog().metrics();
     let n: usize = reports.iter().map(|r| r.sources.iter().flatten().count()).sum();
     let sb = || StringBuilder::with_capacity(n, n * 8);
-    let mut text: Vec<StringBuilder> = (0..6).map(|_| sb()).collect();
+    let mut text: Vec<StringBuilder> = (0..7).map(|_| sb()).collect();
     let (mut metric, mut item, mut applicant, mut unit, mut source_file) = (sb(), sb(), sb(), sb(), sb());
     let mut value = Float64Builder::with_capacity(n);
     let mut line = Int64Builder::with_capacity(n);
@@ -61,6 +65,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
             text[3].append_option(pref.as_deref());
             text[4].append_value(&prov);
             text[5].append_value(&r.key.body);
+            text[6].append_value(r.format.as_str());
             metric.append_value(&m.id);
             item.append_value(&m.item);
             match m.applicant {
@@ -80,6 +85,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
         Arc::new(text[3].finish()),
         Arc::new(text[4].finish()),
         Arc::new(text[5].finish()),
+        Arc::new(text[6].finish()),
         Arc::new(metric.finish()),
         Arc::new(item.finish()),
         Arc::new(applicant.finish()),

@@ -1,7 +1,7 @@
 //! `parquet/reports/year=YYYY/part-0.parquet`: one row per report, one column per metric.
 
 use super::parquet_file::{write_parquet, InputDigest};
-use crate::catalog::{catalog, Kind};
+use crate::catalog::catalog;
 use crate::dataset::{Dataset, Report};
 use crate::error::Result;
 use crate::regions::regions;
@@ -13,10 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub fn metric_field(m: &crate::catalog::Metric) -> Field {
-    let dt = match m.kind {
-        Kind::Count => DataType::Int64,
-        Kind::Amount => DataType::Float64,
-    };
+    let dt = if m.kind.is_integer() { DataType::Int64 } else { DataType::Float64 };
     Field::new(&m.column, dt, true).with_metadata(HashMap::from([
         ("xxgk.metric".to_string(), m.id.clone()),
         ("xxgk.label_zh".to_string(), m.label_zh()),
@@ -39,6 +36,7 @@ pub fn schema() -> Schema {
         text("province_code", false, "所属省级区划代码"),
         text("province_name", false, "所属省级区划名称"),
         text("body", false, "报告主体"),
+        text("format", false, "报告格式（2019：国办公开办函〔2019〕60号；2021：国办公开办函〔2021〕30号）"),
         Field::new("source_files", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
     ];
     fields.extend(catalog().metrics().iter().map(metric_field));
@@ -48,7 +46,7 @@ pub fn schema() -> Schema {
 pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let n = reports.len();
-    let mut cols: Vec<StringBuilder> = (0..8).map(|_| StringBuilder::with_capacity(n, n * 12)).collect();
+    let mut cols: Vec<StringBuilder> = (0..9).map(|_| StringBuilder::with_capacity(n, n * 12)).collect();
     let mut files = ListBuilder::new(StringBuilder::new());
     for r in reports {
         let region = regions.get(r.key.region);
@@ -62,6 +60,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
         cols[5].append_value(prov.map(|p| p.code_str()).unwrap_or_default());
         cols[6].append_value(prov.map(|p| p.name.as_str()).unwrap_or(""));
         cols[7].append_value(&r.key.body);
+        cols[8].append_value(r.format.as_str());
         for f in &r.files {
             files.values().append_value(ds.file_name(*f));
         }
@@ -70,17 +69,14 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     let mut arrays: Vec<ArrayRef> = cols.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
     arrays.push(Arc::new(files.finish()));
     for m in catalog().metrics() {
-        let array: ArrayRef = match m.kind {
-            Kind::Count => {
-                let mut b = Int64Builder::with_capacity(n);
-                reports.iter().for_each(|r| b.append_option(r.values[m.index].map(|v| v as i64)));
-                Arc::new(b.finish())
-            }
-            Kind::Amount => {
-                let mut b = Float64Builder::with_capacity(n);
-                reports.iter().for_each(|r| b.append_option(r.values[m.index]));
-                Arc::new(b.finish())
-            }
+        let array: ArrayRef = if m.kind.is_integer() {
+            let mut b = Int64Builder::with_capacity(n);
+            reports.iter().for_each(|r| b.append_option(r.values[m.index].map(|v| v as i64)));
+            Arc::new(b.finish())
+        } else {
+            let mut b = Float64Builder::with_capacity(n);
+            reports.iter().for_each(|r| b.append_option(r.values[m.index]));
+            Arc::new(b.finish())
         };
         arrays.push(array);
     }

@@ -30,6 +30,8 @@ pub struct Summary {
     pub rows_rejected: u64,
     pub reports_stored: usize,
     pub reports_rejected: usize,
+    /// Stored reports by table format (`2019`, `2021`).
+    pub reports_by_format: BTreeMap<String, usize>,
     pub cells_stored: usize,
     pub errors: usize,
     pub warnings: usize,
@@ -62,6 +64,10 @@ impl Summary {
         }
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let stored: Vec<_> = ds.stored_reports().collect();
+        let mut by_format = BTreeMap::new();
+        for r in &stored {
+            *by_format.entry(r.format.as_str().to_string()).or_insert(0) += 1;
+        }
         Summary {
             files_rejected: files.iter().filter(|f| f.error.is_some()).count(),
             files_from_cache: ds.files.iter().filter(|f| f.from_cache).count(),
@@ -70,6 +76,7 @@ impl Summary {
             rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),
             reports_stored: stored.len(),
             reports_rejected: ds.reports.len() - stored.len(),
+            reports_by_format: by_format,
             cells_stored: stored.iter().map(|r| r.sources.iter().flatten().count()).sum(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
@@ -144,7 +151,10 @@ impl Summary {
             (Some(a), _) => a.to_string(),
             _ => "none".into(),
         };
-        let _ = writeln!(s, "regions covered: {}; years: {years}", self.regions.len());
+        let formats: Vec<String> =
+            self.reports_by_format.iter().map(|(f, n)| format!("{n} on the {f} format")).collect();
+        let formats = if formats.is_empty() { "none".to_string() } else { formats.join(", ") };
+        let _ = writeln!(s, "regions covered: {}; years: {years}; reports: {formats}", self.regions.len());
         let _ = writeln!(
             s,
             "findings: {} errors, {} warnings, {} notices",

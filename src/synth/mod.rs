@@ -1,13 +1,14 @@
 //! `synth`: deterministic synthetic reports for real region codes, for demos, tests and benchmarks.
 //! Every report satisfies every consistency rule (across years too); with `errors`, a known share of
 //! reports carries one injected fault, listed in `synth-manifest.tsv` so tests can check each is found.
-//! Files are named `*.synthetic.csv`: synthetic data never passes for real.
+//! Files are named `*.synthetic.csv`: synthetic data never passes for real. Years 2019 and 2020 are
+//! written on the 2019 table, later years on the 2021 one.
 
 pub mod faults;
 pub mod profile;
 pub mod write;
 
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
 use crate::error::Result;
 use crate::regions::{regions, Level};
@@ -77,6 +78,8 @@ pub fn group_of(county: u32) -> u32 {
 pub struct Generated {
     pub county: u32,
     pub year: i32,
+    /// The format of the year: 2019 and 2020 on the 2019 table.
+    pub format: Format,
     pub values: Vec<f64>,
 }
 
@@ -89,11 +92,12 @@ pub fn generate_county(
     let mut rng = fastrand::Rng::with_seed(opts.seed ^ (county as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let p = profile::Profile::new(&mut rng);
     let c = catalog();
+    let f = c.form(Format::F2021);
     let mut state: Option<profile::State> = None;
     let mut out = Vec::new();
     for year in opts.years.0..=opts.years.1 {
         if let Some(real) = anchors.get(&(county, year)) {
-            let forward = &c.matrix[c.carried_forward_row].cells;
+            let forward = &f.matrix[f.carried_forward_row].cells;
             let mut cf = [0u64; 7];
             for (k, &m) in forward.iter().enumerate() {
                 cf[k] = real.v(m) as u64;
@@ -105,7 +109,7 @@ pub fn generate_county(
             continue;
         }
         let target = anchors.get(&(county, year + 1)).map(|next| {
-            let carried_in = &c.matrix[c.carried_in_row].cells;
+            let carried_in = &f.matrix[f.carried_in_row].cells;
             let mut cf = [0u64; 6];
             for (k, slot) in cf.iter_mut().enumerate() {
                 *slot = next.v(carried_in[k]) as u64;
@@ -116,9 +120,13 @@ pub fn generate_county(
             profile::Target { carried_forward: cf, in_force: in_force.max(0) as u64 }
         });
         let t = year - opts.years.0;
-        let (values, next) = profile::report(&mut rng, &p, t, state.as_ref(), target.as_ref());
+        let (mut values, next) = profile::report(&mut rng, &p, t, state.as_ref(), target.as_ref());
+        let format = Format::for_year(year);
+        if format == Format::F2019 {
+            profile::to_2019(&mut rng, &p, t, &mut values);
+        }
         state = Some(next);
-        out.push(Generated { county, year, values });
+        out.push(Generated { county, year, format, values });
     }
     out
 }

@@ -6,7 +6,7 @@ use super::{
     counties, generate_county, group_of, EncodingChoice, FilesChoice, LayoutChoice, SynthOptions,
     SynthSummary,
 };
-use crate::catalog::{catalog, Kind};
+use crate::catalog::{catalog, Format, Kind};
 use crate::error::{IoContext, Result};
 use crate::regions::regions;
 use rayon::prelude::*;
@@ -44,11 +44,31 @@ impl FileBuf {
     }
 }
 
-fn header(layout: LayoutChoice) -> String {
+/// The catalog indexes of one format's cells, in table order.
+fn cells_of(format: Format) -> impl Iterator<Item = usize> {
+    catalog().form(format).cells.iter().map(|x| x.metric)
+}
+
+/// Wide columns: the 2021 table's cells, then (when the years reach back before 2021) the 2019
+/// table's own; each row leaves the other table's columns blank.
+fn wide_columns(years: (i32, i32)) -> Vec<usize> {
+    let mut cols: Vec<usize> = Vec::new();
+    for f in [Format::F2021, Format::F2019] {
+        let used = (years.0..=years.1).any(|y| Format::for_year(y) == f);
+        if used {
+            let new: Vec<usize> = cells_of(f).filter(|m| !cols.contains(m)).collect();
+            cols.extend(new);
+        }
+    }
+    cols
+}
+
+fn header(layout: LayoutChoice, columns: &[usize]) -> String {
     match layout {
         LayoutChoice::Long => "region_code,region_name,year,body,metric,value".to_string(),
         LayoutChoice::Wide => {
-            let ids: Vec<&str> = catalog().metrics().iter().map(|m| m.id.as_str()).collect();
+            let c = catalog();
+            let ids: Vec<&str> = columns.iter().map(|&m| c.metric(m).id.as_str()).collect();
             format!("region_code,region_name,year,body,{}", ids.join(","))
         }
     }
@@ -58,8 +78,10 @@ fn header(layout: LayoutChoice) -> String {
 fn render(
     buf: &mut FileBuf,
     layout: LayoutChoice,
+    columns: &[usize],
     county: u32,
     year: i32,
+    format: Format,
     mut values: Vec<f64>,
     fault: Option<Fault>,
     rng: &mut fastrand::Rng,
@@ -70,7 +92,16 @@ fn render(
     let code = format!("{county:06}");
     let body = format!("{region}人民政府");
     let prefix = format!("{code},{region},{year},{body}");
+    // text[m] is metric m's field; a wide row leaves the cells its format lacks blank.
     let mut text: Vec<String> = values.iter().map(|&v| num(v)).collect();
+    let wide_row = |text: &[String]| -> String {
+        let c = catalog();
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|&m| if c.metric(m).in_format(format) { text[m].as_str() } else { "" })
+            .collect();
+        cells.join(",")
+    };
     let mut note = |buf: &FileBuf, line: u64, metric: &str, f: Fault| {
         manifest.push(ManifestEntry {
             file: buf.rel.clone(),
@@ -83,7 +114,7 @@ fn render(
         })
     };
     let disclosed = c.expect("requests.disclosed.natural_person");
-    let counts: Vec<usize> = c.metrics().iter().filter(|m| m.kind == Kind::Count).map(|m| m.index).collect();
+    let counts: Vec<usize> = cells_of(format).filter(|&m| c.metric(m).kind == Kind::Count).collect();
     let target = counts[rng.usize(0..counts.len())];
     match fault {
         Some(Fault::Balance) => {
@@ -98,7 +129,7 @@ fn render(
     match layout {
         LayoutChoice::Long => {
             let mut lines = vec![0u64; c.len()];
-            for m in c.metrics() {
+            for m in cells_of(format).map(|m| c.metric(m)) {
                 lines[m.index] = buf.push(&format!("{prefix},{},{}", m.id, text[m.index]));
             }
             match fault {
@@ -120,7 +151,7 @@ fn render(
             }
         }
         LayoutChoice::Wide => {
-            let line = buf.push(&format!("{prefix},{}", text.join(",")));
+            let line = buf.push(&format!("{prefix},{}", wide_row(&text)));
             match fault {
                 Some(Fault::Balance) => note(buf, line, &c.metric(closed).id, Fault::Balance),
                 Some(f @ (Fault::BadNumber | Fault::Negative | Fault::UnknownMetric)) => {
@@ -129,7 +160,7 @@ fn render(
                 Some(Fault::Duplicate) => {
                     let mut other = text.clone();
                     other[target] = num(values[target] + 1.0);
-                    let second = buf.push(&format!("{prefix},{}", other.join(",")));
+                    let second = buf.push(&format!("{prefix},{}", wide_row(&other)));
                     note(buf, line, &c.metric(target).id, Fault::Duplicate);
                     note(buf, second, &c.metric(target).id, Fault::Duplicate);
                 }
@@ -152,7 +183,8 @@ pub fn write_all(out: &Path, opts: &SynthOptions) -> Result<SynthSummary> {
         groups.entry(group_of(county)).or_default().push(county);
     }
     std::fs::create_dir_all(out).at(out)?;
-    let head = header(opts.layout);
+    let columns = wide_columns(opts.years);
+    let head = header(opts.layout, &columns);
     let results: Vec<(SynthSummary, Vec<ManifestEntry>)> = groups
         .par_iter()
         .map(|(group, members)| -> Result<(SynthSummary, Vec<ManifestEntry>)> {
@@ -178,7 +210,18 @@ pub fn write_all(out: &Path, opts: &SynthOptions) -> Result<SynthSummary> {
                     summary.faults += fault.is_some() as usize;
                     summary.reports += 1;
                     let buf = files.last_mut().expect("pushed above");
-                    render(buf, opts.layout, county, g.year, g.values, fault, &mut fault_rng, &mut manifest);
+                    render(
+                        buf,
+                        opts.layout,
+                        &columns,
+                        county,
+                        g.year,
+                        g.format,
+                        g.values,
+                        fault,
+                        &mut fault_rng,
+                        &mut manifest,
+                    );
                 }
             }
             for f in &files {

@@ -1,16 +1,22 @@
 //! R5: rules that join a report to the same region and body's report of the year before.
 //! Warnings only: a body may restate last year's figures, and an analyst decides.
+//!
+//! R5a holds across the 2020→2021 change of format: 二、上年结转 and 四、结转下年度 are the same rows,
+//! with the same ids, in both tables. R5b needs 现行有效件数, which the 2019 table does not have
+//! (its 对外公开总数量 counts documents published, not in force), so it is checked only between two
+//! 2021-format reports.
 
 use super::consistency::Breach;
 use super::finding::Rule;
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
 
 pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
     let c = catalog();
     let mut out = Vec::new();
-    let carried_in = &c.matrix[c.carried_in_row];
-    let forward = &c.matrix[c.carried_forward_row];
+    let (cur_form, prev_form) = (c.form(cur.format), c.form(prev.format));
+    let carried_in = &cur_form.matrix[cur_form.carried_in_row];
+    let forward = &prev_form.matrix[prev_form.carried_forward_row];
     for col in 0..7 {
         let this_in = cur.v(carried_in.cells[col]);
         let last_out = prev.v(forward.cells[col]);
@@ -29,6 +35,9 @@ pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
                 ),
             });
         }
+    }
+    if (prev.format, cur.format) != (Format::F2021, Format::F2021) {
+        return out;
     }
     for item in ["regulations", "normative_docs"] {
         let id = |part: &str| c.expect(&format!("{item}.{part}"));
@@ -52,4 +61,48 @@ pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::parse::ReportKey;
+
+    fn report(year: i32, cells: &[(&str, f64)]) -> Report {
+        let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
+        for (id, v) in cells {
+            r.values[catalog().expect(id)] = Some(*v);
+        }
+        r
+    }
+
+    #[test]
+    fn carry_over_crosses_the_change_of_format_and_in_force_does_not() {
+        let prev = report(
+            2020,
+            &[("requests.carried_forward.research", 2.0), ("requests.carried_forward.total", 2.0)],
+        );
+        assert_eq!(prev.format, Format::F2019);
+        let cur = report(2021, &[("requests.carried_in.research", 1.0), ("requests.carried_in.total", 1.0)]);
+        let rules: Vec<(Rule, f64, f64)> =
+            check_pair(&prev, &cur).iter().map(|b| (b.rule, b.expected, b.actual)).collect();
+        assert_eq!(
+            rules,
+            vec![(Rule::CarryOverAcrossYears, 2.0, 1.0), (Rule::CarryOverAcrossYears, 2.0, 1.0)]
+        );
+        // 现行有效件数 = 0 + 3 would break R5b between two 2021 reports, but 2020 has no such cell.
+        let cur = report(
+            2021,
+            &[
+                ("requests.carried_in.research", 2.0),
+                ("requests.carried_in.total", 2.0),
+                ("normative_docs.issued", 3.0),
+            ],
+        );
+        assert_eq!(check_pair(&prev, &cur), vec![]);
+        let prev21 = report(2021, &[]);
+        let cur22 = report(2022, &[("normative_docs.issued", 3.0)]);
+        let rules: Vec<Rule> = check_pair(&prev21, &cur22).iter().map(|b| b.rule).collect();
+        assert_eq!(rules, vec![Rule::InForceAcrossYears]);
+    }
 }

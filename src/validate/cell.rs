@@ -2,7 +2,7 @@
 //! rejects the row it is on.
 
 use super::finding::Rule;
-use crate::catalog::{Kind, Metric};
+use crate::catalog::{Format, Kind, Metric};
 use crate::ingest::value::{parse_value, parse_year, trim_blank, ValueProblem};
 use crate::regions::{regions, CodeProblem, Region};
 
@@ -33,7 +33,8 @@ pub fn elide(raw: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub const FIRST_YEAR: i32 = 2021;
+/// The first report year xxgk reads: the 2019 format (国办公开办函〔2019〕60号) took effect with it.
+pub const FIRST_YEAR: i32 = 2019;
 
 pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static Region, FieldProblem> {
     let shown = elide(raw_code);
@@ -85,7 +86,7 @@ pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
             Rule::YearOutOfRange,
             range.clone(),
             raw,
-            format!("年度 {year} 不在 {range} 之间：2021 年格式自 2021 年度报告起施行，且不能晚于今年（year out of range）"),
+            format!("年度 {year} 不在 {range} 之间：2019 年格式自 2019 年度报告起施行，且不能晚于今年（year out of range）"),
         ));
     }
     Ok(year)
@@ -96,9 +97,25 @@ pub fn check_metric(raw: &str) -> Result<usize, FieldProblem> {
     crate::ingest::layout::resolve_metric(trim_blank(raw)).ok_or_else(|| {
         problem(
             Rule::UnknownMetric,
-            "2021 年格式的指标编号（xxgk metrics 可列出全部 200 个）",
+            "2019 年或 2021 年格式的指标编号（xxgk metrics --format 2019|2021 可列出）",
             raw,
-            format!("指标编号 “{shown}” 不在 2021 年格式中（unknown metric id）"),
+            format!("指标编号 “{shown}” 不在 2019 年格式或 2021 年格式中（unknown metric id）"),
+        )
+    })
+}
+
+/// The optional `format` column: `2019`, `2021`, or blank (then the metric ids or the year decide).
+pub fn check_format(raw: &str) -> Result<Option<Format>, FieldProblem> {
+    let trimmed = trim_blank(raw);
+    if crate::ingest::value::is_null_mark(trimmed) {
+        return Ok(None);
+    }
+    Format::parse(trimmed).map(Some).ok_or_else(|| {
+        problem(
+            Rule::BadFormat,
+            "2019 或 2021（或留空）",
+            raw,
+            format!("格式 “{}” 不是 2019 或 2021（format must be 2019 or 2021）", elide(trimmed)),
         )
     })
 }
@@ -109,10 +126,11 @@ pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProbl
     parse_value(raw, metric.kind).map_err(|p| match p {
         ValueProblem::NotANumber => problem(
             Rule::NotANumber,
-            if metric.kind == Kind::Amount {
-                "数字（万元，可带小数）或空白"
-            } else {
-                "非负整数或空白"
+            match metric.kind {
+                Kind::Amount if metric.unit == "万元" => "数字（万元，可带小数）或空白",
+                Kind::Amount => "数字（可带小数）或空白",
+                Kind::Change => "整数（可为负，如 -8、减少8）或空白",
+                Kind::Count => "非负整数或空白",
             },
             raw,
             format!("{label}：“{shown}” 不是数字（not a number; blank, -, —, / mean not reported）"),
@@ -154,7 +172,8 @@ mod tests {
     #[test]
     fn year_checks() {
         assert_eq!(check_year("2023", 2026), Ok(2023));
-        assert_eq!(check_year("2020", 2026).unwrap_err().rule, Rule::YearOutOfRange);
+        assert_eq!(check_year("2019", 2026), Ok(2019));
+        assert_eq!(check_year("2018", 2026).unwrap_err().rule, Rule::YearOutOfRange);
         assert_eq!(check_year("2027", 2026).unwrap_err().rule, Rule::YearOutOfRange);
         assert_eq!(check_year("二〇二三", 2026).unwrap_err().rule, Rule::BadYear);
     }
@@ -168,5 +187,16 @@ mod tests {
         assert_eq!(check_value("-1", m).unwrap_err().rule, Rule::NegativeValue);
         assert_eq!(check_value("x", m).unwrap_err().rule, Rule::NotANumber);
         assert_eq!(check_metric("no.such").unwrap_err().rule, Rule::UnknownMetric);
+        let change = catalog().get("licensing.items_change").unwrap();
+        assert_eq!(check_value("减少8", change), Ok(Some(-8.0)));
+    }
+
+    #[test]
+    fn format_checks() {
+        assert_eq!(check_format("2019"), Ok(Some(Format::F2019)));
+        assert_eq!(check_format(" 2021年 "), Ok(Some(Format::F2021)));
+        assert_eq!(check_format(""), Ok(None));
+        let e = check_format("2020").unwrap_err();
+        assert_eq!((e.rule, e.actual.as_str()), (Rule::BadFormat, "2020"));
     }
 }

@@ -1,4 +1,5 @@
-//! The format's own consistency rules (勾稽关系) R1–R4, checked inside one report.
+//! The format's own consistency rules (勾稽关系) R1–R4, checked inside one report against the table of
+//! the report's format: the 2019 table's （六）其他处理 is one row where 2021 has three.
 
 use super::finding::{Finding, Rule, Severity};
 use crate::catalog::{catalog, APPLICANTS};
@@ -28,7 +29,7 @@ fn num(v: f64) -> String {
 }
 
 pub fn check_report(r: &Report) -> Vec<Breach> {
-    let c = catalog();
+    let c = catalog().form(r.format);
     let mut out = Vec::new();
     let row = |i: usize| &c.matrix[i];
     for col in 0..APPLICANTS.len() {
@@ -141,10 +142,15 @@ pub fn to_finding(ds: &Dataset, r: &Report, b: Breach, severity: Severity) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Format;
     use crate::ingest::parse::ReportKey;
 
     fn report(cells: &[(&str, f64)]) -> Report {
-        let mut r = Report::new(ReportKey { region: 653128, year: 2023, body: String::new() });
+        report_of(2023, cells)
+    }
+
+    fn report_of(year: i32, cells: &[(&str, f64)]) -> Report {
+        let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
         for (id, v) in cells {
             r.values[catalog().expect(id)] = Some(*v);
         }
@@ -196,5 +202,26 @@ mod tests {
         cells.push(("review.pending", 2.0));
         let rules: Vec<Rule> = check_report(&report(&cells)).iter().map(|b| b.rule).collect();
         assert_eq!(rules, vec![Rule::ResultsTotal, Rule::ResultsTotal, Rule::AppealTotal]);
+    }
+
+    #[test]
+    fn the_2019_table_has_one_other_row() {
+        let mut cells = consistent();
+        cells.retain(|(id, _)| !id.starts_with("requests.disclosed"));
+        cells.push(("requests.other_total.natural_person", 2.0));
+        cells.push(("requests.other_total.total", 2.0));
+        let r = report_of(2020, &cells);
+        assert_eq!(r.format, Format::F2019);
+        assert_eq!(check_report(&r), vec![], "（六） as one row adds up to （七）");
+        // The same cells read as a 2021 report: its （六） rows are others, so R2 breaks.
+        let mut r = report_of(2023, &cells);
+        assert_eq!(r.format, Format::F2021);
+        let rules: Vec<Rule> = check_report(&r).iter().map(|b| b.rule).collect();
+        assert_eq!(rules, vec![Rule::ResultsTotal, Rule::ResultsTotal]);
+        // A 2019 report whose （六） row is wrong breaks R2 on that column and R3 on that row.
+        r.format = Format::F2019;
+        r.values[catalog().expect("requests.other_total.total")] = Some(3.0);
+        let rules: Vec<Rule> = check_report(&r).iter().map(|b| b.rule).collect();
+        assert_eq!(rules, vec![Rule::ResultsTotal, Rule::RowTotal]);
     }
 }

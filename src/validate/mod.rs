@@ -1,22 +1,27 @@
-//! Validation: per-field checks (`cell`), the 勾稽关系 inside a report (`consistency`) and across
-//! years (`across_years`), and the findings they produce (`finding`).
+//! Validation: per-field checks (`cell`), each report's table format (`format`), the 勾稽关系 inside
+//! a report (`consistency`) and across years (`across_years`), and the findings they produce
+//! (`finding`).
 
 pub mod across_years;
 pub mod cell;
 pub mod consistency;
 pub mod finding;
+pub mod format;
 
 use crate::dataset::Dataset;
 use finding::{Rule, Severity};
 use rayon::prelude::*;
 
-/// Apply the report-level rules. With `strict`, a report breaking R1–R4 is rejected whole.
+/// Settle each report's format, then apply the report-level rules. With `strict`, a report breaking
+/// R1–R4 is rejected whole.
 pub fn check_dataset(ds: &mut Dataset, strict: bool) {
+    format::resolve(ds);
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let breaches: Vec<(usize, Vec<consistency::Breach>)> = ds
         .reports
         .par_iter()
         .enumerate()
+        .filter(|(_, r)| !r.rejected)
         .map(|(i, r)| (i, consistency::check_report(r)))
         .filter(|(_, b)| !b.is_empty())
         .collect();
@@ -28,7 +33,7 @@ pub fn check_dataset(ds: &mut Dataset, strict: bool) {
             ds.findings.push(f);
         }
         if strict {
-            reject_report(ds, i, &reasons.join("; "));
+            reject_strict(ds, i, &reasons.join("; "));
         }
     }
     let mut pairs = Vec::new();
@@ -56,14 +61,18 @@ pub fn check_dataset(ds: &mut Dataset, strict: bool) {
     }
 }
 
-fn reject_report(ds: &mut Dataset, i: usize, reasons: &str) {
+fn reject_strict(ds: &mut Dataset, i: usize, reasons: &str) {
+    reject_report(ds, i, &format!("{}（--strict：整份报告被拒收）", reasons));
+}
+
+/// Reject a report whole: it is not stored, and every row it was read from is rejected with `reason`.
+pub(crate) fn reject_report(ds: &mut Dataset, i: usize, reason: &str) {
     ds.reports[i].rejected = true;
     let sources: Vec<_> = ds.reports[i].sources.iter().flatten().copied().collect();
-    let reason = format!("{}（--strict：整份报告被拒收）", reasons);
     for s in sources {
         let file = &mut ds.files[s.file as usize];
         if !file.rejected.contains_key(&s.record) {
-            file.reject(s.record, s.line as u64, reason.clone());
+            file.reject(s.record, s.line as u64, reason.to_string());
         }
     }
 }

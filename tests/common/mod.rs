@@ -10,10 +10,60 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const SPEC: &str = include_str!("../../src/catalog/metrics-2021.csv");
+pub const SPEC_2019: &str = include_str!("../../src/catalog/metrics-2019.csv");
 
 /// Metric ids in spec order, read straight from the spec file.
 pub fn metric_ids() -> Vec<String> {
     SPEC.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect()
+}
+
+/// The 2019 format's metric ids in spec order.
+pub fn metric_ids_2019() -> Vec<String> {
+    SPEC_2019.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect()
+}
+
+/// The ids of the format whose cells `values` holds: every 2021 id, else the 2019 ones.
+fn ids_of(values: &BTreeMap<String, f64>) -> Vec<String> {
+    let ids = metric_ids();
+    if ids.iter().all(|id| values.contains_key(id)) {
+        ids
+    } else {
+        metric_ids_2019()
+    }
+}
+
+/// A 2019-format report (国办公开办函〔2019〕60号) that satisfies every rule: the same request
+/// matrix as [`consistent_report`] except that one case per applicant with enough requests lands in
+/// the single （六）其他处理 row; its own 主动公开 cells, with a negative 本年增/减.
+pub fn consistent_report_2019(seed: u64) -> BTreeMap<String, f64> {
+    let base = consistent_report(seed);
+    let mut v: BTreeMap<String, f64> = metric_ids_2019().into_iter().map(|m| (m, 0.0)).collect();
+    for (k, x) in &base {
+        if v.contains_key(k) {
+            v.insert(k.clone(), *x);
+        }
+    }
+    let s = seed as f64;
+    v.insert("normative_docs.made".into(), 3.0 + s);
+    v.insert("normative_docs.published".into(), 3.0);
+    v.insert("normative_docs.published_total".into(), 40.0 + s);
+    v.insert("licensing.items_prev_year".into(), 200.0);
+    v.insert("licensing.items_change".into(), -(s + 1.0));
+    v.insert("penalty.items_change".into(), 2.0);
+    v.insert("fees.items_prev_year".into(), 30.0);
+    v.insert("fees.items_change".into(), -4.0);
+    v.insert("procurement.projects".into(), 5.0);
+    v.insert("procurement.amount".into(), 52.15);
+    for a in APPLICANTS {
+        let d = v[&format!("requests.disclosed.{a}")];
+        if d >= 2.0 {
+            *v.get_mut(&format!("requests.disclosed.{a}")).unwrap() -= 1.0;
+            *v.get_mut("requests.disclosed.total").unwrap() -= 1.0;
+            v.insert(format!("requests.other_total.{a}"), 1.0);
+            *v.get_mut("requests.other_total.total").unwrap() += 1.0;
+        }
+    }
+    v
 }
 
 pub const APPLICANTS: [&str; 6] =
@@ -74,7 +124,7 @@ pub type Row<'a> = (&'a str, &'a str, i32, &'a str, &'a BTreeMap<String, f64>);
 pub fn long_csv(reports: &[Row]) -> String {
     let mut s = String::from("region_code,region_name,year,body,metric,value\n");
     for (code, name, year, body, values) in reports {
-        for id in metric_ids() {
+        for id in ids_of(values) {
             s.push_str(&format!("{code},{name},{year},{body},{id},{}\n", fmt(values[&id])));
         }
     }
