@@ -4,6 +4,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::ingest::cache::ParseCache;
 use crate::ingest::discover::discover;
+use crate::ingest::headers::HeaderPool;
 use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions};
 use crate::store::atomic::Staging;
@@ -39,10 +40,11 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
     let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
+    let headers = HeaderPool::default();
     let parsed: Vec<_> = files
         .par_iter()
         .map(|f| {
-            let p = match cache.as_ref().and_then(|c| c.lookup(f)) {
+            let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
                 Some(hit) => hit,
                 None => {
                     let p = parse_file(f, &popts);
@@ -52,6 +54,7 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
                     p
                 }
             };
+            headers.share(&mut p);
             pb.inc(1);
             p
         })

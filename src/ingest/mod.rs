@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod decode;
 pub mod discover;
+pub mod headers;
 pub mod layout;
 pub mod merge;
 pub mod parse;

@@ -12,6 +12,7 @@ use crate::validate::finding::{Finding, Rule, Severity};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A report: one body's annual report for one region and year.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,7 +57,9 @@ pub struct ParsedFile {
     pub size: u64,
     pub encoding: Option<String>,
     pub layout: Option<String>,
-    pub header: Vec<String>,
+    /// Shared between files with the same header (see `headers`).
+    #[serde(with = "shared_strings")]
+    pub header: Arc<[String]>,
     pub rows_read: u64,
     pub reports: Vec<ReportKey>,
     pub cells: Vec<Cell>,
@@ -67,8 +70,23 @@ pub struct ParsedFile {
     pub findings: Vec<Finding>,
 }
 
+/// `Arc<[String]>` as a plain list, without serde's `rc` feature (turning it on rebuilds most of
+/// the dependency tree, polars included).
+mod shared_strings {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(v: &Arc<[String]>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<[String]>, D::Error> {
+        Vec::<String>::deserialize(d).map(Arc::from)
+    }
+}
+
 impl ParsedFile {
-    fn new(file: &InputFile) -> ParsedFile {
+    pub(crate) fn new(file: &InputFile) -> ParsedFile {
         ParsedFile {
             file: file.clone(),
             from_cache: false,
@@ -76,7 +94,7 @@ impl ParsedFile {
             size: 0,
             encoding: None,
             layout: None,
-            header: Vec::new(),
+            header: Arc::from(Vec::new()),
             rows_read: 0,
             reports: Vec::new(),
             cells: Vec::new(),

@@ -39,7 +39,7 @@ pub fn write_rejected(root: &Path, file: &ParsedFile) -> Result<u64> {
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
     let cerr = |source| Error::Csv { path: target.clone(), source };
     let width = file.header.len();
-    let mut header = file.header.clone();
+    let mut header = file.header.to_vec();
     if let Some(first) = header.first_mut() {
         *first = first.trim_start_matches('\u{FEFF}').to_string();
     }
