@@ -61,10 +61,12 @@ pub struct ParsedFile {
     pub rejected: BTreeMap<u32, RejectedRow>,
     pub file_error: Option<String>,
     pub findings: Vec<Finding>,
+    /// Set for a report file: what the extractor made of it (see `report`).
+    pub extracted: Option<super::report::ReportExtract>,
 }
 
 impl ParsedFile {
-    fn new(file: &InputFile) -> ParsedFile {
+    pub(crate) fn new(file: &InputFile) -> ParsedFile {
         ParsedFile {
             file: file.clone(),
             from_cache: false,
@@ -79,6 +81,7 @@ impl ParsedFile {
             rejected: BTreeMap::new(),
             file_error: None,
             findings: Vec::new(),
+            extracted: None,
         }
     }
 
@@ -96,7 +99,7 @@ impl ParsedFile {
     }
 
     /// Refuse the whole file; the returned finding can be given a column and expected/actual.
-    fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) -> &mut Finding {
+    pub(crate) fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) -> &mut Finding {
         let mut f = Finding::error(rule, &self.file.display, message.clone());
         f.line = line;
         self.file_error = Some(format!("{}: {message}", rule.id()));
