@@ -1,21 +1,59 @@
-//! Inputs the fuzzer (`fuzz/`, cargo-fuzz) found, kept as regressions: `parse_bytes` must not panic
-//! on them and must account for every record. Each file in `tests/fixtures/fuzz/` is one input.
+//! Inputs the fuzzers (`fuzz/`, cargo-fuzz) found, kept as regressions: `parse_bytes` must not panic
+//! on them and must account for every record, and the report extractor (target `extract_text`) must
+//! not panic on them either and return whole reports or name what is missing. Each file in
+//! `tests/fixtures/fuzz/` is one input and goes through both.
 
+use xxgk::extract::{extract_bytes, ExtractError, ExtractOptions};
 use xxgk::ingest::discover::InputFile;
 use xxgk::ingest::parse::{parse_bytes, ParseOptions};
+use xxgk::ingest::report::parse_report_bytes;
+
+fn inputs() -> Vec<(String, Vec<u8>)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What the `extract_text` target checks, on one input: the same three readings.
+fn extract_holds_together(name: &str, bytes: &[u8]) {
+    let given = ExtractOptions { region: Some(653128), year: Some(2023), body: None };
+    for (ext, opts) in [("txt", ExtractOptions::default()), ("txt", given.clone()), ("html", given)] {
+        match extract_bytes(bytes, ext, &opts) {
+            Ok(x) => {
+                assert_eq!(x.values.len(), 200, "{name}");
+                assert!(x.values.iter().all(|v| v.is_some_and(|v| v.is_finite() && v >= 0.0)), "{name}");
+            }
+            Err(ExtractError::Incomplete { missing, .. }) => assert!(!missing.is_empty(), "{name}"),
+            Err(_) => {}
+        }
+    }
+    let parsed = parse_report_bytes(&InputFile::named("fuzz.txt"), bytes, &ParseOptions { max_year: 2024 });
+    assert_eq!(parsed.cells.len() as u64 + parsed.rows_rejected(), parsed.rows_read, "{name}");
+}
+
+#[test]
+fn every_input_the_fuzzers_found_extracts_without_panic() {
+    let all = inputs();
+    assert!(!all.is_empty());
+    for (name, bytes) in &all {
+        extract_holds_together(name, bytes);
+    }
+}
 
 #[test]
 fn every_input_the_fuzzer_found_parses_without_panic() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
-    let mut n = 0;
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let bytes = std::fs::read(e.path()).unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
-        let parsed = parse_bytes(&InputFile::named(&name), &bytes, &ParseOptions { max_year: 2024 });
+    let all = inputs();
+    assert!(!all.is_empty());
+    for (name, bytes) in &all {
+        let parsed = parse_bytes(&InputFile::named(name), bytes, &ParseOptions { max_year: 2024 });
         assert!(parsed.rows_rejected() <= parsed.rows_read, "{name}");
-        n += 1;
     }
-    assert!(n >= 1);
 }
 
 #[test]

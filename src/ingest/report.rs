@@ -85,8 +85,8 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
             Rule::NotAReport,
             &file.display,
             format!(
-                "不是政府信息公开工作年度报告，已跳过（not a report: no title “…政府信息公开工作年度报告” and no \
-                 table of the report format in this {form_name} file）"
+                "不是政府信息公开工作年度报告，已跳过；若是 CSV 数据请改名为 .csv（not a report: no title \
+                 “…政府信息公开工作年度报告” and no table of the report format in this {form_name} file）"
             ),
         );
         f.expected = Some("标题含“政府信息公开工作年度报告”或年度报告的表格".into());
