@@ -309,3 +309,28 @@ fn a_report_and_its_csv_merge_and_a_conflict_names_both_files() {
     assert_eq!((&rows[0][4], &rows[0][6]), ("licensing.decisions", "34755"));
     assert!(rows[0][7].starts_with("E060-conflicting-cell"), "{:?}", rows[0]);
 }
+
+#[test]
+fn gbk_reports_are_read_and_pages_that_are_no_reports_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("in/岳普湖县-2023.txt"), gbk(&sample()));
+    write(&dir.path().join("in/empty.txt"), b"");
+    write(
+        &dir.path().join("in/index.html"),
+        "<html><body><h1>喀什地区政务公开</h1><p>年度报告目录</p></body></html>",
+    );
+    // What xxgk itself writes beside extracted and rejected files is never taken as input.
+    write(&dir.path().join("in/old/x.txt.log.txt"), "source: x.txt\n");
+    write(&dir.path().join("in/old/y.csv.error.txt"), "y.csv\nE002-not-text\n");
+
+    let o = run(dir.path());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = dir.path().join("out");
+    assert_all_200(&facts_of(&out, 2023, "653128"), &transcription());
+    let s = summary(&out);
+    assert_eq!(file_summary(&s, "岳普湖县-2023.txt")["encoding"], "GBK/GB18030");
+    assert_eq!(s["files"].as_array().unwrap().len(), 3, "{s:#}");
+    let all = findings(&out);
+    assert_eq!(finding(&all, "W071-not-a-report", "empty.txt")["actual"], "（没有文字）");
+    assert!(finding(&all, "W071-not-a-report", "index.html")["actual"].contains("喀什地区政务公开"));
+}
