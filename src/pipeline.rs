@@ -3,10 +3,11 @@
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::ingest::cache::ParseCache;
-use crate::ingest::discover::discover;
+use crate::ingest::discover::{discover, InputKind};
 use crate::ingest::headers::HeaderPool;
 use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions};
+use crate::ingest::report::parse_report;
 use crate::store::atomic::Staging;
 use crate::store::summary::Summary;
 use crate::validate::finding::{Finding, Rule};
@@ -47,7 +48,10 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
             let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
                 Some(hit) => hit,
                 None => {
-                    let p = parse_file(f, &popts);
+                    let p = match f.kind {
+                        InputKind::Csv => parse_file(f, &popts),
+                        InputKind::Report => parse_report(f, &popts),
+                    };
                     if let Some(c) = &cache {
                         c.store(&p);
                     }
@@ -68,7 +72,8 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
     }
-    let findings = dataset.all_findings();
+    let mut findings = dataset.all_findings();
+    unplace_table_rows(&dataset, &mut findings);
     let summary = Summary::new(&dataset, &findings, opts.strict);
     Ok(Ingested { dataset, findings, summary })
 }
@@ -78,4 +83,17 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
     let ingested = read_and_validate(opts)?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     Ok(ingested)
+}
+
+/// Cells of an HTML or .docx report carry line 0: they were placed by table row, not by a line of
+/// the file. A finding there has no line rather than a wrong one; its column names the cell.
+fn unplace_table_rows(ds: &Dataset, findings: &mut [Finding]) {
+    let reports: std::collections::HashSet<&str> =
+        ds.files.iter().filter(|f| f.extracted.is_some()).map(|f| f.file.display.as_str()).collect();
+    if reports.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut().filter(|f| f.line == Some(0) && reports.contains(f.file.as_str())) {
+        f.line = None;
+    }
 }

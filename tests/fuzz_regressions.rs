@@ -1,21 +1,80 @@
-//! Inputs the fuzzer (`fuzz/`, cargo-fuzz) found, kept as regressions: `parse_bytes` must not panic
-//! on them and must account for every record. Each file in `tests/fixtures/fuzz/` is one input.
+//! Inputs the fuzzers (`fuzz/`, cargo-fuzz) found, kept as regressions: `parse_bytes` must not panic
+//! on them and must account for every record, and the report extractor (target `extract_text`) must
+//! not panic on them either and return whole reports or name what is missing. Each file in
+//! `tests/fixtures/fuzz/` is one input and goes through both.
 
+use xxgk::extract::{extract_bytes, ExtractError, ExtractOptions};
 use xxgk::ingest::discover::InputFile;
 use xxgk::ingest::parse::{parse_bytes, ParseOptions};
+use xxgk::ingest::report::parse_report_bytes;
+
+fn inputs() -> Vec<(String, Vec<u8>)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What the `extract_text` target checks, on one input: the same three readings.
+fn extract_holds_together(name: &str, bytes: &[u8]) {
+    let given = ExtractOptions { region: Some(653128), year: Some(2023), body: None };
+    for (ext, opts) in [("txt", ExtractOptions::default()), ("txt", given.clone()), ("html", given)] {
+        match extract_bytes(bytes, ext, &opts) {
+            Ok(x) => {
+                // A success reads exactly the cells of the format it found, each a sane number.
+                let c = xxgk::catalog::catalog();
+                assert_eq!(x.values.len(), c.len(), "{name}");
+                for m in c.metrics() {
+                    assert_eq!(x.values[m.index].is_some(), m.in_format(x.format), "{name}: {}", m.id);
+                    let signed = m.kind == xxgk::catalog::Kind::Change;
+                    assert!(
+                        x.values[m.index].is_none_or(|v| v.is_finite() && (signed || v >= 0.0)),
+                        "{name}"
+                    );
+                }
+            }
+            Err(ExtractError::Incomplete { missing, .. }) => assert!(!missing.is_empty(), "{name}"),
+            Err(_) => {}
+        }
+    }
+    let parsed = parse_report_bytes(&InputFile::named("fuzz.txt"), bytes, &ParseOptions { max_year: 2024 });
+    assert_eq!(parsed.cells.len() as u64 + parsed.rows_rejected(), parsed.rows_read, "{name}");
+}
+
+#[test]
+fn every_input_the_fuzzers_found_extracts_without_panic() {
+    let all = inputs();
+    assert!(!all.is_empty());
+    for (name, bytes) in &all {
+        extract_holds_together(name, bytes);
+    }
+}
+
+/// The fuzz target's checks on the seeds it starts from, so its success path is exercised too: the
+/// 2021 sample and the 2019-format report extract whole.
+#[test]
+fn the_fuzz_seeds_hold_together() {
+    for name in ["yuepuhu-2023-report.txt", "format-2019-report.txt"] {
+        let path = format!("{}/tests/fixtures/extract/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(path).unwrap();
+        assert!(extract_bytes(&bytes, "txt", &ExtractOptions::default()).is_ok(), "{name}");
+        extract_holds_together(name, &bytes);
+    }
+}
 
 #[test]
 fn every_input_the_fuzzer_found_parses_without_panic() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
-    let mut n = 0;
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let bytes = std::fs::read(e.path()).unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
-        let parsed = parse_bytes(&InputFile::named(&name), &bytes, &ParseOptions { max_year: 2024 });
+    let all = inputs();
+    assert!(!all.is_empty());
+    for (name, bytes) in &all {
+        let parsed = parse_bytes(&InputFile::named(name), bytes, &ParseOptions { max_year: 2024 });
         assert!(parsed.rows_rejected() <= parsed.rows_read, "{name}");
-        n += 1;
     }
-    assert!(n >= 1);
 }
 
 #[test]

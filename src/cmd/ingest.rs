@@ -34,7 +34,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     if !common.quiet {
         print!("{}", ingested.summary.render());
         println!(
-            "outputs: {}/parquet/{{reports,facts}}, {0}/validation/findings.csv, {0}/rejected/",
+            "outputs: {}/parquet/{{reports,facts}}, {0}/validation/findings.csv, {0}/rejected/, {0}/extracted/",
             args.out.display()
         );
     }

@@ -24,10 +24,10 @@ pub struct Common {
     pub quiet: bool,
 }
 
-/// Input files or folders (folders are searched recursively for *.csv).
+/// Input files or folders (folders are searched recursively for *.csv and report files).
 #[derive(Debug, Args, Clone)]
 pub struct Inputs {
-    /// CSV files or folders; default `data/`.
+    /// CSV files, report files (.txt, .htm/.html, .docx; extracted on the way in) or folders; default `data/`.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Treat broken 勾稽关系 (R1–R4) as errors: the whole report is rejected.

@@ -82,6 +82,9 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long)");
         println!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
         println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
+        println!(
+            "  {out}/extracted/                  CSV and log of each report file read (.txt, .html, .docx)"
+        );
         println!("  {out}/charts/                     {charts} charts (SVG and PNG)");
         println!("  {out}/index.html                  overview: summary, charts, findings");
         println!("done in {:.1} s", started.elapsed().as_secs_f64());

@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-/// Bump when what `parse_file` produces for the same bytes changes.
-const CACHE_VERSION: u32 = 2;
+/// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
+/// (2: the 2019 format; 3: `ParsedFile::extracted`, report files).
+const CACHE_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {

@@ -1,7 +1,16 @@
-//! Find the input CSV files: files given directly, and every `*.csv` under a folder (recursively,
-//! in a stable order, following symlinks but not their loops).
+//! Find the input files: files given directly, and under a folder every `*.csv` and every report file
+//! (`*.txt`, `*.htm`, `*.html`, `*.docx`; see `report`) recursively, in a stable order, following
+//! symlinks but not their loops.
 
 use std::path::{Path, PathBuf};
+
+/// How a file is read: as CSV, or as a published report the extractor turns into cells.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InputKind {
+    #[default]
+    Csv,
+    Report,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct InputFile {
@@ -10,12 +19,23 @@ pub struct InputFile {
     pub rel: PathBuf,
     /// `rel` as text, the name findings and Parquet use for this file.
     pub display: String,
+    pub kind: InputKind,
 }
 
 impl InputFile {
     /// A file known only by name (bytes parsed from memory, tests, the fuzz target).
     pub fn named(name: &str) -> InputFile {
-        InputFile { path: PathBuf::from(name), rel: PathBuf::from(name), display: name.to_string() }
+        InputFile {
+            path: PathBuf::from(name),
+            rel: PathBuf::from(name),
+            display: name.to_string(),
+            kind: kind_of(Path::new(name)),
+        }
+    }
+
+    fn new(path: PathBuf, rel: PathBuf) -> InputFile {
+        let kind = kind_of(&path);
+        InputFile { path, display: display(&rel), rel, kind }
     }
 }
 
@@ -26,8 +46,23 @@ pub struct WalkProblem {
     pub what: String,
 }
 
-fn is_csv(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+/// Report files are told by their extension; anything else given by name is read as CSV, as before.
+fn kind_of(p: &Path) -> InputKind {
+    if crate::ingest::report::is_report_name(p) {
+        InputKind::Report
+    } else {
+        InputKind::Csv
+    }
+}
+
+/// What a folder walk takes: CSVs and report files, but not the logs and error notes xxgk itself
+/// writes beside them (`*.log.txt` in `extracted/`, `*.error.txt` in `rejected/`), so that a
+/// `rejected/` or `extracted/` folder can be fed back as it is.
+fn is_input(p: &Path) -> bool {
+    let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
+    csv || (crate::ingest::report::is_report_name(p) && !own_note)
 }
 
 fn display(rel: &Path) -> String {
@@ -45,7 +80,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkProblem>)
             .map_err(|e| std::io::Error::new(e.kind(), format!("input {}: {e}", input.display())))?;
         if meta.is_file() {
             let name = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
-            files.push(InputFile { path: input.clone(), display: display(&name), rel: name });
+            files.push(InputFile::new(input.clone(), name));
             continue;
         }
         let prefix = if several {
@@ -56,9 +91,9 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkProblem>)
         let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_csv(e.path()) => {
+                Ok(e) if e.file_type().is_file() && is_input(e.path()) => {
                     let rel = prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()));
-                    files.push(InputFile { path: e.path().to_path_buf(), display: display(&rel), rel });
+                    files.push(InputFile::new(e.path().to_path_buf(), rel));
                 }
                 Ok(_) => {}
                 Err(err) => problems.push(WalkProblem {

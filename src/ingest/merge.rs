@@ -54,7 +54,9 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
         let place = |o: &Occurrence| {
             let c = cell(&files, o);
             let shown = c.value.map(|v| v.to_string()).unwrap_or_else(|| "空".into());
-            format!("{} 第 {} 行 = {shown}", files[o.file as usize].file.display, c.line)
+            // Line 0: a cell of an HTML or .docx report, which has no line of its own.
+            let at = if c.line > 0 { format!(" 第 {} 行", c.line) } else { String::new() };
+            format!("{}{at} = {shown}", files[o.file as usize].file.display)
         };
         let all_same = group.iter().all(|o| cell(&files, o).value == first.value);
         let places: Vec<String> = group.iter().map(place).collect();

@@ -1,5 +1,6 @@
 //! Ingest: find the input files (`discover`), decode them (`decode`), read the header (`layout`),
-//! parse every field (`parse`, `value`) and merge the cells into reports (`merge`).
+//! parse every field (`parse`, `value`) and merge the cells into reports (`merge`). Report files
+//! (.txt, .html, .docx) are extracted into the same cells by `report`.
 
 pub mod cache;
 pub mod decode;
@@ -8,4 +9,5 @@ pub mod headers;
 pub mod layout;
 pub mod merge;
 pub mod parse;
+pub mod report;
 pub mod value;

@@ -68,6 +68,8 @@ pub struct ParsedFile {
     pub rejected: BTreeMap<u32, RejectedRow>,
     pub file_error: Option<String>,
     pub findings: Vec<Finding>,
+    /// Set for a report file: what the extractor made of it (see `report`).
+    pub extracted: Option<super::report::ReportExtract>,
 }
 
 /// `Arc<[String]>` as a plain list, without serde's `rc` feature (turning it on rebuilds most of
@@ -101,6 +103,7 @@ impl ParsedFile {
             rejected: BTreeMap::new(),
             file_error: None,
             findings: Vec::new(),
+            extracted: None,
         }
     }
 
@@ -118,7 +121,7 @@ impl ParsedFile {
     }
 
     /// Refuse the whole file; the returned finding can be given a column and expected/actual.
-    fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) -> &mut Finding {
+    pub(crate) fn refuse_file(&mut self, rule: Rule, line: Option<u64>, message: String) -> &mut Finding {
         let mut f = Finding::error(rule, &self.file.display, message.clone());
         f.line = line;
         self.file_error = Some(format!("{}: {message}", rule.id()));

@@ -1,7 +1,8 @@
-//! Store: the normalized, Hive-partitioned Parquet dataset, the findings, the rejected rows and the
-//! run summary, all written into a staging folder and swapped in atomically (`atomic`).
+//! Store: the normalized, Hive-partitioned Parquet dataset, the findings, the rejected rows, what
+//! was extracted from report files and the run summary, all written into a staging folder and swapped in atomically (`atomic`).
 
 pub mod atomic;
+pub mod extracted;
 pub mod facts;
 pub mod findings;
 pub mod parquet_file;
@@ -20,7 +21,8 @@ use std::collections::BTreeMap;
 use summary::Summary;
 
 /// What `ingest` publishes, relative to the output folder.
-pub const INGEST_PRODUCTS: [&str; 4] = ["parquet/reports", "parquet/facts", "validation", "rejected"];
+pub const INGEST_PRODUCTS: [&str; 5] =
+    ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
 pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summary: &Summary) -> Result<()> {
     let mut by_year: BTreeMap<i32, Vec<&Report>> = BTreeMap::new();
@@ -53,5 +55,8 @@ pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summa
     let rejected_dir = staging.path("rejected");
     std::fs::create_dir_all(&rejected_dir).at(&rejected_dir)?;
     ds.files.par_iter().try_for_each(|f| rejected::write_rejected(&rejected_dir, f).map(|_| ()))?;
+    let extracted_dir = staging.path("extracted");
+    std::fs::create_dir_all(&extracted_dir).at(&extracted_dir)?;
+    ds.files.par_iter().try_for_each(|f| extracted::write_extracted(&extracted_dir, f))?;
     Ok(())
 }

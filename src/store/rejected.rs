@@ -1,6 +1,7 @@
 //! `rejected/<input path>`: every rejected row with its original columns plus `error`, so the analyst
 //! fixes the file and runs again. Files that are not CSV text at all are copied as they are, with
-//! the reason beside them in `<name>.error.txt`.
+//! the reason beside them in `<name>.error.txt`. A report file's rejected cells go to
+//! `<path>.csv` as rows of its extracted CSV; a refused report is copied like a file that is not text.
 
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::decode::decode;
@@ -11,6 +12,35 @@ use std::path::Path;
 /// The column appended to rejected rows; ingest ignores it, so a fixed file can be fed back as is.
 pub const ERROR_COLUMN: &str = "error";
 
+/// A report file's rejected cells: the rows of its extracted CSV (record = cell), with `error`, to
+/// `rejected/<path>.csv` — a CSV the analyst can fix and feed back in place of the report.
+fn write_rejected_cells(target: &Path, file: &ParsedFile, csv: &str) -> Result<u64> {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".csv");
+    let target = std::path::PathBuf::from(name);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&target).at(&target)?);
+    out.write_all(b"\xEF\xBB\xBF").at(&target)?;
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let cerr = |source| Error::Csv { path: target.clone(), source };
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+    let mut written = 0u64;
+    for (i, rec) in rdr.records().enumerate() {
+        let Ok(rec) = rec else { continue };
+        let mut fields: Vec<String> = rec.iter().map(str::to_string).collect();
+        if i == 0 {
+            fields.push(ERROR_COLUMN.to_string());
+        } else if let Some(row) = file.rejected.get(&(i as u32 - 1)) {
+            fields.push(row.reasons.join("; "));
+            written += 1;
+        } else {
+            continue;
+        }
+        w.write_record(&fields).map_err(cerr)?;
+    }
+    w.flush().at(&target)?;
+    Ok(written)
+}
+
 pub fn write_rejected(root: &Path, file: &ParsedFile) -> Result<u64> {
     if file.rejected.is_empty() && file.file_error.is_none() {
         return Ok(0);
@@ -18,6 +48,9 @@ pub fn write_rejected(root: &Path, file: &ParsedFile) -> Result<u64> {
     let target = root.join(&file.file.rel);
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
+    }
+    if let Some(x) = file.extracted.as_ref().filter(|x| !x.csv.is_empty()) {
+        return write_rejected_cells(&target, file, &x.csv);
     }
     let bytes = std::fs::read(&file.file.path).unwrap_or_default();
     let text = match decode(&bytes) {

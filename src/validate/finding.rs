@@ -50,6 +50,11 @@ pub enum Rule {
     // Notices.
     DuplicateCell,
     IgnoredColumn,
+    // Report files (.txt, .html, .docx) read by the extractor.
+    NotAReport,
+    ReportTitle,
+    ReportIncomplete,
+    ReportUnreadable,
     // 勾稽关系.
     RequestBalance,
     ResultsTotal,
@@ -60,7 +65,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 33] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -84,6 +89,10 @@ impl Rule {
         Rule::ConflictingCell,
         Rule::DuplicateCell,
         Rule::IgnoredColumn,
+        Rule::NotAReport,
+        Rule::ReportTitle,
+        Rule::ReportIncomplete,
+        Rule::ReportUnreadable,
         Rule::RequestBalance,
         Rule::ResultsTotal,
         Rule::RowTotal,
@@ -117,6 +126,10 @@ impl Rule {
             Rule::ConflictingCell => "E060-conflicting-cell",
             Rule::DuplicateCell => "I061-duplicate-cell",
             Rule::IgnoredColumn => "W070-ignored-column",
+            Rule::NotAReport => "W071-not-a-report",
+            Rule::ReportTitle => "E081-report-title",
+            Rule::ReportIncomplete => "E082-report-incomplete",
+            Rule::ReportUnreadable => "E083-report-unreadable",
             Rule::RequestBalance => "R1-request-balance",
             Rule::ResultsTotal => "R2-results-total",
             Rule::RowTotal => "R3-row-total",
@@ -152,6 +165,10 @@ impl Rule {
             Rule::ConflictingCell => "同一报告的同一数据项给出了两个不同的数值；两行均被拒收",
             Rule::DuplicateCell => "同一报告的同一数据项重复给出且数值相同；只保留一次",
             Rule::IgnoredColumn => "不认识的列，已忽略（不属于长表或宽表的列）",
+            Rule::NotAReport => "输入文件夹中的 .txt/.html/.docx 文件不是政府信息公开工作年度报告（没有标题，也没有年度报告的表格），已跳过",
+            Rule::ReportTitle => "年度报告的标题无法确定地区、年度或报告主体（没有标题、没有年份、地名不在民政部代码表中或有重名）；整个文件被拒收",
+            Rule::ReportIncomplete => "年度报告的表格不完整（截断或缺少单元格），缺失的数据项不补零；整个文件被拒收",
+            Rule::ReportUnreadable => "年度报告文件无法读取（.docx 损坏或不是 Word 文档）；整个文件被拒收",
             Rule::RequestBalance => "本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和（一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理），逐列检查",
             Rule::ResultsTotal => "三、本年度办理结果（七）总计 = （一）予以公开 + （二）部分公开 + （三）不予公开 1–8 + （四）无法提供 1–3 + （五）不予处理 1–5 + （六）其他处理 1–3（2019 年格式：（六）其他处理一行），逐列检查",
             Rule::RowTotal => "申请表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",
