@@ -3,6 +3,7 @@
 
 use crate::catalog::FORMAT_VERSION;
 use crate::error::{Error, IoContext, Result};
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -18,6 +19,18 @@ pub struct InputDigest {
 }
 
 pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[InputDigest]) -> Result<()> {
+    write_parquet_batches(path, batch.schema(), dataset, inputs, std::iter::once(Ok(batch.clone())))
+}
+
+/// The same, from batches made one at a time: only one batch is in memory besides the writer's
+/// encoded (compressed) pages, so a national year of facts needs tens of megabytes, not hundreds.
+pub fn write_parquet_batches(
+    path: &Path,
+    schema: SchemaRef,
+    dataset: &str,
+    inputs: &[InputDigest],
+    batches: impl IntoIterator<Item = Result<RecordBatch>>,
+) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
@@ -36,8 +49,10 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[
     super::test_hooks::before_parquet_file();
     let file = std::fs::File::create(path).at(path)?;
     let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
-    writer.write(batch).map_err(perr)?;
+    let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(perr)?;
+    for batch in batches {
+        writer.write(&batch?).map_err(perr)?;
+    }
     let file = writer.into_inner().map_err(perr)?;
     // The rename that publishes this file must not overtake its data on disk.
     file.sync_all().at(path)?;
