@@ -12,6 +12,7 @@ pub mod dataset;
 pub mod error;
 pub mod extract;
 pub mod ingest;
+pub mod memory;
 pub mod pipeline;
 pub mod progress;
 pub mod regions;

@@ -39,6 +39,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     stages.set_message("ingest and validate");
     // Only the summary is needed from here on: the reports in memory go before the rollup starts.
     let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
+    xxgk::memory::release_freed();
     stages.set_message("rollup");
     let rolled = xxgk::rollup::rollup(
         &staging.path("parquet/facts"),
