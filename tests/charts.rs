@@ -221,6 +221,21 @@ fn plot_takes_region_and_formats() {
 }
 
 #[test]
+fn run_chart_format_svg_draws_no_png() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fixture(dir.path());
+    let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "svg"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = tree(&dir.path().join("out/charts"));
+    assert!(!files.is_empty());
+    assert!(files.keys().all(|k| k.ends_with(".svg")), "{:?}", files.keys());
+    // 19 charts for 喀什地区 and 19 for 新疆维吾尔自治区, as with both formats.
+    assert_eq!(files.len(), 38);
+    let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "jpg"], dir.path());
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
 fn no_charts_flag_skips_charts_but_writes_the_page() {
     let dir = tempfile::tempdir().unwrap();
     write_fixture(dir.path());

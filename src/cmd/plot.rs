@@ -19,7 +19,7 @@ pub struct Args {
     pub format: Vec<Format>,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
+pub fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?} is not an image format; write svg, png or svg,png"))
 }
 
