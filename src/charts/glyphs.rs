@@ -11,7 +11,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// plotters' SVG writes a text size `s` as `font-size: s / 1.24`: the same em here keeps the two
 /// formats alike.
@@ -20,8 +22,18 @@ const SVG_EM: f64 = 1.24;
 pub struct Bitmap<'a> {
     inner: BitMapBackend<'a>,
     font: FontRef<'static>,
-    /// Rasterized glyphs of this chart: tick labels and names repeat the same few dozen glyphs.
-    cache: HashMap<GlyphKey, Option<Coverage>>,
+}
+
+/// Past this many rasterized glyphs a thread's cache starts again, so that memory stays bounded
+/// (a few MB) whatever the region names bring.
+const GLYPH_CACHE_LIMIT: usize = 20_000;
+
+thread_local! {
+    /// Rasterized glyphs, kept across all the charts one rayon worker draws: tick labels, units and
+    /// region names repeat the same few hundred glyphs, and outlining them was ~16 % of PNG time
+    /// when the cache lived for one chart. A glyph's raster depends only on its key, so sharing it
+    /// changes no pixel.
+    static GLYPHS: RefCell<HashMap<GlyphKey, Option<Rc<Coverage>>>> = RefCell::new(HashMap::new());
 }
 
 /// Glyph, scale, and its position's fraction of a pixel in quarters.
@@ -42,13 +54,29 @@ fn quarter(v: f32) -> (i32, u8) {
     (q.div_euclid(4), q.rem_euclid(4) as u8)
 }
 
+/// The ink of one glyph at its scale and sub-pixel position; `None` for a glyph without outline
+/// (a space).
+fn rasterize(font: &FontRef<'static>, glyph: ab_glyph::Glyph) -> Option<Rc<Coverage>> {
+    font.outline_glyph(glyph).map(|outline| {
+        let b = outline.px_bounds();
+        let width = b.width() as usize;
+        let mut alpha = vec![0.0; width * b.height() as usize];
+        outline.draw(|gx, gy, c| {
+            if let Some(a) = alpha.get_mut(gy as usize * width + gx as usize) {
+                *a = c;
+            }
+        });
+        Rc::new(Coverage { left: b.min.x as i32, top: b.min.y as i32, width, alpha })
+    })
+}
+
 impl<'a> Bitmap<'a> {
     pub fn new(inner: BitMapBackend<'a>) -> Result<Bitmap<'a>> {
         let font = FontRef::try_from_slice(FONT).map_err(|e| Error::Chart {
             path: "assets/fonts".into(),
             message: format!("the bundled font does not parse: {e}"),
         })?;
-        Ok(Bitmap { inner, font, cache: HashMap::new() })
+        Ok(Bitmap { inner, font })
     }
 
     fn scale(&self, size: f64) -> PxScale {
@@ -203,22 +231,16 @@ impl DrawingBackend for Bitmap<'_> {
         for (id, x) in placed {
             let (x_px, x_q) = quarter(x);
             let key = (id.0, scale.x.to_bits(), x_q, base_q);
-            if !self.cache.contains_key(&key) {
+            let ink = GLYPHS.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                if cache.len() >= GLYPH_CACHE_LIMIT {
+                    cache.clear();
+                }
                 let at = point(f32::from(x_q) / 4.0, f32::from(base_q) / 4.0);
-                let ink = self.font.outline_glyph(id.with_scale_and_position(scale, at)).map(|outline| {
-                    let b = outline.px_bounds();
-                    let width = b.width() as usize;
-                    let mut alpha = vec![0.0; width * b.height() as usize];
-                    outline.draw(|gx, gy, c| {
-                        if let Some(a) = alpha.get_mut(gy as usize * width + gx as usize) {
-                            *a = c;
-                        }
-                    });
-                    Coverage { left: b.min.x as i32, top: b.min.y as i32, width, alpha }
-                });
-                self.cache.insert(key, ink);
-            }
-            let Some(Some(ink)) = self.cache.get(&key) else { continue };
+                let glyph = id.with_scale_and_position(scale, at);
+                cache.entry(key).or_insert_with(|| rasterize(&self.font, glyph)).clone()
+            });
+            let Some(ink) = ink else { continue };
             for (i, coverage) in ink.alpha.iter().enumerate() {
                 if *coverage <= 0.0 {
                     continue;
