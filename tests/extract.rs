@@ -6,7 +6,6 @@
 mod common;
 use common::*;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use xxgk::catalog::{catalog, Format};
 use xxgk::extract::{extract_bytes, extract_file, ExtractError, ExtractOptions, Extracted};
@@ -328,23 +327,6 @@ fn one_cell_per_line() {
     let x = extract_file(&fixture("variant-one-per-line.txt"), &ExtractOptions::default()).unwrap();
     assert_values(&x, &expected(&fixture("variant-expected.csv")));
     assert!(log_has(&x, "one per line"));
-}
-
-/// A .docx with just the parts Word needs to name the body, zipped here.
-fn docx_bytes(document_xml: &str) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts =
-            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("[Content_Types].xml", opts).unwrap();
-        z.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
-            .unwrap();
-        z.start_file("word/document.xml", opts).unwrap();
-        z.write_all(document_xml.as_bytes()).unwrap();
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 #[test]

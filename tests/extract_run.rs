@@ -5,7 +5,6 @@
 mod common;
 use common::*;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const DATA: &str = "data/653100-喀什地区";
@@ -70,23 +69,6 @@ fn line_of(text: &str, needle: &str) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.iter().filter(|l| **l == needle).count(), 1, "{needle:?} once");
     lines.iter().position(|l| *l == needle).unwrap() + 1
-}
-
-/// A .docx with just the parts Word needs, zipped here (as in tests/extract.rs).
-fn docx_bytes(document_xml: &str) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts =
-            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("[Content_Types].xml", opts).unwrap();
-        z.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
-            .unwrap();
-        z.start_file("word/document.xml", opts).unwrap();
-        z.write_all(document_xml.as_bytes()).unwrap();
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 fn finding<'a>(all: &'a [BTreeMap<String, String>], rule: &str, file: &str) -> &'a BTreeMap<String, String> {

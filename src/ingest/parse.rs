@@ -141,8 +141,14 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// Read `file` from disk and parse it; a file that cannot be read is refused with `E001`.
 pub fn parse_file(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
+    read_or_refuse(file, |bytes| parse_bytes(file, bytes, opts))
+}
+
+/// `parse` the file's bytes, or, when they cannot be read, a result that refuses the file with
+/// `E001` (CSV files and report files alike).
+pub(crate) fn read_or_refuse(file: &InputFile, parse: impl FnOnce(&[u8]) -> ParsedFile) -> ParsedFile {
     match std::fs::read(&file.path) {
-        Ok(bytes) => parse_bytes(file, &bytes, opts),
+        Ok(bytes) => parse(&bytes),
         Err(e) => {
             let mut out = ParsedFile::new(file);
             out.refuse_file(

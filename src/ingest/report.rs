@@ -15,7 +15,7 @@
 
 use super::decode::decode;
 use super::discover::InputFile;
-use super::parse::{Cell, ParseOptions, ParsedFile, ReportKey};
+use super::parse::{read_or_refuse, Cell, ParseOptions, ParsedFile, ReportKey};
 use crate::catalog::catalog;
 use crate::extract::cells::Cells;
 use crate::extract::{self, ExtractError, ExtractOptions, Extracted, InputForm};
@@ -48,18 +48,7 @@ pub fn is_report_name(p: &Path) -> bool {
 
 /// Read a report file from disk; a file that cannot be read is refused with `E001`, like a CSV.
 pub fn parse_report(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
-    match std::fs::read(&file.path) {
-        Ok(bytes) => parse_report_bytes(file, &bytes, opts),
-        Err(e) => {
-            let mut out = ParsedFile::new(file);
-            out.refuse_file(
-                Rule::UnreadableFile,
-                None,
-                format!("文件 {} 无法读取（cannot read the file）: {e}", file.path.display()),
-            );
-            out
-        }
-    }
+    read_or_refuse(file, |bytes| parse_report_bytes(file, bytes, opts))
 }
 
 /// Extract a report from its bytes into cells. Never panics, whatever the bytes; every problem is a

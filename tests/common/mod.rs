@@ -325,3 +325,21 @@ pub fn assert_nothing_lost(out: &Path) -> serde_json::Value {
     assert_eq!(s["rows_rejected"].as_u64(), Some(rejected));
     s
 }
+
+/// A .docx with just the parts Word needs, zipped here: `document_xml` is `word/document.xml`.
+pub fn docx_bytes(document_xml: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("[Content_Types].xml", opts).unwrap();
+        z.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
+            .unwrap();
+        z.start_file("word/document.xml", opts).unwrap();
+        z.write_all(document_xml.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
