@@ -62,9 +62,8 @@ pub fn exit_for(summary: &xxgk::store::summary::Summary) -> u8 {
 
 /// A failure before the commit: say that the previous output is untouched (the staging folder goes
 /// when `Staging` drops), so nobody goes looking for half-written files.
-pub fn unpublished(e: xxgk::Error, out: &std::path::Path) -> anyhow::Error {
-    anyhow::Error::new(e)
-        .context(format!("the run failed before publishing; {} is left as it was", out.display()))
+pub fn unpublished(e: impl Into<anyhow::Error>, out: &std::path::Path) -> anyhow::Error {
+    e.into().context(format!("the run failed before publishing; {} is left as it was", out.display()))
 }
 
 /// `--region` and `--years`, shared by `rollup` and `run`.

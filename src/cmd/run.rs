@@ -67,9 +67,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         xxgk::charts::html::write_index(&staging.path("index.html"), &validation, &[], Some(note))?;
         Ok(0)
     };
-    let charts = draw_charts().map_err(|e| {
-        e.context(format!("the run failed before publishing; {} is left as it was", args.out.display()))
-    })?;
+    let charts = draw_charts().map_err(|e| super::unpublished(e, &args.out))?;
     stages.set_message("publishing");
     let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
     products.extend(xxgk::rollup::PRODUCTS);

@@ -1,5 +1,6 @@
 //! Store: the normalized, Hive-partitioned Parquet dataset, the findings, the rejected rows, what
-//! was extracted from report files and the run summary, all written into a staging folder and swapped in atomically (`atomic`).
+//! was extracted from report files and the run summary, all written into a staging folder and
+//! swapped in atomically (`atomic`).
 
 pub mod atomic;
 pub mod extracted;
