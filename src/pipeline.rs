@@ -72,8 +72,7 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
     }
-    let mut findings = dataset.all_findings();
-    unplace_table_rows(&dataset, &mut findings);
+    let findings = dataset.all_findings();
     let summary = Summary::new(&dataset, &findings, opts.strict);
     Ok(Ingested { dataset, findings, summary })
 }
@@ -83,17 +82,4 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
     let ingested = read_and_validate(opts)?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     Ok(ingested)
-}
-
-/// Cells of an HTML or .docx report carry line 0: they were placed by table row, not by a line of
-/// the file. A finding there has no line rather than a wrong one; its column names the cell.
-fn unplace_table_rows(ds: &Dataset, findings: &mut [Finding]) {
-    let reports: std::collections::HashSet<&str> =
-        ds.files.iter().filter(|f| f.extracted.is_some()).map(|f| f.file.display.as_str()).collect();
-    if reports.is_empty() {
-        return;
-    }
-    for f in findings.iter_mut().filter(|f| f.line == Some(0) && reports.contains(f.file.as_str())) {
-        f.line = None;
-    }
 }

@@ -257,9 +257,9 @@ fn take_cells(out: &mut ParsedFile, x: &Extracted, opts: &ParseOptions) {
             }),
             Err(p) => {
                 let label = cell.label_zh();
-                let mut f = Finding::error(p.rule, &display, p.message).expected(p.expected, p.actual);
-                f.line = (line > 0).then_some(line);
-                f.column = Some(label.clone());
+                let mut f = Finding::error(p.rule, &display, p.message)
+                    .expected(p.expected, p.actual)
+                    .at(line, Some(&label));
                 f.region_code = Some(region.clone());
                 f.year = Some(x.year);
                 f.body = Some(x.body.clone());

@@ -240,8 +240,10 @@ impl Finding {
         Finding::new(Severity::Error, rule, file, message)
     }
 
+    /// Where in the file. Line numbers start at 1; line 0 is "no line": cells of an HTML or .docx
+    /// report are placed by table row, so their finding has no line rather than a wrong one.
     pub fn at(mut self, line: u64, column: Option<&str>) -> Finding {
-        self.line = Some(line);
+        self.line = (line > 0).then_some(line);
         self.column = column.map(str::to_string);
         self
     }
@@ -273,5 +275,17 @@ impl fmt::Display for Finding {
             write!(f, " column {col}")?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_zero_is_no_line() {
+        let f = Finding::error(Rule::ConflictingCell, "r.html", "x").at(0, Some("label"));
+        assert_eq!((f.line, f.column.as_deref()), (None, Some("label")));
+        assert_eq!(Finding::error(Rule::ConflictingCell, "r.csv", "x").at(7, None).line, Some(7));
     }
 }
