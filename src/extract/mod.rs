@@ -18,6 +18,7 @@ pub mod version;
 
 use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
+use crate::ingest::decode::{decode, TextEncoding};
 use crate::ingest::parse::ReportKey;
 use crate::regions::regions;
 use crate::validate::consistency::{check_report, Breach};
@@ -122,18 +123,26 @@ pub fn extract_file(path: &Path, opts: &ExtractOptions) -> Result<Extracted, Ext
 
 /// Read one report from its bytes; `ext` (lower case, no dot) is a hint for the form.
 pub fn extract_bytes(bytes: &[u8], ext: &str, opts: &ExtractOptions) -> Result<Extracted, ExtractError> {
-    let (form, doc) = if ext == "docx" || bytes.starts_with(b"PK\x03\x04") {
-        (InputForm::Docx, docx::read(bytes)?)
-    } else {
-        let (text, _) = crate::ingest::decode::decode(bytes)
-            .map_err(|p| ExtractError::NotText(format!("line {}: {}", p.line, p.what)))?;
-        if matches!(ext, "html" | "htm" | "shtml" | "xhtml") || html::looks_like_html(&text) {
-            (InputForm::Html, html::read(&text))
-        } else {
-            (InputForm::Text, cells::from_text(&text))
-        }
-    };
+    let (form, doc, _) = read_document(bytes, ext)?;
     extract_cells(&doc, form, opts)
+}
+
+/// A report's bytes as cells: a .docx by its name or zip signature, else text (UTF-8 or GBK, whose
+/// encoding is returned too) read as HTML when named or shaped like a page, or as plain text.
+pub fn read_document(
+    bytes: &[u8],
+    ext: &str,
+) -> Result<(InputForm, cells::Cells, Option<TextEncoding>), ExtractError> {
+    if ext == "docx" || bytes.starts_with(b"PK\x03\x04") {
+        return Ok((InputForm::Docx, docx::read(bytes)?, None));
+    }
+    let (text, enc) =
+        decode(bytes).map_err(|p| ExtractError::NotText(format!("line {}: {}", p.line, p.what)))?;
+    if matches!(ext, "html" | "htm" | "shtml" | "xhtml") || html::looks_like_html(&text) {
+        Ok((InputForm::Html, html::read(&text), Some(enc)))
+    } else {
+        Ok((InputForm::Text, cells::from_text(&text), Some(enc)))
+    }
 }
 
 /// Read a report already turned into cells.

@@ -13,12 +13,11 @@
 //! HTML and .docx cells have no line, so the line is left empty) and, as their column, at the
 //! cell's official label (`三、本年度办理结果/（一）予以公开｜自然人`).
 
-use super::decode::decode;
 use super::discover::InputFile;
 use super::parse::{read_or_refuse, Cell, ParseOptions, ParsedFile, ReportKey};
 use crate::catalog::catalog;
 use crate::extract::cells::Cells;
-use crate::extract::{self, ExtractError, ExtractOptions, Extracted, InputForm};
+use crate::extract::{self, ExtractError, ExtractOptions, Extracted};
 use crate::validate::cell::{check_value, check_year, elide};
 use crate::validate::finding::{Finding, Rule, Severity};
 use serde::{Deserialize, Serialize};
@@ -58,8 +57,11 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
     out.size = bytes.len() as u64;
     out.sha256 = format!("{:x}", Sha256::digest(bytes));
     let ext = file.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let (form, doc) = match read_cells(bytes, &ext, &mut out) {
-        Ok(read) => read,
+    let (form, doc) = match extract::read_document(bytes, &ext) {
+        Ok((form, doc, enc)) => {
+            out.encoding = enc.map(|e| e.as_str().to_string());
+            (form, doc)
+        }
         Err(e) => {
             out.extracted = Some(ReportExtract { log: vec![format!("refused: {e}")], ..Default::default() });
             refuse(&mut out, &e, None);
@@ -105,21 +107,6 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
         }
     }
     out
-}
-
-/// Turn the bytes into cells the way `extract::extract_bytes` does, recording the text encoding.
-fn read_cells(bytes: &[u8], ext: &str, out: &mut ParsedFile) -> Result<(InputForm, Cells), ExtractError> {
-    if ext == "docx" || bytes.starts_with(b"PK\x03\x04") {
-        return Ok((InputForm::Docx, extract::docx::read(bytes)?));
-    }
-    let (text, enc) =
-        decode(bytes).map_err(|p| ExtractError::NotText(format!("line {}: {}", p.line, p.what)))?;
-    out.encoding = Some(enc.as_str().to_string());
-    if matches!(ext, "html" | "htm") || extract::html::looks_like_html(&text) {
-        Ok((InputForm::Html, extract::html::read(&text)))
-    } else {
-        Ok((InputForm::Text, extract::cells::from_text(&text)))
-    }
 }
 
 /// A report has the title phrase somewhere near the top, or the labels of one of the two table
