@@ -253,6 +253,8 @@ fn a_2019_format_report_in_the_input_is_stored_on_its_table() {
     assert!(!facts.contains_key("fees.amount"), "a 2021-only cell was invented");
     let b = read_parquet(&out.join("parquet/reports/year=2019/part-0.parquet"));
     assert_eq!(strings(&b, "format"), [Some("2019".to_string())]);
+    let log = std::fs::read_to_string(out.join("extracted/伽师县-2019.txt.log.txt")).unwrap();
+    assert!(log.contains("extracted: 198 cells, one row each"), "{log}");
 }
 
 #[test]

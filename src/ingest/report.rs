@@ -95,7 +95,7 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
                 Err(_) => String::new(),
             };
             let mut log = extracted.log.clone();
-            log.push(format!("extracted: {} cells, one row each", extracted.values.len()));
+            log.push(format!("extracted: {} cells, one row each", catalog().form(extracted.format).len()));
             out.extracted = Some(ReportExtract { form: form_name, csv, log });
             take_cells(&mut out, &extracted, opts);
         }
