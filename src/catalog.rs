@@ -18,8 +18,8 @@ use std::sync::OnceLock;
 /// columns cover.
 pub const FORMAT_VERSION: &str = "2019+2021";
 
-const SPEC_2021: &str = include_str!("catalog/metrics-2021.csv");
-const SPEC_2019: &str = include_str!("catalog/metrics-2019.csv");
+pub(crate) const SPEC_2021: &str = include_str!("catalog/metrics-2021.csv");
+pub(crate) const SPEC_2019: &str = include_str!("catalog/metrics-2019.csv");
 
 /// The applicant columns of the request matrix, in table order; the last one is 总计.
 pub const APPLICANTS: [&str; 7] =

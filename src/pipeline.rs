@@ -9,6 +9,7 @@ use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions};
 use crate::ingest::report::parse_report;
 use crate::store::atomic::Staging;
+use crate::store::reuse::Previous;
 use crate::store::summary::Summary;
 use crate::validate::finding::{Finding, Rule};
 use chrono::Datelike;
@@ -80,6 +81,15 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
 /// Read, check, and write the ingest products into `staging`.
 pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> {
     let ingested = read_and_validate(opts)?;
-    crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
+    // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
+    // is a full run from scratch.
+    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
+    crate::store::write_ingest(
+        staging,
+        &ingested.dataset,
+        &ingested.findings,
+        &ingested.summary,
+        previous.as_ref(),
+    )?;
     Ok(ingested)
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const DIVISIONS_CSV: &str = include_str!("regions/cn-admin-divisions.csv");
+pub(crate) const DIVISIONS_CSV: &str = include_str!("regions/cn-admin-divisions.csv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {

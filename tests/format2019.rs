@@ -82,7 +82,7 @@ fn wide_with_format(code: &str, year: i32, format: &str, v: &BTreeMap<String, f6
 
 /// (year, metric) → (value, yoy_change) of one region's rows at one rollup level.
 fn rollup_of(out: &Path, level: &str, code: &str) -> BTreeMap<(i32, String), (Option<f64>, Option<f64>)> {
-    let b = read_parquet(&out.join(format!("parquet/rollup/level={level}/part-0.parquet")));
+    let b = read_parquet_dir(&out.join(format!("parquet/rollup/level={level}")));
     let (codes, years, metrics) = (strings(&b, "region_code"), floats(&b, "year"), strings(&b, "metric"));
     let (values, yoy) = (floats(&b, "value"), floats(&b, "yoy_change"));
     (0..b.num_rows())
@@ -182,7 +182,7 @@ fn trends_run_from_2019_across_both_formats() {
     assert_eq!(get(2020, "procurement.amount"), None);
 
     // The wide rollup: one row a year, the fee column null where it is not comparable.
-    let w = read_parquet(&out.join("parquet/rollup_wide/level=prefecture/part-0.parquet"));
+    let w = read_parquet_dir(&out.join("parquet/rollup_wide/level=prefecture"));
     let years: Vec<i32> = floats(&w, "year").iter().map(|y| y.unwrap() as i32).collect();
     assert_eq!(years, vec![2019, 2020, 2021, 2022]);
     assert_eq!(floats(&w, "fees_amount"), vec![None, None, Some(519.0), None]);

@@ -1,5 +1,5 @@
-//! Incremental runs: unchanged files come from `.xxgk-cache/`, a changed file is read again, and the
-//! result is byte-identical to a full run.
+//! Incremental runs: unchanged files come from `.xxgk-cache/`, a changed file is read again, only
+//! the partitions it touches are written again, and the result is byte-identical to a full run.
 
 mod common;
 use common::*;
@@ -15,6 +15,12 @@ fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).ino()
+}
+
 fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("validation/summary.json")).unwrap()).unwrap()
 }
@@ -26,6 +32,20 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     assert_eq!(code(&o), 0);
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc"], dir.path())), 0);
     assert_eq!(summary(&dir.path().join("inc"))["files_from_cache"], 0);
+    let partitions: Vec<String> = [2021, 2022, 2023, 2024]
+        .iter()
+        .flat_map(|y| {
+            let mut v =
+                vec![format!("facts/year={y}/part-0.parquet"), format!("reports/year={y}/part-0.parquet")];
+            for level in ["county", "prefecture", "province", "national"] {
+                v.push(format!("rollup/level={level}/part-{y}.parquet"));
+                v.push(format!("rollup_wide/level={level}/part-{y}.parquet"));
+            }
+            v
+        })
+        .collect();
+    let parquet = dir.path().join("inc/parquet");
+    let before: Vec<u64> = partitions.iter().map(|p| inode(&parquet.join(p))).collect();
 
     // Change one county's 2023 licensing count.
     let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2023.synthetic.csv");
@@ -48,6 +68,14 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     assert_eq!(code(&o), 0);
     let s = summary(&dir.path().join("inc"));
     assert_eq!(s["files_from_cache"], 47, "all but the changed file came from the cache");
+    // Written again: the changed year, and the rollup of the year after it (its yoy change).
+    // Everything else is the file published by the first run (the same inode).
+    for (p, ino) in partitions.iter().zip(&before) {
+        let rewritten = p.contains("year=2023")
+            || p.contains("part-2023")
+            || p.starts_with("rollup") && p.contains("part-2024");
+        assert_eq!(inode(&parquet.join(p)) != *ino, rewritten, "{p}: rewritten should be {rewritten}");
+    }
     assert_eq!(code(&xxgk(&["run", "in", "--out", "full", "--no-cache"], dir.path())), 0);
 
     let (inc, full) = (dir.path().join("inc"), dir.path().join("full"));

@@ -3,6 +3,7 @@
 use super::{Common, Scope};
 use std::path::PathBuf;
 use xxgk::store::atomic::{lock, Staging};
+use xxgk::store::reuse::Previous;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -11,6 +12,9 @@ pub struct Args {
     pub out: PathBuf,
     #[command(flatten)]
     pub scope: Scope,
+    /// Roll every year up again, instead of keeping the published years whose facts did not change.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
@@ -22,7 +26,13 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let staging = Staging::new(&args.out, &guard)?;
     let stages = xxgk::progress::stages(common.quiet);
     stages.set_message("rolling up");
-    let summary = xxgk::rollup::rollup(&facts, &staging.path("parquet"), &args.scope.rollup_options())?;
+    let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
+    let summary = xxgk::rollup::rollup(
+        &facts,
+        &staging.path("parquet"),
+        &args.scope.rollup_options(),
+        previous.as_ref(),
+    )?;
     staging.commit(&xxgk::rollup::PRODUCTS)?;
     stages.finish_and_clear();
     if !common.quiet {

@@ -5,6 +5,7 @@ use super::{exit_for, Common, Inputs, Scope};
 use std::path::PathBuf;
 use xxgk::pipeline::{ingest_into, IngestOptions};
 use xxgk::store::atomic::{lock, Staging};
+use xxgk::store::reuse::Previous;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,7 +14,8 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
-    /// Read every file again instead of reusing what `<out>/.xxgk-cache/` holds for unchanged files.
+    /// Read every file again and write every partition again, instead of reusing what
+    /// `<out>/.xxgk-cache/` holds for unchanged files and the published years that did not change.
     #[arg(long)]
     pub no_cache: bool,
     /// Rollup scope; ingest and validation always cover every input row.
@@ -45,10 +47,12 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
     xxgk::memory::release_freed();
     stages.set_message("rollup");
+    let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
     let rolled = xxgk::rollup::rollup(
         &staging.path("parquet/facts"),
         &staging.path("parquet"),
         &args.scope.rollup_options(),
+        previous.as_ref(),
     )
     .map_err(|e| super::unpublished(e, &args.out))?;
     let validation = staging.path("validation");
@@ -83,7 +87,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         println!("outputs:");
         println!("  {out}/parquet/reports/year=*/     one row per report");
         println!("  {out}/parquet/facts/year=*/       one row per cell");
-        println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long)");
+        println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long), a file per year");
         println!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
         println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
         println!(

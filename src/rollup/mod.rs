@@ -14,6 +14,7 @@ pub mod write;
 pub use compute::{RollupOptions, LEVELS};
 
 use crate::error::{IoContext, Result};
+use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 
 use std::path::Path;
 
@@ -33,8 +34,15 @@ fn has_parquet(dir: &Path) -> bool {
         .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
 }
 
-/// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time.
-pub fn rollup(facts_dir: &Path, out_parquet: &Path, opts: &RollupOptions) -> Result<RollupSummary> {
+/// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time,
+/// one file per level and year (`level=<level>/part-<year>.parquet`). With `previous` (the
+/// published `parquet/` folder), a year whose inputs did not change keeps its published files.
+pub fn rollup(
+    facts_dir: &Path,
+    out_parquet: &Path,
+    opts: &RollupOptions,
+    previous: Option<&Previous>,
+) -> Result<RollupSummary> {
     let long_dir = out_parquet.join("rollup");
     let wide_dir = out_parquet.join("rollup_wide");
     std::fs::create_dir_all(&long_dir).at(&long_dir)?;
@@ -44,36 +52,78 @@ pub fn rollup(facts_dir: &Path, out_parquet: &Path, opts: &RollupOptions) -> Res
     }
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
     let strings = tables::RegionStrings::new();
-    let mut writers: Vec<Option<write::LevelWriter>> = LEVELS.iter().map(|_| None).collect();
+    let levels = compute::levels_for(opts);
+    let mut rows = vec![0usize; LEVELS.len()];
+    let mut written = vec![false; LEVELS.len()];
     let mut years = Vec::new();
+    // The sums of the year before, when this run computed them.
     let mut prev: Option<(i32, polars::prelude::DataFrame)> = None;
+    let present = compute::years_present(facts_dir);
     // The year before the range is read too, so that the range's first year has a yoy change.
-    for year in
-        compute::years_present(facts_dir).into_iter().filter(|y| (from.saturating_sub(1)..=to).contains(y))
-    {
-        let cur = compute::year_sums(facts_dir, year, opts)?;
-        if year >= from {
-            let last_year = prev.as_ref().filter(|(y, _)| *y == year - 1).map(|(_, df)| df);
-            let out = compute::finish_year(&cur, last_year)?;
-            for (l, start, end) in level_bounds(&out)? {
-                if writers[l].is_none() {
-                    writers[l] = Some(write::LevelWriter::create(&long_dir, &wide_dir, LEVELS[l])?);
+    for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
+        years.push(year);
+        let last_present = present.contains(&(year - 1));
+        let key = source_digest(facts_dir, year, last_present.then_some(year - 1), opts);
+        let files = |l: &str| (write::long_rel(l, year), write::wide_rel(l, year));
+        if let (Some(prev_root), Some(key)) = (previous, key.as_deref()) {
+            let rels: Vec<String> = levels
+                .iter()
+                .flat_map(|l| {
+                    let (a, b) = files(l);
+                    [a, b]
+                })
+                .filter(|r| prev_root.has(r))
+                .collect();
+            if prev_root.link_if_unchanged(out_parquet, &rels, key)? {
+                for (l, name) in LEVELS.iter().enumerate() {
+                    if let Some(n) = prev_root.rows(&files(name).0) {
+                        rows[l] += n;
+                        written[l] = true;
+                    }
                 }
-                if let Some(w) = writers[l].as_mut() {
-                    w.write_year(&out.slice(start as i64, end - start), year, &strings)?;
-                }
+                continue;
             }
-            years.push(year);
+        }
+        let cur = compute::year_sums(facts_dir, year, opts)?;
+        let last_year = match prev.take() {
+            Some((y, df)) if y == year - 1 => Some(df),
+            _ if last_present => Some(compute::year_sums(facts_dir, year - 1, opts)?),
+            _ => None,
+        };
+        let out = compute::finish_year(&cur, last_year.as_ref())?;
+        for (l, start, end) in level_bounds(&out)? {
+            let mut w = write::LevelWriter::create(out_parquet, LEVELS[l], year, key.as_deref())?;
+            w.write_year(&out.slice(start as i64, end - start), year, &strings)?;
+            rows[l] += w.close()?;
+            written[l] = true;
         }
         prev = Some((year, cur));
     }
-    let mut rows = Vec::new();
-    for (l, w) in writers.into_iter().enumerate() {
-        if let Some(w) = w {
-            rows.push((LEVELS[l].to_string(), w.close()?));
-        }
-    }
+    let rows = LEVELS
+        .iter()
+        .enumerate()
+        .filter(|(l, _)| written[*l])
+        .map(|(l, name)| (name.to_string(), rows[l]))
+        .collect();
     Ok(RollupSummary { rows, years })
+}
+
+/// What a year's rollup is made of: its facts, the year before's facts (yoy), the scope and the
+/// tables compiled in. `None` when a facts file carries no digest (written by an older xxgk).
+fn source_digest(facts_dir: &Path, year: i32, last: Option<i32>, opts: &RollupOptions) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let facts = |y: i32| footer_value(&facts_dir.join(format!("year={y}/part-0.parquet")), DIGEST_KEY);
+    let mut h = Sha256::new();
+    h.update(crate::store::digest::build_digest());
+    h.update(b"rollup");
+    h.update(year.to_le_bytes());
+    h.update(facts(year)?);
+    match last {
+        Some(y) => h.update(facts(y)?),
+        None => h.update(b"-"),
+    }
+    h.update(format!("{:?}", opts.region));
+    Some(crate::store::digest::hex(&h.finalize()))
 }
 
 /// (level number, start, end) of each level's rows: they are contiguous, sorted by level first.

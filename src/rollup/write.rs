@@ -1,7 +1,8 @@
-//! Write the rollup with arrow-rs, one year at a time into one file per level:
-//! `rollup/level=<level>/part-0.parquet` (long: dictionary-encoded region and metric columns built
-//! from integer keys, so millions of rows never hold millions of strings) and
-//! `rollup_wide/level=<level>/part-0.parquet` (one row per region and year).
+//! Write the rollup with arrow-rs, one file per level and year:
+//! `rollup/level=<level>/part-<year>.parquet` (long: dictionary-encoded region and metric columns
+//! built from integer keys, so millions of rows never hold millions of strings) and
+//! `rollup_wide/level=<level>/part-<year>.parquet` (one row per region). A file per year keeps
+//! memory flat however many years there are, and lets a re-run keep the years that did not change.
 
 use super::indicators::{metric_count, metric_id};
 use super::tables::RegionStrings;
@@ -21,11 +22,23 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn options(dataset: &str) -> ArrowWriterOptions {
-    let kv = vec![
+/// Where one level's long file for `year` goes, relative to `parquet/`.
+pub fn long_rel(level: &str, year: i32) -> String {
+    format!("rollup/level={level}/part-{year}.parquet")
+}
+
+pub fn wide_rel(level: &str, year: i32) -> String {
+    format!("rollup_wide/level={level}/part-{year}.parquet")
+}
+
+fn options(dataset: &str, digest: Option<&str>) -> ArrowWriterOptions {
+    let mut kv = vec![
         KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
         KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
     ];
+    if let Some(d) = digest {
+        kv.push(KeyValue::new(crate::store::reuse::DIGEST_KEY.to_string(), d.to_string()));
+    }
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata(Some(kv))
@@ -70,16 +83,21 @@ fn wide_schema() -> Arc<Schema> {
     Arc::new(Schema::new(fields))
 }
 
-fn create(path: &Path, schema: Arc<Schema>, dataset: &str) -> Result<ArrowWriter<File>> {
+fn create(
+    path: &Path,
+    schema: Arc<Schema>,
+    dataset: &str,
+    digest: Option<&str>,
+) -> Result<ArrowWriter<File>> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
     let file = File::create(path).at(path)?;
-    ArrowWriter::try_new_with_options(file, schema, options(dataset))
+    ArrowWriter::try_new_with_options(file, schema, options(dataset, digest))
         .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
 }
 
-/// The two files of one level, open for the whole rollup.
+/// The two files of one level and year.
 pub struct LevelWriter {
     long: ArrowWriter<File>,
     wide: ArrowWriter<File>,
@@ -89,12 +107,13 @@ pub struct LevelWriter {
 }
 
 impl LevelWriter {
-    pub fn create(long_dir: &Path, wide_dir: &Path, level: &str) -> Result<LevelWriter> {
-        let long_path = long_dir.join(format!("level={level}/part-0.parquet"));
-        let wide_path = wide_dir.join(format!("level={level}/part-0.parquet"));
+    /// `digest` is what the year is made of (`rollup::source_digest`), kept in both footers.
+    pub fn create(parquet: &Path, level: &str, year: i32, digest: Option<&str>) -> Result<LevelWriter> {
+        let long_path = parquet.join(long_rel(level, year));
+        let wide_path = parquet.join(wide_rel(level, year));
         Ok(LevelWriter {
-            long: create(&long_path, long_schema(), "rollup")?,
-            wide: create(&wide_path, wide_schema(), "rollup_wide")?,
+            long: create(&long_path, long_schema(), "rollup", digest)?,
+            wide: create(&wide_path, wide_schema(), "rollup_wide", digest)?,
             long_path,
             wide_path,
             rows: 0,

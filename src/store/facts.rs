@@ -1,7 +1,7 @@
 //! `parquet/facts/year=YYYY/part-0.parquet`: one row per reported cell, the long table the rollup
 //! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
 
-use super::parquet_file::{write_parquet_batches, InputDigest};
+use super::parquet_file::{write_parquet_batches, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{Dataset, Report};
 use crate::error::Result;
@@ -101,19 +101,12 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(
-    dir: &Path,
-    ds: &Dataset,
-    year: i32,
-    reports: &[&Report],
-    inputs: &[InputDigest],
-) -> Result<()> {
+pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], meta: FileMeta) -> Result<()> {
     let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(ds, chunk));
     write_parquet_batches(
         &dir.join(format!("year={year}/part-0.parquet")),
         Arc::new(schema()),
-        "facts",
-        inputs,
+        FileMeta { dataset: "facts", ..meta },
         batches,
     )
 }

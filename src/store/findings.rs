@@ -1,6 +1,6 @@
 //! `validation/findings.csv` (UTF-8 with BOM, so Excel opens it) and `validation/findings.parquet`.
 
-use super::parquet_file::write_parquet;
+use super::parquet_file::{write_parquet, FileMeta};
 use crate::error::{Error, IoContext, Result};
 use crate::validate::finding::Finding;
 use arrow::array::{ArrayRef, Int32Builder, Int64Builder, StringBuilder};
@@ -99,5 +99,5 @@ pub fn write_parquet_file(path: &Path, findings: &[Finding]) -> Result<()> {
         }
     }
     let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
-    write_parquet(path, &batch, "findings", &[])
+    write_parquet(path, &batch, FileMeta::new("findings", &[]))
 }

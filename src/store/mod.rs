@@ -3,12 +3,14 @@
 //! swapped in atomically (`atomic`).
 
 pub mod atomic;
+pub mod digest;
 pub mod extracted;
 pub mod facts;
 pub mod findings;
 pub mod parquet_file;
 pub mod rejected;
 pub mod reports;
+pub mod reuse;
 pub mod summary;
 pub mod test_hooks;
 
@@ -16,8 +18,9 @@ use crate::dataset::{Dataset, Report};
 use crate::error::{IoContext, Result};
 use crate::validate::finding::Finding;
 use atomic::Staging;
-use parquet_file::InputDigest;
+use parquet_file::{FileMeta, InputDigest};
 use rayon::prelude::*;
+use reuse::Previous;
 use std::collections::BTreeMap;
 use summary::Summary;
 
@@ -25,7 +28,15 @@ use summary::Summary;
 pub const INGEST_PRODUCTS: [&str; 5] =
     ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
-pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summary: &Summary) -> Result<()> {
+/// Write the ingest products into `staging`. With `previous`, a year whose reports are exactly
+/// those already published keeps its published files (hard links) instead of being written again.
+pub fn write_ingest(
+    staging: &Staging,
+    ds: &Dataset,
+    findings: &[Finding],
+    summary: &Summary,
+    previous: Option<&Previous>,
+) -> Result<()> {
     let mut by_year: BTreeMap<i32, Vec<&Report>> = BTreeMap::new();
     for r in ds.stored_reports() {
         by_year.entry(r.key.year).or_default().push(r);
@@ -45,8 +56,17 @@ pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summa
                 sha256: ds.files[f as usize].sha256.clone(),
             })
             .collect();
-        reports::write_year(&reports_dir, ds, *year, reports, &inputs)?;
-        facts::write_year(&facts_dir, ds, *year, reports, &inputs)
+        let content = digest::year_content(ds, *year, reports, &inputs);
+        if let Some(prev) = previous {
+            let rels =
+                [format!("reports/year={year}/part-0.parquet"), format!("facts/year={year}/part-0.parquet")];
+            if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
+                return Ok(());
+            }
+        }
+        let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
+        reports::write_year(&reports_dir, ds, *year, reports, meta)?;
+        facts::write_year(&facts_dir, ds, *year, reports, meta)
     })?;
     let validation = staging.path("validation");
     findings::write_csv(&validation.join("findings.csv"), findings)?;

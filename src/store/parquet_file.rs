@@ -18,8 +18,23 @@ pub struct InputDigest {
     pub sha256: String,
 }
 
-pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[InputDigest]) -> Result<()> {
-    write_parquet_batches(path, batch.schema(), dataset, inputs, std::iter::once(Ok(batch.clone())))
+/// What goes into a file's key-value metadata besides the format version.
+#[derive(Debug, Clone, Copy)]
+pub struct FileMeta<'a> {
+    pub dataset: &'a str,
+    pub inputs: &'a [InputDigest],
+    /// The partition's content digest (`super::digest`), for the next run to compare with.
+    pub content: Option<&'a str>,
+}
+
+impl<'a> FileMeta<'a> {
+    pub fn new(dataset: &'a str, inputs: &'a [InputDigest]) -> FileMeta<'a> {
+        FileMeta { dataset, inputs, content: None }
+    }
+}
+
+pub fn write_parquet(path: &Path, batch: &RecordBatch, meta: FileMeta) -> Result<()> {
+    write_parquet_batches(path, batch.schema(), meta, std::iter::once(Ok(batch.clone())))
 }
 
 /// The same, from batches made one at a time: only one batch is in memory besides the writer's
@@ -27,21 +42,23 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch, dataset: &str, inputs: &[
 pub fn write_parquet_batches(
     path: &Path,
     schema: SchemaRef,
-    dataset: &str,
-    inputs: &[InputDigest],
+    meta: FileMeta,
     batches: impl IntoIterator<Item = Result<RecordBatch>>,
 ) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
-    let kv = vec![
+    let mut kv = vec![
         KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
-        KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
+        KeyValue::new("xxgk.dataset".to_string(), meta.dataset.to_string()),
         KeyValue::new(
             "xxgk.inputs".to_string(),
-            serde_json::to_string(inputs).unwrap_or_else(|_| "[]".to_string()),
+            serde_json::to_string(meta.inputs).unwrap_or_else(|_| "[]".to_string()),
         ),
     ];
+    if let Some(digest) = meta.content {
+        kv.push(KeyValue::new(super::reuse::DIGEST_KEY.to_string(), digest.to_string()));
+    }
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata(Some(kv))
@@ -72,7 +89,7 @@ mod tests {
         let batch =
             RecordBatch::try_from_iter([("n", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef)])
                 .unwrap();
-        let err = write_parquet(Path::new("/dev/full"), &batch, "test", &[]).unwrap_err();
+        let err = write_parquet(Path::new("/dev/full"), &batch, FileMeta::new("test", &[])).unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, Error::Parquet { .. } | Error::Io { .. }), "{err:?}");
         assert!(text.contains("/dev/full") && text.contains("No space left on device"), "{text}");

@@ -1,6 +1,6 @@
 //! `parquet/reports/year=YYYY/part-0.parquet`: one row per report, one column per metric.
 
-use super::parquet_file::{write_parquet, InputDigest};
+use super::parquet_file::{write_parquet, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{Dataset, Report};
 use crate::error::Result;
@@ -83,13 +83,11 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(
-    dir: &Path,
-    ds: &Dataset,
-    year: i32,
-    reports: &[&Report],
-    inputs: &[InputDigest],
-) -> Result<()> {
+pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], meta: FileMeta) -> Result<()> {
     let b = batch(ds, reports)?;
-    write_parquet(&dir.join(format!("year={year}/part-0.parquet")), &b, "reports", inputs)
+    write_parquet(
+        &dir.join(format!("year={year}/part-0.parquet")),
+        &b,
+        FileMeta { dataset: "reports", ..meta },
+    )
 }

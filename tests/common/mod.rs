@@ -176,6 +176,20 @@ pub fn read_parquet(path: &Path) -> RecordBatch {
     arrow::compute::concat_batches(&schema, &batches).unwrap()
 }
 
+/// Every `*.parquet` file of a folder (e.g. a rollup level, one file per year), in name order, as one batch.
+pub fn read_parquet_dir(dir: &Path) -> RecordBatch {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no Parquet file in {}", dir.display());
+    let batches: Vec<RecordBatch> = files.iter().map(|f| read_parquet(f)).collect();
+    arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+}
+
 pub fn kv_metadata(path: &Path) -> BTreeMap<String, String> {
     let file = std::fs::File::open(path).unwrap();
     let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
