@@ -1,20 +1,21 @@
 //! The data flow ingest → validate → store, shared by the `ingest`, `validate` and `run` commands.
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Report};
 use crate::error::{Error, Result};
 use crate::ingest::cache::ParseCache;
 use crate::ingest::discover::{discover, InputKind};
 use crate::ingest::headers::HeaderPool;
 use crate::ingest::merge::merge;
-use crate::ingest::parse::{parse_file, ParseOptions};
+use crate::ingest::parse::{parse_file, ParseOptions, ParsedFile};
 use crate::ingest::report::parse_report;
+use crate::ingest::spill::Spill;
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
-use crate::store::summary::Summary;
+use crate::store::summary::{ReportTally, Summary};
 use crate::validate::finding::{Finding, Rule};
 use chrono::Datelike;
 use rayon::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct IngestOptions {
     pub inputs: Vec<PathBuf>,
@@ -36,16 +37,25 @@ pub fn current_year() -> i32 {
     chrono::Local::now().year()
 }
 
-/// Read, check and merge every input. Nothing is written.
-pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
+/// Read and check every input, then merge and check one report year at a time, oldest first:
+/// `on_year` gets the dataset holding that year's merged, checked reports (the ingest writes them
+/// out there). Cells wait in `spill_dir` meanwhile, which is gone afterwards. The returned dataset
+/// keeps the files and findings, not the reports.
+pub fn read_and_validate(
+    opts: &IngestOptions,
+    spill_dir: &Path,
+    on_year: &mut dyn FnMut(&Dataset, i32) -> Result<()>,
+) -> Result<Ingested> {
     let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
     let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
+    let spill = Spill::create(spill_dir)?;
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
-    let parsed: Vec<_> = files
+    let parsed: Vec<ParsedFile> = files
         .par_iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
                 Some(hit) => hit,
                 None => {
@@ -60,36 +70,48 @@ pub fn read_and_validate(opts: &IngestOptions) -> Result<Ingested> {
                 }
             };
             headers.share(&mut p);
+            spill.put(i as u32, &mut p)?;
             pb.inc(1);
-            p
+            Ok(p)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     pb.finish_and_clear();
     if let Some(c) = &cache {
         c.save(&parsed);
     }
-    let mut dataset = merge(parsed);
-    crate::validate::check_dataset(&mut dataset, opts.strict);
+    let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
+    let mut tally = ReportTally::default();
+    let mut last_year: Vec<Report> = Vec::new();
+    for year in spill.years() {
+        spill.take_year(year, &mut dataset.files)?;
+        dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
+        crate::validate::check_year(&mut dataset, &last_year, opts.strict);
+        tally.add(&dataset.reports);
+        on_year(&dataset, year)?;
+        last_year = std::mem::take(&mut dataset.reports);
+    }
+    drop(last_year);
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
     }
     let findings = dataset.all_findings();
-    let summary = Summary::new(&dataset, &findings, opts.strict);
+    let summary = Summary::new(&dataset, tally, &findings, opts.strict);
     Ok(Ingested { dataset, findings, summary })
 }
 
 /// Read, check, and write the ingest products into `staging`.
 pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> {
-    let ingested = read_and_validate(opts)?;
     // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
     // is a full run from scratch.
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
-    crate::store::write_ingest(
-        staging,
-        &ingested.dataset,
-        &ingested.findings,
-        &ingested.summary,
-        previous.as_ref(),
-    )?;
+    let ingested = read_and_validate(opts, &staging.path(".spill"), &mut |ds, year| {
+        crate::store::write_year(staging, ds, year, previous.as_ref())
+    })?;
+    crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     Ok(ingested)
+}
+
+/// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).
+pub fn temp_spill_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("xxgk-spill-{}", std::process::id()))
 }

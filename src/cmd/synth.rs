@@ -3,7 +3,7 @@
 
 use super::Common;
 use std::path::PathBuf;
-use xxgk::pipeline::{read_and_validate, IngestOptions};
+use xxgk::pipeline::{read_and_validate, temp_spill_dir, IngestOptions};
 use xxgk::synth::{EncodingChoice, FilesChoice, LayoutChoice, SynthOptions};
 
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,12 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
             max_year: None,
             cache_in: None,
         };
-        read_and_validate(&opts)?.dataset.reports
+        let mut reports = Vec::new();
+        read_and_validate(&opts, &temp_spill_dir(), &mut |ds, _| {
+            reports.extend(ds.reports.iter().cloned());
+            Ok(())
+        })?;
+        reports
     };
     let opts = SynthOptions {
         regions: args.regions,

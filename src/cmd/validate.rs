@@ -1,7 +1,7 @@
 //! `xxgk validate`: the same checks as `ingest`, findings printed as a table, nothing written.
 
 use super::{exit_for, Common, Inputs};
-use xxgk::pipeline::{read_and_validate, IngestOptions};
+use xxgk::pipeline::{read_and_validate, temp_spill_dir, IngestOptions};
 use xxgk::validate::finding::Finding;
 
 #[derive(Debug, clap::Args)]
@@ -37,7 +37,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         max_year: args.inputs.max_year,
         cache_in: None,
     };
-    let ingested = read_and_validate(&opts)?;
+    let ingested = read_and_validate(&opts, &temp_spill_dir(), &mut |_, _| Ok(()))?;
     if !ingested.findings.is_empty() {
         println!("{:<7} {:<28} {:<40} {:<24} message", "level", "rule", "file:line", "column");
         print!("{}", table(&ingested.findings));

@@ -4,7 +4,7 @@
 
 use super::parse::{ParsedFile, ReportKey};
 use crate::catalog::catalog;
-use crate::dataset::{CellSource, Dataset, Report};
+use crate::dataset::{CellSource, Report};
 use crate::validate::finding::{Finding, Rule, Severity};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -17,15 +17,29 @@ struct Occurrence {
     cell: u32,
 }
 
-pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
+/// Merge the cells the files hold now (one year's, see `spill`) into reports sorted by key; merge
+/// findings go to `findings`, conflicting rows are rejected in their files, and the cells are gone
+/// afterwards.
+pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Report> {
     let mut keys: Vec<ReportKey> = Vec::new();
     let mut global: HashMap<ReportKey, u32> = HashMap::new();
     let mut occurrences: Vec<Occurrence> = Vec::with_capacity(files.iter().map(|f| f.cells.len()).sum());
     for (fi, f) in files.iter().enumerate() {
+        // Only the reports this round's cells belong to: a file's other years wait in the spill.
+        let mut used = vec![false; f.reports.len()];
+        for c in &f.cells {
+            if let Some(u) = used.get_mut(c.report as usize) {
+                *u = true;
+            }
+        }
         let map: Vec<u32> = f
             .reports
             .iter()
-            .map(|k| {
+            .zip(&used)
+            .map(|(k, &used)| {
+                if !used {
+                    return u32::MAX;
+                }
                 *global.entry(k.clone()).or_insert_with(|| {
                     keys.push(k.clone());
                     (keys.len() - 1) as u32
@@ -41,24 +55,23 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
     }
     occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
 
-    let mut findings = Vec::new();
     let mut rejections: Vec<(u32, u32, u64, String)> = Vec::new();
     let cell = |files: &[ParsedFile], o: &Occurrence| files[o.file as usize].cells[o.cell as usize];
     for group in occurrences.chunk_by(|a, b| a.report == b.report && a.metric == b.metric) {
         if group.len() < 2 {
             continue;
         }
-        let first = cell(&files, &group[0]);
+        let first = cell(files, &group[0]);
         let key = &keys[group[0].report as usize];
         let metric = catalog().metric(group[0].metric as usize);
         let place = |o: &Occurrence| {
-            let c = cell(&files, o);
+            let c = cell(files, o);
             let shown = c.value.map(|v| v.to_string()).unwrap_or_else(|| "空".into());
             // Line 0: a cell of an HTML or .docx report, which has no line of its own.
             let at = if c.line > 0 { format!(" 第 {} 行", c.line) } else { String::new() };
             format!("{}{at} = {shown}", files[o.file as usize].file.display)
         };
-        let all_same = group.iter().all(|o| cell(&files, o).value == first.value);
+        let all_same = group.iter().all(|o| cell(files, o).value == first.value);
         let places: Vec<String> = group.iter().map(place).collect();
         let report_name = format!("{:06} {} {}", key.region, key.year, key.body);
         let (severity, rule, message) = if all_same {
@@ -83,10 +96,10 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
             )
         };
         let values: Vec<String> =
-            group.iter().map(|o| cell(&files, o).value.map(|v| v.to_string()).unwrap_or_default()).collect();
+            group.iter().map(|o| cell(files, o).value.map(|v| v.to_string()).unwrap_or_default()).collect();
         let flagged = if all_same { &group[1..] } else { group };
         for o in flagged {
-            let c = cell(&files, o);
+            let c = cell(files, o);
             let f = &files[o.file as usize];
             let mut finding = Finding::new(severity, rule, &f.file.display, message.clone())
                 .at(c.line as u64, f.header.get(c.col as usize).map(|s| s.trim()))
@@ -130,7 +143,7 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
     // The reports now hold every accepted value and where it came from; the per-file cells would
     // only double the memory of a national run.
     drop(occurrences);
-    for f in &mut files {
+    for f in files.iter_mut() {
         f.cells = Vec::new();
     }
     reports.retain(|r| r.sources.iter().any(Option::is_some));
@@ -138,5 +151,5 @@ pub fn merge(mut files: Vec<ParsedFile>) -> Dataset {
         r.files.sort_unstable();
     }
     reports.sort_by(|a, b| a.key.cmp(&b.key));
-    Dataset { files, reports, findings }
+    reports
 }

@@ -10,4 +10,5 @@ pub mod layout;
 pub mod merge;
 pub mod parse;
 pub mod report;
+pub mod spill;
 pub mod value;

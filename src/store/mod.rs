@@ -21,53 +21,53 @@ use atomic::Staging;
 use parquet_file::{FileMeta, InputDigest};
 use rayon::prelude::*;
 use reuse::Previous;
-use std::collections::BTreeMap;
 use summary::Summary;
 
 /// What `ingest` publishes, relative to the output folder.
 pub const INGEST_PRODUCTS: [&str; 5] =
     ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
-/// Write the ingest products into `staging`. With `previous`, a year whose reports are exactly
-/// those already published keeps its published files (hard links) instead of being written again.
-pub fn write_ingest(
-    staging: &Staging,
-    ds: &Dataset,
-    findings: &[Finding],
-    summary: &Summary,
-    previous: Option<&Previous>,
-) -> Result<()> {
-    let mut by_year: BTreeMap<i32, Vec<&Report>> = BTreeMap::new();
-    for r in ds.stored_reports() {
-        by_year.entry(r.key.year).or_default().push(r);
+/// Write one year's stored reports of `ds` as `parquet/{reports,facts}/year=YYYY` into `staging`.
+/// With `previous`, a year whose reports are exactly those already published keeps its published
+/// files (hard links) instead of being written again.
+pub fn write_year(staging: &Staging, ds: &Dataset, year: i32, previous: Option<&Previous>) -> Result<()> {
+    let reports: Vec<&Report> = ds.stored_reports().filter(|r| r.key.year == year).collect();
+    if reports.is_empty() {
+        return Ok(());
     }
-    let reports_dir = staging.path("parquet/reports");
-    let facts_dir = staging.path("parquet/facts");
-    std::fs::create_dir_all(&reports_dir).at(&reports_dir)?;
-    std::fs::create_dir_all(&facts_dir).at(&facts_dir)?;
-    by_year.par_iter().try_for_each(|(year, reports)| {
-        let mut files: Vec<u32> = reports.iter().flat_map(|r| r.files.iter().copied()).collect();
-        files.sort_unstable();
-        files.dedup();
-        let inputs: Vec<InputDigest> = files
-            .iter()
-            .map(|&f| InputDigest {
-                file: ds.file_name(f).to_string(),
-                sha256: ds.files[f as usize].sha256.clone(),
-            })
-            .collect();
-        let content = digest::year_content(ds, *year, reports, &inputs);
-        if let Some(prev) = previous {
-            let rels =
-                [format!("reports/year={year}/part-0.parquet"), format!("facts/year={year}/part-0.parquet")];
-            if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
-                return Ok(());
-            }
+    let mut files: Vec<u32> = reports.iter().flat_map(|r| r.files.iter().copied()).collect();
+    files.sort_unstable();
+    files.dedup();
+    let inputs: Vec<InputDigest> = files
+        .iter()
+        .map(|&f| InputDigest {
+            file: ds.file_name(f).to_string(),
+            sha256: ds.files[f as usize].sha256.clone(),
+        })
+        .collect();
+    let content = digest::year_content(ds, year, &reports, &inputs);
+    if let Some(prev) = previous {
+        let rels =
+            [format!("reports/year={year}/part-0.parquet"), format!("facts/year={year}/part-0.parquet")];
+        if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
+            return Ok(());
         }
-        let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
-        reports::write_year(&reports_dir, ds, *year, reports, meta)?;
-        facts::write_year(&facts_dir, ds, *year, reports, meta)
-    })?;
+    }
+    let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
+    let (r, f) = rayon::join(
+        || reports::write_year(&staging.path("parquet/reports"), ds, year, &reports, meta),
+        || facts::write_year(&staging.path("parquet/facts"), ds, year, &reports, meta),
+    );
+    r.and(f)
+}
+
+/// Write what is not per year into `staging`: findings, summary, rejected rows, extracted reports
+/// (and the partition folders, empty when nothing was stored).
+pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summary: &Summary) -> Result<()> {
+    for dir in ["parquet/reports", "parquet/facts"] {
+        let dir = staging.path(dir);
+        std::fs::create_dir_all(&dir).at(&dir)?;
+    }
     let validation = staging.path("validation");
     findings::write_csv(&validation.join("findings.csv"), findings)?;
     findings::write_parquet_file(&validation.join("findings.parquet"), findings)?;

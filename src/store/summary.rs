@@ -1,7 +1,7 @@
 //! The run summary: per file, rows read = rows stored + rows rejected; findings by rule; coverage.
 //! Printed at the end of a run and kept as `validation/summary.json`.
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Report};
 use crate::validate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,8 +42,36 @@ pub struct Summary {
     pub strict: bool,
 }
 
+/// What the reports add to the summary, counted year by year as they pass (a run holds one year
+/// of reports at a time).
+#[derive(Debug, Default)]
+pub struct ReportTally {
+    stored: usize,
+    rejected: usize,
+    by_format: BTreeMap<String, usize>,
+    cells: usize,
+    regions: BTreeSet<String>,
+    years: BTreeSet<i32>,
+}
+
+impl ReportTally {
+    pub fn add(&mut self, reports: &[Report]) {
+        for r in reports {
+            if r.rejected {
+                self.rejected += 1;
+                continue;
+            }
+            self.stored += 1;
+            *self.by_format.entry(r.format.as_str().to_string()).or_insert(0) += 1;
+            self.cells += r.sources.iter().flatten().count();
+            self.regions.insert(r.region_code());
+            self.years.insert(r.key.year);
+        }
+    }
+}
+
 impl Summary {
-    pub fn new(ds: &Dataset, findings: &[Finding], strict: bool) -> Summary {
+    pub fn new(ds: &Dataset, tally: ReportTally, findings: &[Finding], strict: bool) -> Summary {
         let files: Vec<FileSummary> = ds
             .files
             .iter()
@@ -63,27 +91,22 @@ impl Summary {
             *by_rule.entry(f.rule.id().to_string()).or_insert(0) += 1;
         }
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-        let stored: Vec<_> = ds.stored_reports().collect();
-        let mut by_format = BTreeMap::new();
-        for r in &stored {
-            *by_format.entry(r.format.as_str().to_string()).or_insert(0) += 1;
-        }
         Summary {
             files_rejected: files.iter().filter(|f| f.error.is_some()).count(),
             files_from_cache: ds.files.iter().filter(|f| f.from_cache).count(),
             rows_read: files.iter().map(|f| f.rows_read).sum(),
             rows_stored: files.iter().map(|f| f.rows_stored).sum(),
             rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),
-            reports_stored: stored.len(),
-            reports_rejected: ds.reports.len() - stored.len(),
-            reports_by_format: by_format,
-            cells_stored: stored.iter().map(|r| r.sources.iter().flatten().count()).sum(),
+            reports_stored: tally.stored,
+            reports_rejected: tally.rejected,
+            reports_by_format: tally.by_format,
+            cells_stored: tally.cells,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             notices: count(Severity::Info),
             findings_by_rule: by_rule,
-            regions: stored.iter().map(|r| r.region_code()).collect::<BTreeSet<_>>().into_iter().collect(),
-            years: stored.iter().map(|r| r.key.year).collect::<BTreeSet<_>>().into_iter().collect(),
+            regions: tally.regions.into_iter().collect(),
+            years: tally.years.into_iter().collect(),
             files,
             strict,
         }

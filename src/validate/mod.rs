@@ -8,13 +8,14 @@ pub mod consistency;
 pub mod finding;
 pub mod format;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Report};
 use finding::{Rule, Severity};
 use rayon::prelude::*;
 
-/// Settle each report's format, then apply the report-level rules. With `strict`, a report breaking
-/// R1–R4 is rejected whole.
-pub fn check_dataset(ds: &mut Dataset, strict: bool) {
+/// Settle the format of each report in `ds` (one year's), then apply the report-level rules and,
+/// against `last_year` (the year before's reports, already checked), the rules across years. With
+/// `strict`, a report breaking R1–R4 is rejected whole.
+pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) {
     format::resolve(ds);
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let breaches: Vec<(usize, Vec<consistency::Breach>)> = ds
@@ -47,14 +48,14 @@ pub fn check_dataset(ds: &mut Dataset, strict: bool) {
             year: r.key.year - 1,
             body: r.key.body.clone(),
         };
-        if let Ok(j) = ds.reports.binary_search_by(|p| p.key.cmp(&want)) {
-            if !ds.reports[j].rejected {
+        if let Ok(j) = last_year.binary_search_by(|p| p.key.cmp(&want)) {
+            if !last_year[j].rejected {
                 pairs.push((j, i));
             }
         }
     }
     for (j, i) in pairs {
-        for b in across_years::check_pair(&ds.reports[j], &ds.reports[i]) {
+        for b in across_years::check_pair(&last_year[j], &ds.reports[i]) {
             let f = consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning);
             ds.findings.push(f);
         }
