@@ -89,6 +89,7 @@ pub fn read_and_validate(
         tally.add(&dataset.reports);
         on_year(&dataset, year)?;
         last_year = std::mem::take(&mut dataset.reports);
+        crate::memory::release_freed();
     }
     drop(last_year);
     for p in walk_problems {

@@ -98,6 +98,9 @@ pub fn rollup(
             written[l] = true;
         }
         prev = Some((year, cur));
+        // A year's frames are freed here; without handing the pages back, glibc's per-thread arenas
+        // keep them and the peak creeps up with the number of years.
+        crate::memory::release_freed();
     }
     let rows = LEVELS
         .iter()
