@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The other national-scale figures in README: incremental re-runs, peak memory against the number of
+# years, and what the charts cost. Uses the long per-report set `scripts/bench.sh` generates (it is
+# generated here if missing). Prints one line per measurement. Not run by CI.
+#
+# usage: scripts/bench-extra.sh [WORKDIR]      (default /tmp/xxgk-bench, shared with bench.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/xxgk-bench}
+mkdir -p "$work"
+cargo build --release --quiet
+xxgk=$PWD/target/release/xxgk
+t() { # command…  → "wall s, peak MB, user s"
+  /usr/bin/time -f "%e s wall, %M KB peak, %U s user" "$@" >/dev/null 2>"$work/t.err" || { cat "$work/t.err" >&2; exit 1; }
+  tail -1 "$work/t.err"
+}
+set_for() { # years → input folder of the long per-report set for those years
+  local d="$work/in-long-per-report-$1"
+  [[ -d $d ]] || "$xxgk" synth --quiet --out "$d" --years "$1" --layout long --files per-report
+  echo "$d"
+}
+national=$(set_for 2021..2030)
+
+echo "== incremental runs (long per-report, 2021..2030, --no-charts)"
+out="$work/out-incremental"
+rm -rf "$out"
+echo "full run, empty output folder: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
+echo "re-run, nothing changed:       $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
+file=$(find "$national" -name '*-2025.synthetic.csv' | sort | head -1)
+cp -p "$file" "$work/changed.bak"
+# One county's 2025 licensing count + 1: touches facts/reports 2025 and the rollup of 2025 and 2026.
+python3 - "$file" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8-sig").read()
+s = re.sub(r"(licensing\.decisions,)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 1), s, count=1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+echo "re-run, one file changed:      $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
+cp -p "$work/changed.bak" "$file"
+echo "full run again (--no-cache):   $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts --no-cache)"
+
+echo "== peak memory against years (long per-report, --no-charts --no-cache)"
+for years in 2021..2022 2021..2025 2021..2030; do
+  d=$(set_for "$years")
+  rm -rf "$work/out-years"
+  echo "$years: $(t "$xxgk" run "$d" --out "$work/out-years" --max-year 2030 --quiet --no-charts --no-cache)"
+done
+
+echo "== charts (national rollup from the incremental run above)"
+echo "run with charts (--no-cache):  $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache)"
+for f in svg png svg,png; do
+  echo "plot --format $f: $(t "$xxgk" plot --out "$out" --quiet --format "$f")"
+done
+echo "charts drawn: $(find "$out/charts" -type f | wc -l) files, $(du -sh "$out/charts" | cut -f1)"
