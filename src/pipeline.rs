@@ -79,6 +79,9 @@ pub fn read_and_validate(
     if let Some(c) = &cache {
         c.save(&parsed);
     }
+    // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
+    // file list and the old manifest are not needed past this point.
+    drop((cache, files));
     let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
     let mut tally = ReportTally::default();
     let mut last_year: Vec<Report> = Vec::new();
