@@ -104,3 +104,28 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
         .count();
     assert_eq!(blobs, 48);
 }
+
+#[test]
+fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xxgk(&["synth", "--out", "in", "--regions", "653100", "--years", "2021..2023"], dir.path());
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path())), 0);
+    let level = dir.path().join("out/parquet/rollup/level=prefecture");
+    let files = ["part-2021.parquet", "part-2022.parquet", "part-2023.parquet"];
+    let bytes = |f: &str| std::fs::read(level.join(f)).unwrap();
+    let first: Vec<(u64, Vec<u8>)> = files.iter().map(|f| (inode(&level.join(f)), bytes(f))).collect();
+    // The facts did not change: every year is the published file.
+    assert_eq!(code(&xxgk(&["rollup", "--out", "out"], dir.path())), 0);
+    for (f, (ino, _)) in files.iter().zip(&first) {
+        assert_eq!(inode(&level.join(f)), *ino, "{f} kept");
+    }
+    // --no-cache writes every year again, to the same bytes.
+    assert_eq!(code(&xxgk(&["rollup", "--out", "out", "--no-cache"], dir.path())), 0);
+    for (f, (ino, b)) in files.iter().zip(&first) {
+        assert_ne!(inode(&level.join(f)), *ino, "{f} written again");
+        assert_eq!(&bytes(f), b, "{f}: same bytes");
+    }
+    let kv = kv_metadata(&level.join("part-2023.parquet"));
+    assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
+}
