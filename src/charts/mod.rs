@@ -4,6 +4,8 @@
 //! findings. Reads `parquet/rollup`; writes `charts/` and `index.html`.
 
 mod bars;
+pub mod bitmap;
+pub mod canvas;
 pub mod compare;
 pub mod data;
 pub mod font;

@@ -1,13 +1,20 @@
 //! One chart to one file: SVG through a string, PNG through plotters' bitmap backend. No clock and
 //! no randomness reach either, so the same rollup gives the same bytes.
 
-use super::glyphs::Bitmap;
+use super::bitmap::Bitmap;
+use super::canvas::Canvas;
 use super::style::DrawResult;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::error::{Error, IoContext, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::cell::RefCell;
 use std::path::Path;
+
+thread_local! {
+    /// One canvas per rayon worker, drawn over chart after chart.
+    static CANVAS: RefCell<Canvas> = RefCell::new(Canvas::default());
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
@@ -91,15 +98,15 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
             }
             std::fs::write(path, svg).at(path)
         }
-        Format::Png => {
-            let (w, h) = spec.size();
-            let mut rgb = vec![0u8; w as usize * h as usize * 3];
+        Format::Png => CANVAS.with(|canvas| {
+            let mut canvas = canvas.borrow_mut();
+            canvas.reset(spec.size(), [255; 3]);
             {
-                let root = Bitmap::new(BitMapBackend::with_buffer(&mut rgb, (w, h)))?.into_drawing_area();
+                let root = Bitmap::new(&mut canvas)?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
-            write_png(path, &rgb, (w, h))
-        }
+            write_png(path, canvas.rgb(), canvas.size())
+        }),
     }
 }
 
