@@ -158,14 +158,17 @@ fn chinese_text_in_png_is_glyphs_not_boxes() {
     // Each string drawn alone into a small bitmap, through the backend that draws the PNG charts.
     let draw = |s: &str| {
         let mut canvas = Canvas::default();
-        canvas.reset((120, 40), [255; 3]);
+        canvas.reset((120, 40), [255; 3], true);
         {
             let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = (xxgk::charts::font::FAMILY, 28.0).into_font().color(&BLACK);
             root.draw(&Text::new(s.to_string(), (4, 4), style)).unwrap();
             root.present().unwrap();
         }
-        canvas.rgb().chunks(3).map(|p| p[0] < 128).collect::<Vec<bool>>()
+        (0..40)
+            .flat_map(|y| (0..120).map(move |x| (x, y)))
+            .map(|(x, y)| canvas.get(x, y)[0] < 128)
+            .collect::<Vec<bool>>()
     };
     let ink = |px: &[bool]| px.iter().filter(|b| **b).count();
     // U+E000 (private use) is in no subset of ours: it draws as the .notdef box, which is what

@@ -2,6 +2,8 @@
 //! blending. Blending follows plotters' bitmap backend to the bit (its `draw_pixel`), so that
 //! dropping that backend changed no pixel of a chart.
 
+use super::palette::Palette;
+
 /// An RGB colour.
 pub type Rgb = [u8; 3];
 
@@ -57,22 +59,38 @@ fn fill_row(row: &mut [u8], colour: Rgb) {
     rest.copy_from_slice(&pattern[..n]);
 }
 
-/// A buffer kept across the charts one thread draws: a chart's 1–3 MB are reused instead of
-/// allocated, page-faulted and zeroed each time.
+/// A chart's pixels, kept across the charts one thread draws so that its buffers are reused instead
+/// of allocated, page-faulted and zeroed each time. While the chart has at most 256 colours they are
+/// palette indices, a byte a pixel to fill and to compress; the 257th colour turns them into RGB.
 #[derive(Default)]
 pub struct Canvas {
     width: usize,
     height: usize,
+    indexed: bool,
+    index: Vec<u8>,
+    palette: Palette,
     rgb: Vec<u8>,
 }
 
+/// What a PNG stores.
+pub enum Pixels<'a> {
+    Indexed { index: &'a [u8], palette: &'a [Rgb] },
+    Rgb(&'a [u8]),
+}
+
 impl Canvas {
-    /// Start a `width` × `height` picture in `background`.
-    pub fn reset(&mut self, (width, height): (u32, u32), background: Rgb) {
+    /// Start a `width` × `height` picture in `background`, indexed if `palette`.
+    pub fn reset(&mut self, (width, height): (u32, u32), background: Rgb, palette: bool) {
         self.width = width as usize;
         self.height = height as usize;
-        self.rgb.clear();
-        self.rgb.resize(self.width * self.height * 3, 0);
+        self.indexed = palette;
+        self.palette.clear();
+        // Every pixel is written below: resizing only, the old contents are not cleared first.
+        if palette {
+            self.index.resize(self.width * self.height, 0);
+        } else {
+            self.rgb.resize(self.width * self.height * 3, 0);
+        }
         self.fill((0, 0), (width as i32, height as i32), background);
     }
 
@@ -80,8 +98,45 @@ impl Canvas {
         (self.width as u32, self.height as u32)
     }
 
-    pub fn rgb(&self) -> &[u8] {
-        &self.rgb
+    pub fn pixels(&self) -> Pixels<'_> {
+        if self.indexed {
+            Pixels::Indexed { index: &self.index, palette: self.palette.colours() }
+        } else {
+            Pixels::Rgb(&self.rgb)
+        }
+    }
+
+    /// The colour at (`x`, `y`), which must be inside.
+    pub fn get(&self, x: usize, y: usize) -> Rgb {
+        let i = y * self.width + x;
+        if self.indexed {
+            self.palette.colour(self.index[i])
+        } else {
+            [self.rgb[i * 3], self.rgb[i * 3 + 1], self.rgb[i * 3 + 2]]
+        }
+    }
+
+    /// The palette index of `colour`, or `None` once the picture is RGB, turning it RGB when the
+    /// palette is full.
+    #[inline]
+    fn index_of(&mut self, colour: Rgb) -> Option<u8> {
+        if !self.indexed {
+            return None;
+        }
+        let index = self.palette.index(colour);
+        if index.is_none() {
+            self.expand_to_rgb();
+        }
+        index
+    }
+
+    fn expand_to_rgb(&mut self) {
+        self.rgb.resize(self.index.len() * 3, 0);
+        let colours = self.palette.colours();
+        for (px, &i) in self.rgb.chunks_exact_mut(3).zip(&self.index) {
+            px.copy_from_slice(&colours[usize::from(i)]);
+        }
+        self.indexed = false;
     }
 
     /// Clip the half-open rectangle between two corners (in either order) to the picture.
@@ -95,12 +150,22 @@ impl Canvas {
     /// Paint the half-open rectangle between corners `a` and `b` (in either order).
     pub fn fill(&mut self, a: (i32, i32), b: (i32, i32), colour: Rgb) {
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
-        for y in y0..y1 {
-            fill_row(&mut self.rgb[(y * self.width + x0) * 3..(y * self.width + x1) * 3], colour);
+        let w = self.width;
+        match self.index_of(colour) {
+            Some(i) => {
+                for y in y0..y1 {
+                    self.index[y * w + x0..y * w + x1].fill(i);
+                }
+            }
+            None => {
+                for y in y0..y1 {
+                    fill_row(&mut self.rgb[(y * w + x0) * 3..(y * w + x1) * 3], colour);
+                }
+            }
         }
     }
 
-    /// Blend `colour` at `a` over the half-open rectangle between corners `a` and `b`.
+    /// Blend `colour` at `level` over the half-open rectangle between corners `a` and `b`.
     pub fn blend_rect(&mut self, a: (i32, i32), b: (i32, i32), colour: Rgb, level: Level) {
         if level == 0 {
             return;
@@ -108,7 +173,7 @@ impl Canvas {
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
         for y in y0..y1 {
             for x in x0..x1 {
-                self.blend_at(x, y, colour, level);
+                self.blend_at(y * self.width + x, colour, level);
             }
         }
     }
@@ -117,16 +182,32 @@ impl Canvas {
     #[inline]
     pub fn blend(&mut self, (x, y): (i32, i32), colour: Rgb, level: Level) {
         if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height && level > 0 {
-            self.blend_at(x as usize, y as usize, colour, level);
+            self.blend_at(y as usize * self.width + x as usize, colour, level);
         }
     }
 
-    #[inline]
-    fn blend_at(&mut self, x: usize, y: usize, colour: Rgb, level: Level) {
-        let i = (y * self.width + x) * 3;
-        let px = &mut self.rgb[i..i + 3];
-        let prev = [px[0], px[1], px[2]];
-        px.copy_from_slice(&blend(prev, colour, level));
+    /// Blend pixel `i` (row-major).
+    #[inline(always)]
+    fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
+        if self.indexed {
+            self.blend_indexed(i, colour, level);
+        } else {
+            let px = &mut self.rgb[i * 3..i * 3 + 3];
+            let prev = [px[0], px[1], px[2]];
+            px.copy_from_slice(&blend(prev, colour, level));
+        }
+    }
+
+    fn blend_indexed(&mut self, i: usize, colour: Rgb, level: Level) {
+        let prev = self.palette.colour(self.index[i]);
+        let new = blend(prev, colour, level);
+        if new == prev {
+            return;
+        }
+        match self.index_of(new) {
+            Some(index) => self.index[i] = index,
+            None => self.blend_at(i, colour, level),
+        }
     }
 }
 
@@ -150,13 +231,51 @@ mod tests {
         assert_eq!(blend([10, 20, 30], [200, 0, 30], 1), [10, 20, 30]);
     }
 
+    fn rgb(c: &Canvas) -> Vec<Rgb> {
+        let (w, h) = c.size();
+        (0..h as usize).flat_map(|y| (0..w as usize).map(move |x| (x, y))).map(|(x, y)| c.get(x, y)).collect()
+    }
+
     #[test]
     fn fills_clip_and_take_corners_in_any_order() {
         let mut c = Canvas::default();
-        c.reset((4, 3), [255; 3]);
+        c.reset((4, 3), [255; 3], true);
         c.fill((5, 2), (2, -1), [0; 3]);
         let dark: Vec<usize> =
-            c.rgb().chunks(3).enumerate().filter(|(_, p)| p[0] == 0).map(|(i, _)| i).collect();
+            rgb(&c).iter().enumerate().filter(|(_, p)| p[0] == 0).map(|(i, _)| i).collect();
         assert_eq!(dark, vec![2, 3, 6, 7]);
+    }
+
+    #[test]
+    fn rgb_pictures_fill_and_blend_alike() {
+        let mut c = Canvas::default();
+        c.reset((20, 2), [255; 3], false);
+        c.fill((1, 0), (19, 1), [10, 20, 30]);
+        c.blend((0, 1), [0; 3], 64);
+        let px = rgb(&c);
+        assert!(px[1..19].iter().all(|p| *p == [10, 20, 30]));
+        assert_eq!((px[0], px[19], px[20]), ([255; 3], [255; 3], [192; 3]));
+        assert!(matches!(c.pixels(), Pixels::Rgb(_)));
+    }
+
+    #[test]
+    fn the_257th_colour_turns_the_picture_rgb_with_the_same_pixels() {
+        let mut c = Canvas::default();
+        c.reset((300, 2), [255; 3], true);
+        c.fill((0, 1), (300, 2), [10, 20, 30]);
+        for x in 0..254 {
+            c.blend((x, 0), [0, 0, x as u8], OPAQUE);
+        }
+        assert!(matches!(c.pixels(), Pixels::Indexed { palette, .. } if palette.len() == 256));
+        let before = rgb(&c);
+        c.blend((299, 0), [1, 2, 3], 128);
+        assert!(matches!(c.pixels(), Pixels::Rgb(_)));
+        let after = rgb(&c);
+        assert_eq!(after[299], blend([255; 3], [1, 2, 3], 128));
+        assert_eq!(before[..299], after[..299]);
+        assert_eq!(before[300..], after[300..]);
+        // The next chart starts indexed again.
+        c.reset((2, 2), [0; 3], true);
+        assert!(matches!(c.pixels(), Pixels::Indexed { palette, .. } if palette.len() == 1));
     }
 }

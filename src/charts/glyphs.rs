@@ -156,15 +156,16 @@ impl Glyphs {
                 cache.entry(key).or_insert_with(|| rasterize(&self.font, glyph)).clone()
             });
             let Some(ink) = ink else { continue };
-            for (i, &a) in ink.levels.iter().enumerate() {
-                if a == 0 {
-                    continue;
+            for (row, levels) in ink.levels.chunks_exact(ink.width).enumerate() {
+                let ty = base_px + ink.top + row as i32;
+                for (col, &a) in levels.iter().enumerate() {
+                    if a == 0 {
+                        continue;
+                    }
+                    let (dx, dy) = transform.transform(x_px + ink.left + col as i32, ty);
+                    let a = ((u32::from(a) * opacity) >> 8) as Level;
+                    canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a);
                 }
-                let tx = x_px + ink.left + (i % ink.width) as i32;
-                let ty = base_px + ink.top + (i / ink.width) as i32;
-                let (dx, dy) = transform.transform(tx, ty);
-                let a = ((u32::from(a) * opacity) >> 8) as Level;
-                canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a);
             }
         }
     }
@@ -180,15 +181,14 @@ mod tests {
     fn inked_columns(text: &str) -> Vec<usize> {
         let (w, h) = (200u32, 60u32);
         let mut canvas = Canvas::default();
-        canvas.reset((w, h), [255; 3]);
+        canvas.reset((w, h), [255; 3], true);
         {
             let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = super::super::style::text(30.0, &BLACK);
             root.draw(&Text::new(text.to_string(), (10, 10), style)).unwrap();
             root.present().unwrap();
         }
-        let buf = canvas.rgb();
-        (0..w as usize).filter(|&x| (0..h as usize).any(|y| buf[(y * w as usize + x) * 3] < 128)).collect()
+        (0..w as usize).filter(|&x| (0..h as usize).any(|y| canvas.get(x, y)[0] < 128)).collect()
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod glyphs;
 pub mod html;
 pub mod metrics;
 pub mod outcomes;
+pub mod palette;
 pub mod plan;
 pub mod render;
 pub mod style;

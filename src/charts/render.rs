@@ -2,7 +2,7 @@
 //! no randomness reach either, so the same rollup gives the same bytes.
 
 use super::bitmap::Bitmap;
-use super::canvas::Canvas;
+use super::canvas::{Canvas, Pixels};
 use super::style::DrawResult;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::error::{Error, IoContext, Result};
@@ -67,6 +67,14 @@ impl Spec {
         }
     }
 
+    /// Whether the chart's colours fit a PNG palette: bars with dark labels do (about 220 colours,
+    /// most of them the grey edges of text). Anti-aliased lines crossing each other, or white labels
+    /// over six bar colours, make one to three thousand: those charts are drawn RGB from the start
+    /// rather than converted when the 257th colour comes.
+    fn fits_palette(&self) -> bool {
+        matches!(self, Spec::Compare(_) | Spec::Yoy(_))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -100,28 +108,38 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
         }
         Format::Png => CANVAS.with(|canvas| {
             let mut canvas = canvas.borrow_mut();
-            canvas.reset(spec.size(), [255; 3]);
+            canvas.reset(spec.size(), [255; 3], spec.fits_palette());
             {
                 let root = Bitmap::new(&mut canvas)?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
-            write_png(path, canvas.rgb(), canvas.size())
+            write_png(path, canvas.pixels(), canvas.size())
         }),
     }
 }
 
 /// Charts are flat colour: the Sub filter alone compresses them about as well as trying all five
-/// filters on every row, at a fraction of the time.
-fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32)) -> Result<()> {
+/// filters on every row, at a fraction of the time, indexed as well as RGB.
+fn write_png(path: &Path, pixels: Pixels<'_>, (w, h): (u32, u32)) -> Result<()> {
     let failed = |e: png::EncodingError| Error::Chart { path: path.to_path_buf(), message: e.to_string() };
     let file = std::fs::File::create(path).at(path)?;
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::FilterType::Sub);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+    let data = match pixels {
+        Pixels::Indexed { index, palette } => {
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(palette.concat());
+            index
+        }
+        Pixels::Rgb(rgb) => {
+            encoder.set_color(png::ColorType::Rgb);
+            rgb
+        }
+    };
     let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(rgb).map_err(failed)?;
+    writer.write_image_data(data).map_err(failed)?;
     writer.finish().map_err(failed)
 }
