@@ -23,19 +23,17 @@ pub fn level(alpha: f64) -> Level {
     }
 }
 
-/// One channel moved towards `new` by `a`/256, rounding towards where it was.
+/// One channel moved towards `new` by `a`/256, rounding towards where it was: the division of a
+/// signed difference truncates towards zero, which is plotters' two-branch rule without a branch.
 #[inline]
-fn mix(prev: u8, new: u8, a: u32) -> u8 {
-    if new > prev {
-        prev + ((u32::from(new - prev) * a) >> 8) as u8
-    } else {
-        prev - ((u32::from(prev - new) * a) >> 8) as u8
-    }
+fn mix(prev: u8, new: u8, a: i32) -> u8 {
+    let d = i32::from(new) - i32::from(prev);
+    (i32::from(prev) + d * a / 256) as u8
 }
 
 #[inline]
 pub fn blend(prev: Rgb, new: Rgb, a: Level) -> Rgb {
-    let a = u32::from(a);
+    let a = i32::from(a);
     [mix(prev[0], new[0], a), mix(prev[1], new[1], a), mix(prev[2], new[2], a)]
 }
 
@@ -186,6 +184,52 @@ impl Canvas {
         }
     }
 
+    /// Blend a row of levels from (`x`, `y`) rightwards, clipped to the picture: a glyph's row.
+    pub fn blend_run(&mut self, (x, y): (i32, i32), levels: &[Level], colour: Rgb) {
+        let (w, h) = (self.width as i32, self.height as i32);
+        let end = x.saturating_add(levels.len() as i32).min(w);
+        if y < 0 || y >= h || x >= end {
+            return;
+        }
+        let x0 = x.max(0);
+        let levels = &levels[(x0 - x) as usize..(end - x) as usize];
+        let start = y as usize * self.width + x0 as usize;
+        let done = if self.indexed { self.blend_run_indexed(start, levels, colour) } else { 0 };
+        let rest = &levels[done..];
+        let start = start + done;
+        if rest.is_empty() {
+            // Indexed throughout: the RGB buffer may be another chart's, or none.
+            return;
+        }
+        for (px, &a) in self.rgb[start * 3..(start + rest.len()) * 3].chunks_exact_mut(3).zip(rest) {
+            if a != 0 {
+                let new = blend([px[0], px[1], px[2]], colour, a);
+                px.copy_from_slice(&new);
+            }
+        }
+    }
+
+    /// [`Canvas::blend_run`] in palette indices, up to the pixel that needs a 257th colour, which
+    /// turns the picture RGB; returns how many pixels it blended.
+    fn blend_run_indexed(&mut self, start: usize, levels: &[Level], colour: Rgb) -> usize {
+        for (n, &a) in levels.iter().enumerate() {
+            if a == 0 {
+                continue;
+            }
+            let i = start + n;
+            let prev = self.palette.colour(self.index[i]);
+            let new = blend(prev, colour, a);
+            if new == prev {
+                continue;
+            }
+            match self.index_of(new) {
+                Some(index) => self.index[i] = index,
+                None => return n,
+            }
+        }
+        levels.len()
+    }
+
     /// Blend pixel `i` (row-major).
     #[inline(always)]
     fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
@@ -256,6 +300,23 @@ mod tests {
         assert!(px[1..19].iter().all(|p| *p == [10, 20, 30]));
         assert_eq!((px[0], px[19], px[20]), ([255; 3], [255; 3], [192; 3]));
         assert!(matches!(c.pixels(), Pixels::Rgb(_)));
+    }
+
+    #[test]
+    fn runs_blend_like_single_pixels_and_clip() {
+        let levels: Vec<Level> = (0..40).map(|i| i * 7).collect();
+        for palette in [true, false] {
+            let (mut run, mut single) = (Canvas::default(), Canvas::default());
+            run.reset((30, 3), [255; 3], palette);
+            single.reset((30, 3), [255; 3], palette);
+            run.blend_run((-5, 1), &levels, [33, 33, 33]);
+            run.blend_run((0, 3), &levels, [33, 33, 33]);
+            for (i, &a) in levels.iter().enumerate() {
+                single.blend((i as i32 - 5, 1), [33, 33, 33], a);
+            }
+            assert_eq!(rgb(&run), rgb(&single));
+            assert_ne!(rgb(&run)[31], [255; 3]);
+        }
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! lays out and rasterizes text itself with ab_glyph and the bundled font: pen position plus
 //! bearing, sized by the em like SVG, and blends the coverage straight into the [`Canvas`].
 
-use super::canvas::{level, Canvas, Level};
+use super::canvas::{level, Canvas, Level, OPAQUE};
 use super::font::FONT;
 use crate::error::{Error, Result};
 use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters_backend::{BackendCoord, BackendTextStyle};
+use plotters_backend::{BackendCoord, BackendTextStyle, FontTransform};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -110,7 +110,7 @@ impl Glyphs {
     pub fn draw<S: BackendTextStyle>(&self, canvas: &mut Canvas, text: &str, style: &S, pos: BackendCoord) {
         let color = style.color();
         // An opaque colour blends each pixel at the glyph's own level, to the bit as plotters did.
-        let opacity = u32::from(level(color.alpha));
+        let opacity = level(color.alpha);
         if opacity == 0 {
             return;
         }
@@ -130,6 +130,7 @@ impl Glyphs {
         let scale = self.scale(style.size());
         let font = self.font.as_scaled(scale);
         let transform = style.transform();
+        let upright = matches!(transform, FontTransform::None);
         let mut pen = x0;
         let mut prev = None;
         let mut placed: Vec<(GlyphId, f32)> = Vec::new();
@@ -156,15 +157,17 @@ impl Glyphs {
                 cache.entry(key).or_insert_with(|| rasterize(&self.font, glyph)).clone()
             });
             let Some(ink) = ink else { continue };
+            let (left, top) = (x_px + ink.left, base_px + ink.top);
             for (row, levels) in ink.levels.chunks_exact(ink.width).enumerate() {
-                let ty = base_px + ink.top + row as i32;
+                let ty = top + row as i32;
+                if upright && opacity == OPAQUE {
+                    canvas.blend_run((pos.0 + left, pos.1 + ty), levels, rgb);
+                    continue;
+                }
                 for (col, &a) in levels.iter().enumerate() {
-                    if a == 0 {
-                        continue;
-                    }
-                    let (dx, dy) = transform.transform(x_px + ink.left + col as i32, ty);
-                    let a = ((u32::from(a) * opacity) >> 8) as Level;
-                    canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a);
+                    let (dx, dy) = transform.transform(left + col as i32, ty);
+                    let a = (u32::from(a) * u32::from(opacity)) >> 8;
+                    canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a as Level);
                 }
             }
         }
