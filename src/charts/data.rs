@@ -5,8 +5,9 @@ use super::metrics::wanted;
 use crate::error::{Error, Result};
 use crate::regions::Level;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// One cell of the rollup.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -22,8 +23,18 @@ pub struct RegionData {
     pub name: String,
     pub level: Level,
     pub parent: Option<u32>,
-    /// (metric id, year) → cell.
-    pub cells: BTreeMap<(&'static str, i32), Point>,
+    /// (metric's position in [`wanted`], year) and cell, sorted by the pair: filled row by row, then
+    /// sorted once, which is a fraction of the cost of a tree per region.
+    cells: Vec<((usize, i32), Point)>,
+}
+
+/// The position of `metric` among the metrics the charts read.
+fn slot(metric: &str) -> Option<usize> {
+    static SLOTS: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| wanted().into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+        .get(metric)
+        .copied()
 }
 
 impl RegionData {
@@ -32,16 +43,23 @@ impl RegionData {
     }
 
     pub fn point(&self, metric: &'static str, year: i32) -> Option<&Point> {
-        self.cells.get(&(metric, year))
+        let key = (slot(metric)?, year);
+        self.cells.binary_search_by_key(&key, |c| c.0).ok().map(|i| &self.cells[i].1)
     }
 
     /// Years with a value for `metric`, ascending.
     pub fn years(&self, metric: &str) -> Vec<i32> {
-        self.cells
-            .iter()
-            .filter(|((m, _), p)| *m == metric && p.value.is_some())
-            .map(|((_, y), _)| *y)
-            .collect()
+        let Some(m) = slot(metric) else { return Vec::new() };
+        let from = self.cells.partition_point(|c| c.0 .0 < m);
+        let cells = self.cells[from..].iter().take_while(|c| c.0 .0 == m);
+        cells.filter(|(_, p)| p.value.is_some()).map(|((_, y), _)| *y).collect()
+    }
+
+    /// Sort the cells once all rows are in; of two rows for one cell the later one counts.
+    fn seal(&mut self) {
+        self.cells.reverse();
+        self.cells.sort_by_key(|c| c.0);
+        self.cells.dedup_by_key(|c| c.0);
     }
 
     /// `653100-喀什地区`: the region's folder under `charts/`.
@@ -84,12 +102,13 @@ impl ChartData {
         let mut data = ChartData::default();
         for (dir, level) in dirs {
             let df = read_level(&dir, &ids)?;
-            data.add(&df, level, &ids)?;
+            data.add(&df, level)?;
         }
+        data.regions.values_mut().for_each(RegionData::seal);
         Ok(data)
     }
 
-    fn add(&mut self, df: &DataFrame, level: Level, ids: &[&'static str]) -> Result<()> {
+    fn add(&mut self, df: &DataFrame, level: Level) -> Result<()> {
         let code = df.column("region_code")?.str()?;
         let name = df.column("region_name")?.str()?;
         let parent = df.column("parent_code")?.str()?;
@@ -98,20 +117,32 @@ impl ChartData {
         let value = df.column("value")?.f64()?;
         let yoy_change = df.column("yoy_change")?.f64()?;
         let yoy_pct = df.column("yoy_pct")?.f64()?;
-        for i in 0..df.height() {
-            let (Some(c), Some(y), Some(m)) = (code.get(i), year.get(i), metric.get(i)) else { continue };
-            let (Ok(c), Some(id)) = (c.parse::<u32>(), ids.iter().find(|w| **w == m)) else { continue };
+        let cells = code
+            .iter()
+            .zip(year.iter())
+            .zip(metric.iter())
+            .zip(value.iter())
+            .zip(yoy_change.iter())
+            .zip(yoy_pct.iter());
+        let names = name.iter().zip(parent.iter());
+        // A region's rows come together: its code is parsed once for all of them.
+        let mut last: Option<(&str, Option<u32>)> = None;
+        for ((((((c, y), m), value), yoy_change), yoy_pct), (n, p)) in cells.zip(names) {
+            let (Some(c), Some(y), Some(m)) = (c, y, m) else { continue };
+            let parsed = match last {
+                Some((text, parsed)) if text == c => parsed,
+                _ => c.parse::<u32>().ok(),
+            };
+            last = Some((c, parsed));
+            let (Some(c), Some(m)) = (parsed, slot(m)) else { continue };
             let region = self.regions.entry(c).or_insert_with(|| RegionData {
                 code: c,
-                name: name.get(i).unwrap_or_default().to_string(),
+                name: n.unwrap_or_default().to_string(),
                 level,
-                parent: parent.get(i).and_then(|p| p.parse().ok()),
-                cells: BTreeMap::new(),
+                parent: p.and_then(|p| p.parse().ok()),
+                cells: Vec::new(),
             });
-            region.cells.insert(
-                (id, y),
-                Point { value: value.get(i), yoy_change: yoy_change.get(i), yoy_pct: yoy_pct.get(i) },
-            );
+            region.cells.push(((m, y), Point { value, yoy_change, yoy_pct }));
         }
         Ok(())
     }
