@@ -76,6 +76,9 @@ impl RegionData {
 #[derive(Debug, Clone, Default)]
 pub struct ChartData {
     pub regions: BTreeMap<u32, RegionData>,
+    /// Parent code → its children's codes, ascending: asked once per region when planning, a scan
+    /// of every region each time was quadratic.
+    children: BTreeMap<u32, Vec<u32>>,
 }
 
 const LEVELS: [(&str, Level); 3] =
@@ -105,6 +108,11 @@ impl ChartData {
             data.add(&df, level)?;
         }
         data.regions.values_mut().for_each(RegionData::seal);
+        for r in data.regions.values() {
+            if let Some(parent) = r.parent.filter(|p| *p != r.code) {
+                data.children.entry(parent).or_default().push(r.code);
+            }
+        }
         Ok(data)
     }
 
@@ -154,7 +162,8 @@ impl ChartData {
     /// The regions directly below `code` in the rollup (a prefecture's counties; a province's
     /// prefectures and the counties directly under it), by code.
     pub fn children(&self, code: u32) -> Vec<&RegionData> {
-        self.regions.values().filter(|r| r.parent == Some(code) && r.code != code).collect()
+        let codes = self.children.get(&code).map(Vec::as_slice).unwrap_or_default();
+        codes.iter().filter_map(|c| self.regions.get(c)).collect()
     }
 }
 
