@@ -2,7 +2,8 @@
 //! no randomness reach either, so the same rollup gives the same bytes.
 
 use super::bitmap::Bitmap;
-use super::canvas::{Canvas, Pixels};
+use super::canvas::Canvas;
+use super::pngfile;
 use super::style::DrawResult;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::error::{Error, IoContext, Result};
@@ -11,9 +12,15 @@ use plotters::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 
+/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's bytes.
+#[derive(Default)]
+struct Buffers {
+    canvas: Canvas,
+    png: Vec<u8>,
+}
+
 thread_local! {
-    /// One canvas per rayon worker, drawn over chart after chart.
-    static CANVAS: RefCell<Canvas> = RefCell::new(Canvas::default());
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,40 +113,13 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
             }
             std::fs::write(path, svg).at(path)
         }
-        Format::Png => CANVAS.with(|canvas| {
-            let mut canvas = canvas.borrow_mut();
+        Format::Png => BUFFERS.with_borrow_mut(|Buffers { canvas, png }| {
             canvas.reset(spec.size(), [255; 3], spec.fits_palette());
             {
-                let root = Bitmap::new(&mut canvas)?.into_drawing_area();
+                let root = Bitmap::new(canvas)?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
-            write_png(path, canvas.pixels(), canvas.size())
+            pngfile::write(path, canvas.pixels(), canvas.size(), png)
         }),
     }
-}
-
-/// Charts are flat colour: the Sub filter alone compresses them about as well as trying all five
-/// filters on every row, at a fraction of the time, indexed as well as RGB.
-fn write_png(path: &Path, pixels: Pixels<'_>, (w, h): (u32, u32)) -> Result<()> {
-    let failed = |e: png::EncodingError| Error::Chart { path: path.to_path_buf(), message: e.to_string() };
-    let file = std::fs::File::create(path).at(path)?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::FilterType::Sub);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
-    let data = match pixels {
-        Pixels::Indexed { index, palette } => {
-            encoder.set_color(png::ColorType::Indexed);
-            encoder.set_palette(palette.concat());
-            index
-        }
-        Pixels::Rgb(rgb) => {
-            encoder.set_color(png::ColorType::Rgb);
-            rgb
-        }
-    };
-    let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(data).map_err(failed)?;
-    writer.finish().map_err(failed)
 }
