@@ -65,6 +65,9 @@ pub struct Canvas {
     width: usize,
     height: usize,
     indexed: bool,
+    /// The colour of every pixel, while they are all one: a chart's first act is to paint its
+    /// background over the one `reset` painted, a second full pass over the buffer for nothing.
+    plain: Option<Rgb>,
     index: Vec<u8>,
     palette: Palette,
     rgb: Vec<u8>,
@@ -89,6 +92,7 @@ impl Canvas {
         } else {
             self.rgb.resize(self.width * self.height * 3, 0);
         }
+        self.plain = None;
         self.fill((0, 0), (width as i32, height as i32), background);
     }
 
@@ -149,6 +153,11 @@ impl Canvas {
     pub fn fill(&mut self, a: (i32, i32), b: (i32, i32), colour: Rgb) {
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
         let w = self.width;
+        let whole = (x0, x1, y0, y1) == (0, w, 0, self.height);
+        if whole && self.plain == Some(colour) {
+            return;
+        }
+        self.plain = whole.then_some(colour);
         match self.index_of(colour) {
             Some(i) => {
                 for y in y0..y1 {
@@ -169,6 +178,7 @@ impl Canvas {
             return;
         }
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
+        self.plain = None;
         for y in y0..y1 {
             for x in x0..x1 {
                 self.blend_at(y * self.width + x, colour, level);
@@ -180,6 +190,7 @@ impl Canvas {
     #[inline]
     pub fn blend(&mut self, (x, y): (i32, i32), colour: Rgb, level: Level) {
         if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height && level > 0 {
+            self.plain = None;
             self.blend_at(y as usize * self.width + x as usize, colour, level);
         }
     }
@@ -191,6 +202,7 @@ impl Canvas {
         if y < 0 || y >= h || x >= end {
             return;
         }
+        self.plain = None;
         let x0 = x.max(0);
         let levels = &levels[(x0 - x) as usize..(end - x) as usize];
         let start = y as usize * self.width + x0 as usize;
@@ -202,7 +214,9 @@ impl Canvas {
             return;
         }
         for (px, &a) in self.rgb[start * 3..(start + rest.len()) * 3].chunks_exact_mut(3).zip(rest) {
-            if a != 0 {
+            if a == OPAQUE {
+                px.copy_from_slice(&colour);
+            } else if a != 0 {
                 let new = blend([px[0], px[1], px[2]], colour, a);
                 px.copy_from_slice(&new);
             }
@@ -212,11 +226,23 @@ impl Canvas {
     /// [`Canvas::blend_run`] in palette indices, up to the pixel that needs a 257th colour, which
     /// turns the picture RGB; returns how many pixels it blended.
     fn blend_run_indexed(&mut self, start: usize, levels: &[Level], colour: Rgb) -> usize {
+        // Glyph interiors are opaque: their index is the colour's, looked up once a run.
+        let mut solid = None;
         for (n, &a) in levels.iter().enumerate() {
             if a == 0 {
                 continue;
             }
             let i = start + n;
+            if a == OPAQUE {
+                if solid.is_none() {
+                    solid = self.index_of(colour);
+                }
+                match solid {
+                    Some(index) => self.index[i] = index,
+                    None => return n,
+                }
+                continue;
+            }
             let prev = self.palette.colour(self.index[i]);
             let new = blend(prev, colour, a);
             if new == prev {
@@ -317,6 +343,19 @@ mod tests {
             assert_eq!(rgb(&run), rgb(&single));
             assert_ne!(rgb(&run)[31], [255; 3]);
         }
+    }
+
+    #[test]
+    fn repainting_the_background_after_drawing_is_not_skipped() {
+        let mut c = Canvas::default();
+        c.reset((3, 1), [255; 3], false);
+        c.fill((0, 0), (3, 1), [255; 3]);
+        c.blend((1, 0), [0; 3], OPAQUE);
+        c.fill((0, 0), (3, 1), [255; 3]);
+        assert_eq!(rgb(&c), vec![[255; 3]; 3]);
+        c.blend_run((0, 0), &[OPAQUE], [0; 3]);
+        c.fill((0, 0), (3, 1), [255; 3]);
+        assert_eq!(rgb(&c), vec![[255; 3]; 3]);
     }
 
     #[test]
