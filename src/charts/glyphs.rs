@@ -38,12 +38,14 @@ type GlyphKey = (u16, u32, u8, u8);
 
 /// A glyph's ink: offset of its top-left pixel from the whole-pixel pen position, width, and
 /// coverage row by row as the blending level of an opaque colour, worked out once per glyph
-/// rather than once per pixel drawn.
+/// rather than once per pixel drawn; and each row's span from its first to its last inked pixel,
+/// so that drawing skips the blank corners of the box.
 struct Coverage {
     left: i32,
     top: i32,
     width: usize,
     levels: Vec<Level>,
+    spans: Vec<(usize, usize)>,
 }
 
 /// Split a position into whole pixels and a fraction in quarters (0–3).
@@ -55,17 +57,26 @@ fn quarter(v: f32) -> (i32, u8) {
 /// The ink of one glyph at its scale and sub-pixel position; `None` for a glyph without outline
 /// (a space).
 fn rasterize(font: &FontRef<'static>, glyph: ab_glyph::Glyph) -> Option<Rc<Coverage>> {
-    font.outline_glyph(glyph).map(|outline| {
-        let b = outline.px_bounds();
-        let width = b.width() as usize;
-        let mut levels = vec![0; width * b.height() as usize];
-        outline.draw(|gx, gy, c| {
-            if let Some(a) = levels.get_mut(gy as usize * width + gx as usize) {
-                *a = level(f64::from(c.min(1.0)));
-            }
-        });
-        Rc::new(Coverage { left: b.min.x as i32, top: b.min.y as i32, width, levels })
-    })
+    let outline = font.outline_glyph(glyph)?;
+    let b = outline.px_bounds();
+    let width = b.width() as usize;
+    if width == 0 {
+        return None;
+    }
+    let mut levels = vec![0; width * b.height() as usize];
+    outline.draw(|gx, gy, c| {
+        if let Some(a) = levels.get_mut(gy as usize * width + gx as usize) {
+            *a = level(f64::from(c.min(1.0)));
+        }
+    });
+    let spans = levels
+        .chunks_exact(width)
+        .map(|row| match row.iter().position(|&a| a > 0) {
+            Some(first) => (first, width - row.iter().rev().take_while(|&&a| a == 0).count()),
+            None => (0, 0),
+        })
+        .collect();
+    Some(Rc::new(Coverage { left: b.min.x as i32, top: b.min.y as i32, width, levels, spans }))
 }
 
 impl Glyphs {
@@ -158,14 +169,17 @@ impl Glyphs {
             });
             let Some(ink) = ink else { continue };
             let (left, top) = (x_px + ink.left, base_px + ink.top);
-            for (row, levels) in ink.levels.chunks_exact(ink.width).enumerate() {
+            for (row, (levels, &(first, end))) in
+                ink.levels.chunks_exact(ink.width).zip(&ink.spans).enumerate()
+            {
                 let ty = top + row as i32;
+                let (x, levels) = (left + first as i32, &levels[first..end]);
                 if upright && opacity == OPAQUE {
-                    canvas.blend_run((pos.0 + left, pos.1 + ty), levels, rgb);
+                    canvas.blend_run((pos.0 + x, pos.1 + ty), levels, rgb);
                     continue;
                 }
                 for (col, &a) in levels.iter().enumerate() {
-                    let (dx, dy) = transform.transform(left + col as i32, ty);
+                    let (dx, dy) = transform.transform(x + col as i32, ty);
                     let a = (u32::from(a) * u32::from(opacity)) >> 8;
                     canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a as Level);
                 }
