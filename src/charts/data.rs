@@ -1,12 +1,14 @@
 //! The rollup as the charts need it: the headline and outcome metrics of every county, prefecture
-//! and province, read from `parquet/rollup/level=*/` with polars and indexed by region.
+//! and province, read from `parquet/rollup/level=*/` (one file at a time, in parallel: [`load`])
+//! and indexed by region.
 
+use super::load::{self, Rows};
 use super::metrics::wanted;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::regions::Level;
-use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// One cell of the rollup.
@@ -101,11 +103,19 @@ impl ChartData {
         if dirs.is_empty() && !parquet_files(&rollup_dir.join("level=national")) {
             return Err(Error::NoRollup { dir: rollup_dir.to_path_buf() });
         }
-        let ids = wanted();
         let mut data = ChartData::default();
         for (dir, level) in dirs {
-            let df = read_level(&dir, &ids)?;
-            data.add(&df, level)?;
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .at(&dir)?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+                .collect();
+            files.sort();
+            let read: Vec<Result<Rows>> = files.par_iter().map(|f| load::read(f, slot)).collect();
+            for rows in read {
+                data.add(rows?, level);
+            }
         }
         data.regions.values_mut().for_each(RegionData::seal);
         for r in data.regions.values() {
@@ -116,43 +126,23 @@ impl ChartData {
         Ok(data)
     }
 
-    fn add(&mut self, df: &DataFrame, level: Level) -> Result<()> {
-        let code = df.column("region_code")?.str()?;
-        let name = df.column("region_name")?.str()?;
-        let parent = df.column("parent_code")?.str()?;
-        let year = df.column("year")?.i32()?;
-        let metric = df.column("metric")?.str()?;
-        let value = df.column("value")?.f64()?;
-        let yoy_change = df.column("yoy_change")?.f64()?;
-        let yoy_pct = df.column("yoy_pct")?.f64()?;
-        let cells = code
-            .iter()
-            .zip(year.iter())
-            .zip(metric.iter())
-            .zip(value.iter())
-            .zip(yoy_change.iter())
-            .zip(yoy_pct.iter());
-        let names = name.iter().zip(parent.iter());
-        // A region's rows come together: its code is parsed once for all of them.
-        let mut last: Option<(&str, Option<u32>)> = None;
-        for ((((((c, y), m), value), yoy_change), yoy_pct), (n, p)) in cells.zip(names) {
-            let (Some(c), Some(y), Some(m)) = (c, y, m) else { continue };
-            let parsed = match last {
-                Some((text, parsed)) if text == c => parsed,
-                _ => c.parse::<u32>().ok(),
-            };
-            last = Some((c, parsed));
-            let (Some(c), Some(m)) = (parsed, slot(m)) else { continue };
-            let region = self.regions.entry(c).or_insert_with(|| RegionData {
-                code: c,
-                name: n.unwrap_or_default().to_string(),
+    /// Merge one file's rows; files come in name order, and as with rows within a file, a region's
+    /// first row names it and a cell's last row counts.
+    fn add(&mut self, rows: Rows, level: Level) {
+        for r in rows.regions {
+            self.regions.entry(r.code).or_insert_with(|| RegionData {
+                code: r.code,
+                name: r.name,
                 level,
-                parent: p.and_then(|p| p.parse().ok()),
+                parent: r.parent,
                 cells: Vec::new(),
             });
-            region.cells.push(((m, y), Point { value, yoy_change, yoy_pct }));
         }
-        Ok(())
+        for row in rows.rows {
+            if let Some(region) = self.regions.get_mut(&row.code) {
+                region.cells.push(((row.slot, row.year), row.point));
+            }
+        }
     }
 
     pub fn get(&self, code: u32) -> Option<&RegionData> {
@@ -165,26 +155,4 @@ impl ChartData {
         let codes = self.children.get(&code).map(Vec::as_slice).unwrap_or_default();
         codes.iter().filter_map(|c| self.regions.get(c)).collect()
     }
-}
-
-fn read_level(dir: &Path, ids: &[&'static str]) -> Result<DataFrame> {
-    let pattern = dir.join("*.parquet");
-    // The level is known from the folder. Hive parsing of `level=county` would try it as a date,
-    // which panics in polars built without the dtype-date feature.
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-    let wanted = ids.iter().map(|id| col("metric").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-    let df = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?
-        .select([
-            col("region_code"),
-            col("region_name"),
-            col("parent_code"),
-            col("year").cast(DataType::Int32),
-            col("metric"),
-            col("value").cast(DataType::Float64),
-            col("yoy_change").cast(DataType::Float64),
-            col("yoy_pct").cast(DataType::Float64),
-        ])
-        .filter(wanted)
-        .collect()?;
-    Ok(df)
 }

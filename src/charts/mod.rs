@@ -12,6 +12,7 @@ pub mod deflate;
 pub mod font;
 pub mod glyphs;
 pub mod html;
+pub mod load;
 pub mod metrics;
 pub mod outcomes;
 pub mod palette;
