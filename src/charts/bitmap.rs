@@ -1,10 +1,11 @@
-//! The plotters backend of PNG charts: shapes go to plotters' own rasterizers and land on a
-//! [`Canvas`], solid spans and rectangles in one fill each, text through [`Glyphs`]. The fast
-//! paths are the ones of plotters' bitmap backend, edge cases included, so that the pixels stay
-//! what that backend drew.
+//! The plotters backend of PNG charts: shapes go to plotters' own rasterizers (polygons to a port
+//! of one) and land on a [`Canvas`], solid spans and rectangles in one fill each, text through
+//! [`Glyphs`]. The fast paths are the ones of plotters' bitmap backend, edge cases included, so
+//! that the pixels stay what that backend drew.
 
 use super::canvas::{level, Canvas, Rgb};
 use super::glyphs::Glyphs;
+use super::polygon;
 use crate::error::Result;
 use plotters_backend::{
     rasterizer, BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
@@ -86,6 +87,15 @@ impl DrawingBackend for Bitmap<'_> {
             self.canvas.fill(upper_left, bottom_right, rgb(color));
         }
         Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Drawn {
+        let vertices: Vec<BackendCoord> = vert.into_iter().collect();
+        polygon::fill(self, &vertices, style)
     }
 
     fn estimate_text_size<S: BackendTextStyle>(

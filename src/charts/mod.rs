@@ -18,6 +18,7 @@ pub mod outcomes;
 pub mod palette;
 pub mod plan;
 pub mod pngfile;
+pub mod polygon;
 pub mod render;
 pub mod style;
 pub mod trend;
