@@ -79,7 +79,9 @@ impl DrawingBackend for Bitmap<'_> {
         if !fill {
             return rasterizer::draw_rect(self, upper_left, bottom_right, style, fill);
         }
-        // Filled, the bottom-right corner is outside, as in plotters' bitmap backend.
+        // Filled, the bottom-right corner is outside, as in plotters' bitmap backend. Translucent
+        // rectangles and lines (the charts draw none) blend by the per-pixel rule, which can be one
+        // off from that backend's eight-pixels-at-a-time blend.
         let color = style.color();
         if color.alpha < 1.0 {
             self.canvas.blend_rect(upper_left, bottom_right, rgb(color), level(color.alpha));
