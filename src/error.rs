@@ -9,6 +9,8 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("writing Parquet {path}: {source}")]
     Parquet { path: PathBuf, source: parquet::errors::ParquetError },
+    #[error("reading Parquet {path}: {source}")]
+    ReadParquet { path: PathBuf, source: parquet::errors::ParquetError },
     #[error("building an Arrow batch: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
     #[error("polars: {0}")]

@@ -154,18 +154,21 @@ fn run_draws_every_chart_as_valid_png_and_svg() {
 #[test]
 fn chinese_text_in_png_is_glyphs_not_boxes() {
     use plotters::prelude::*;
-    use xxgk::charts::glyphs::Bitmap;
+    use xxgk::charts::{bitmap::Bitmap, canvas::Canvas};
     // Each string drawn alone into a small bitmap, through the backend that draws the PNG charts.
     let draw = |s: &str| {
-        let mut buf = vec![255u8; 120 * 40 * 3];
+        let mut canvas = Canvas::default();
+        canvas.reset((120, 40), [255; 3], true);
         {
-            let backend = Bitmap::new(BitMapBackend::with_buffer(&mut buf, (120, 40))).unwrap();
-            let root = backend.into_drawing_area();
+            let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = (xxgk::charts::font::FAMILY, 28.0).into_font().color(&BLACK);
             root.draw(&Text::new(s.to_string(), (4, 4), style)).unwrap();
             root.present().unwrap();
         }
-        buf.chunks(3).map(|p| p[0] < 128).collect::<Vec<bool>>()
+        (0..40)
+            .flat_map(|y| (0..120).map(move |x| (x, y)))
+            .map(|(x, y)| canvas.get(x, y)[0] < 128)
+            .collect::<Vec<bool>>()
     };
     let ink = |px: &[bool]| px.iter().filter(|b| **b).count();
     // U+E000 (private use) is in no subset of ours: it draws as the .notdef box, which is what

@@ -1,12 +1,15 @@
 //! The rollup as the charts need it: the headline and outcome metrics of every county, prefecture
-//! and province, read from `parquet/rollup/level=*/` with polars and indexed by region.
+//! and province, read from `parquet/rollup/level=*/` (one file at a time, in parallel: [`load`])
+//! and indexed by region.
 
+use super::load::{self, Rows};
 use super::metrics::wanted;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::regions::Level;
-use polars::prelude::*;
-use std::collections::BTreeMap;
-use std::path::Path;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One cell of the rollup.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -22,8 +25,18 @@ pub struct RegionData {
     pub name: String,
     pub level: Level,
     pub parent: Option<u32>,
-    /// (metric id, year) → cell.
-    pub cells: BTreeMap<(&'static str, i32), Point>,
+    /// (metric's position in [`wanted`], year) and cell, sorted by the pair: filled row by row, then
+    /// sorted once, which is a fraction of the cost of a tree per region.
+    cells: Vec<((usize, i32), Point)>,
+}
+
+/// The position of `metric` among the metrics the charts read.
+fn slot(metric: &str) -> Option<usize> {
+    static SLOTS: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| wanted().into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+        .get(metric)
+        .copied()
 }
 
 impl RegionData {
@@ -32,16 +45,23 @@ impl RegionData {
     }
 
     pub fn point(&self, metric: &'static str, year: i32) -> Option<&Point> {
-        self.cells.get(&(metric, year))
+        let key = (slot(metric)?, year);
+        self.cells.binary_search_by_key(&key, |c| c.0).ok().map(|i| &self.cells[i].1)
     }
 
     /// Years with a value for `metric`, ascending.
     pub fn years(&self, metric: &str) -> Vec<i32> {
-        self.cells
-            .iter()
-            .filter(|((m, _), p)| *m == metric && p.value.is_some())
-            .map(|((_, y), _)| *y)
-            .collect()
+        let Some(m) = slot(metric) else { return Vec::new() };
+        let from = self.cells.partition_point(|c| c.0 .0 < m);
+        let cells = self.cells[from..].iter().take_while(|c| c.0 .0 == m);
+        cells.filter(|(_, p)| p.value.is_some()).map(|((_, y), _)| *y).collect()
+    }
+
+    /// Sort the cells once all rows are in; of two rows for one cell the later one counts.
+    fn seal(&mut self) {
+        self.cells.reverse();
+        self.cells.sort_by_key(|c| c.0);
+        self.cells.dedup_by_key(|c| c.0);
     }
 
     /// `653100-喀什地区`: the region's folder under `charts/`.
@@ -58,6 +78,9 @@ impl RegionData {
 #[derive(Debug, Clone, Default)]
 pub struct ChartData {
     pub regions: BTreeMap<u32, RegionData>,
+    /// Parent code → its children's codes, ascending: asked once per region when planning, a scan
+    /// of every region each time was quadratic.
+    children: BTreeMap<u32, Vec<u32>>,
 }
 
 const LEVELS: [(&str, Level); 3] =
@@ -80,40 +103,46 @@ impl ChartData {
         if dirs.is_empty() && !parquet_files(&rollup_dir.join("level=national")) {
             return Err(Error::NoRollup { dir: rollup_dir.to_path_buf() });
         }
-        let ids = wanted();
         let mut data = ChartData::default();
         for (dir, level) in dirs {
-            let df = read_level(&dir, &ids)?;
-            data.add(&df, level, &ids)?;
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .at(&dir)?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+                .collect();
+            files.sort();
+            let read: Vec<Result<Rows>> = files.par_iter().map(|f| load::read(f, slot)).collect();
+            for rows in read {
+                data.add(rows?, level);
+            }
+        }
+        data.regions.values_mut().for_each(RegionData::seal);
+        for r in data.regions.values() {
+            if let Some(parent) = r.parent.filter(|p| *p != r.code) {
+                data.children.entry(parent).or_default().push(r.code);
+            }
         }
         Ok(data)
     }
 
-    fn add(&mut self, df: &DataFrame, level: Level, ids: &[&'static str]) -> Result<()> {
-        let code = df.column("region_code")?.str()?;
-        let name = df.column("region_name")?.str()?;
-        let parent = df.column("parent_code")?.str()?;
-        let year = df.column("year")?.i32()?;
-        let metric = df.column("metric")?.str()?;
-        let value = df.column("value")?.f64()?;
-        let yoy_change = df.column("yoy_change")?.f64()?;
-        let yoy_pct = df.column("yoy_pct")?.f64()?;
-        for i in 0..df.height() {
-            let (Some(c), Some(y), Some(m)) = (code.get(i), year.get(i), metric.get(i)) else { continue };
-            let (Ok(c), Some(id)) = (c.parse::<u32>(), ids.iter().find(|w| **w == m)) else { continue };
-            let region = self.regions.entry(c).or_insert_with(|| RegionData {
-                code: c,
-                name: name.get(i).unwrap_or_default().to_string(),
+    /// Merge one file's rows; files come in name order, and as with rows within a file, a region's
+    /// first row names it and a cell's last row counts.
+    fn add(&mut self, rows: Rows, level: Level) {
+        for r in rows.regions {
+            self.regions.entry(r.code).or_insert_with(|| RegionData {
+                code: r.code,
+                name: r.name,
                 level,
-                parent: parent.get(i).and_then(|p| p.parse().ok()),
-                cells: BTreeMap::new(),
+                parent: r.parent,
+                cells: Vec::new(),
             });
-            region.cells.insert(
-                (id, y),
-                Point { value: value.get(i), yoy_change: yoy_change.get(i), yoy_pct: yoy_pct.get(i) },
-            );
         }
-        Ok(())
+        for row in rows.rows {
+            if let Some(region) = self.regions.get_mut(&row.code) {
+                region.cells.push(((row.slot, row.year), row.point));
+            }
+        }
     }
 
     pub fn get(&self, code: u32) -> Option<&RegionData> {
@@ -123,28 +152,7 @@ impl ChartData {
     /// The regions directly below `code` in the rollup (a prefecture's counties; a province's
     /// prefectures and the counties directly under it), by code.
     pub fn children(&self, code: u32) -> Vec<&RegionData> {
-        self.regions.values().filter(|r| r.parent == Some(code) && r.code != code).collect()
+        let codes = self.children.get(&code).map(Vec::as_slice).unwrap_or_default();
+        codes.iter().filter_map(|c| self.regions.get(c)).collect()
     }
-}
-
-fn read_level(dir: &Path, ids: &[&'static str]) -> Result<DataFrame> {
-    let pattern = dir.join("*.parquet");
-    // The level is known from the folder. Hive parsing of `level=county` would try it as a date,
-    // which panics in polars built without the dtype-date feature.
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-    let wanted = ids.iter().map(|id| col("metric").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-    let df = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?
-        .select([
-            col("region_code"),
-            col("region_name"),
-            col("parent_code"),
-            col("year").cast(DataType::Int32),
-            col("metric"),
-            col("value").cast(DataType::Float64),
-            col("yoy_change").cast(DataType::Float64),
-            col("yoy_pct").cast(DataType::Float64),
-        ])
-        .filter(wanted)
-        .collect()?;
-    Ok(df)
 }

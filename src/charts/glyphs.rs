@@ -1,16 +1,14 @@
 //! PNG text with glyphs where they belong. plotters' own ab_glyph text drops each glyph's left side
-//! bearing, which spaces CJK text unevenly (自 治县, a full-width （ glued to the left). [`Bitmap`]
-//! wraps plotters' bitmap backend, passes every shape through, and lays out and rasterizes text
-//! itself with ab_glyph and the bundled font: pen position plus bearing, sized by the em like SVG.
+//! bearing, which spaces CJK text unevenly (自 治县, a full-width （ glued to the left). [`Glyphs`]
+//! lays out and rasterizes text itself with ab_glyph and the bundled font: pen position plus
+//! bearing, sized by the em like SVG, and blends the coverage straight into the [`Canvas`].
 
+use super::canvas::{level, Canvas, Level, OPAQUE};
 use super::font::FONT;
 use crate::error::{Error, Result};
 use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
-use plotters::backend::BitMapBackend;
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
-};
+use plotters_backend::{BackendCoord, BackendTextStyle, FontTransform};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -19,8 +17,7 @@ use std::rc::Rc;
 /// formats alike.
 const SVG_EM: f64 = 1.24;
 
-pub struct Bitmap<'a> {
-    inner: BitMapBackend<'a>,
+pub struct Glyphs {
     font: FontRef<'static>,
 }
 
@@ -40,12 +37,15 @@ thread_local! {
 type GlyphKey = (u16, u32, u8, u8);
 
 /// A glyph's ink: offset of its top-left pixel from the whole-pixel pen position, width, and
-/// coverage row by row.
+/// coverage row by row as the blending level of an opaque colour, worked out once per glyph
+/// rather than once per pixel drawn; and each row's span from its first to its last inked pixel,
+/// so that drawing skips the blank corners of the box.
 struct Coverage {
     left: i32,
     top: i32,
     width: usize,
-    alpha: Vec<f32>,
+    levels: Vec<Level>,
+    spans: Vec<(usize, usize)>,
 }
 
 /// Split a position into whole pixels and a fraction in quarters (0–3).
@@ -57,26 +57,35 @@ fn quarter(v: f32) -> (i32, u8) {
 /// The ink of one glyph at its scale and sub-pixel position; `None` for a glyph without outline
 /// (a space).
 fn rasterize(font: &FontRef<'static>, glyph: ab_glyph::Glyph) -> Option<Rc<Coverage>> {
-    font.outline_glyph(glyph).map(|outline| {
-        let b = outline.px_bounds();
-        let width = b.width() as usize;
-        let mut alpha = vec![0.0; width * b.height() as usize];
-        outline.draw(|gx, gy, c| {
-            if let Some(a) = alpha.get_mut(gy as usize * width + gx as usize) {
-                *a = c;
-            }
-        });
-        Rc::new(Coverage { left: b.min.x as i32, top: b.min.y as i32, width, alpha })
-    })
+    let outline = font.outline_glyph(glyph)?;
+    let b = outline.px_bounds();
+    let width = b.width() as usize;
+    if width == 0 {
+        return None;
+    }
+    let mut levels = vec![0; width * b.height() as usize];
+    outline.draw(|gx, gy, c| {
+        if let Some(a) = levels.get_mut(gy as usize * width + gx as usize) {
+            *a = level(f64::from(c.min(1.0)));
+        }
+    });
+    let spans = levels
+        .chunks_exact(width)
+        .map(|row| match row.iter().position(|&a| a > 0) {
+            Some(first) => (first, width - row.iter().rev().take_while(|&&a| a == 0).count()),
+            None => (0, 0),
+        })
+        .collect();
+    Some(Rc::new(Coverage { left: b.min.x as i32, top: b.min.y as i32, width, levels, spans }))
 }
 
-impl<'a> Bitmap<'a> {
-    pub fn new(inner: BitMapBackend<'a>) -> Result<Bitmap<'a>> {
+impl Glyphs {
+    pub fn new() -> Result<Glyphs> {
         let font = FontRef::try_from_slice(FONT).map_err(|e| Error::Chart {
             path: "assets/fonts".into(),
             message: format!("the bundled font does not parse: {e}"),
         })?;
-        Ok(Bitmap { inner, font })
+        Ok(Glyphs { font })
     }
 
     fn scale(&self, size: f64) -> PxScale {
@@ -101,104 +110,22 @@ impl<'a> Bitmap<'a> {
         }
         (width, font.ascent(), font.descent())
     }
-}
 
-impl DrawingBackend for Bitmap<'_> {
-    type ErrorType = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
-
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-
-    fn ensure_prepared(&mut self) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(
-        &mut self,
-        point: BackendCoord,
-        color: BackendColor,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_path(path, style)
-    }
-
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.fill_polygon(vert, style)
-    }
-
-    fn blit_bitmap(
-        &mut self,
-        pos: BackendCoord,
-        size: (u32, u32),
-        src: &[u8],
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.blit_bitmap(pos, size, src)
-    }
-
-    fn estimate_text_size<S: BackendTextStyle>(
-        &self,
-        text: &str,
-        style: &S,
-    ) -> std::result::Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+    /// Pixels wide and high, as plotters asks to lay out labels.
+    pub fn size<S: BackendTextStyle>(&self, text: &str, style: &S) -> (u32, u32) {
         let (w, ascent, descent) = self.measure(text, style.size());
-        Ok((w.ceil() as u32, (ascent - descent).ceil() as u32))
+        (w.ceil() as u32, (ascent - descent).ceil() as u32)
     }
 
-    fn draw_text<S: BackendTextStyle>(
-        &mut self,
-        text: &str,
-        style: &S,
-        pos: BackendCoord,
-    ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+    /// Draw `text` anchored at `pos` as `style` says.
+    pub fn draw<S: BackendTextStyle>(&self, canvas: &mut Canvas, text: &str, style: &S, pos: BackendCoord) {
         let color = style.color();
-        if color.alpha == 0.0 {
-            return Ok(());
+        // An opaque colour blends each pixel at the glyph's own level, to the bit as plotters did.
+        let opacity = level(color.alpha);
+        if opacity == 0 {
+            return;
         }
+        let rgb = [color.rgb.0, color.rgb.1, color.rgb.2];
         let (width, ascent, descent) = self.measure(text, style.size());
         // Text coordinates: x along the text from its anchor, y down from it; the baseline at `base`.
         let x0 = match style.anchor().h_pos {
@@ -214,7 +141,7 @@ impl DrawingBackend for Bitmap<'_> {
         let scale = self.scale(style.size());
         let font = self.font.as_scaled(scale);
         let transform = style.transform();
-        let (w, h) = self.inner.get_size();
+        let upright = matches!(transform, FontTransform::None);
         let mut pen = x0;
         let mut prev = None;
         let mut placed: Vec<(GlyphId, f32)> = Vec::new();
@@ -241,41 +168,44 @@ impl DrawingBackend for Bitmap<'_> {
                 cache.entry(key).or_insert_with(|| rasterize(&self.font, glyph)).clone()
             });
             let Some(ink) = ink else { continue };
-            for (i, coverage) in ink.alpha.iter().enumerate() {
-                if *coverage <= 0.0 {
+            let (left, top) = (x_px + ink.left, base_px + ink.top);
+            for (row, (levels, &(first, end))) in
+                ink.levels.chunks_exact(ink.width).zip(&ink.spans).enumerate()
+            {
+                let ty = top + row as i32;
+                let (x, levels) = (left + first as i32, &levels[first..end]);
+                if upright && opacity == OPAQUE {
+                    canvas.blend_run((pos.0 + x, pos.1 + ty), levels, rgb);
                     continue;
                 }
-                let tx = x_px + ink.left + (i % ink.width) as i32;
-                let ty = base_px + ink.top + (i / ink.width) as i32;
-                let (dx, dy) = transform.transform(tx, ty);
-                let (px, py) = (pos.0 + dx, pos.1 + dy);
-                if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
-                    let c = BackendColor { alpha: color.alpha * coverage.min(1.0) as f64, rgb: color.rgb };
-                    self.inner.draw_pixel((px, py), c)?;
+                for (col, &a) in levels.iter().enumerate() {
+                    let (dx, dy) = transform.transform(x + col as i32, ty);
+                    let a = (u32::from(a) * u32::from(opacity)) >> 8;
+                    canvas.blend((pos.0 + dx, pos.1 + dy), rgb, a as Level);
                 }
             }
         }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::bitmap::Bitmap;
     use super::*;
     use plotters::prelude::*;
 
     /// Columns with ink in a one-line bitmap of `text`, left-anchored at x = 10.
     fn inked_columns(text: &str) -> Vec<usize> {
         let (w, h) = (200u32, 60u32);
-        let mut buf = vec![255u8; (w * h * 3) as usize];
+        let mut canvas = Canvas::default();
+        canvas.reset((w, h), [255; 3], true);
         {
-            let backend = Bitmap::new(BitMapBackend::with_buffer(&mut buf, (w, h))).unwrap();
-            let root = backend.into_drawing_area();
+            let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = super::super::style::text(30.0, &BLACK);
             root.draw(&Text::new(text.to_string(), (10, 10), style)).unwrap();
             root.present().unwrap();
         }
-        (0..w as usize).filter(|&x| (0..h as usize).any(|y| buf[(y * w as usize + x) * 3] < 128)).collect()
+        (0..w as usize).filter(|&x| (0..h as usize).any(|y| canvas.get(x, y)[0] < 128)).collect()
     }
 
     #[test]

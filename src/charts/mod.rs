@@ -4,14 +4,21 @@
 //! findings. Reads `parquet/rollup`; writes `charts/` and `index.html`.
 
 mod bars;
+pub mod bitmap;
+pub mod canvas;
 pub mod compare;
 pub mod data;
+pub mod deflate;
 pub mod font;
 pub mod glyphs;
 pub mod html;
+pub mod load;
 pub mod metrics;
 pub mod outcomes;
+pub mod palette;
 pub mod plan;
+pub mod pngfile;
+pub mod polygon;
 pub mod render;
 pub mod style;
 pub mod trend;

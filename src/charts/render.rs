@@ -1,13 +1,27 @@
 //! One chart to one file: SVG through a string, PNG through plotters' bitmap backend. No clock and
 //! no randomness reach either, so the same rollup gives the same bytes.
 
-use super::glyphs::Bitmap;
+use super::bitmap::Bitmap;
+use super::canvas::Canvas;
+use super::pngfile;
 use super::style::DrawResult;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::error::{Error, IoContext, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::cell::RefCell;
 use std::path::Path;
+
+/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's bytes.
+#[derive(Default)]
+struct Buffers {
+    canvas: Canvas,
+    png: Vec<u8>,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
@@ -60,6 +74,14 @@ impl Spec {
         }
     }
 
+    /// Whether the chart's colours fit a PNG palette: bars with dark labels do (about 220 colours,
+    /// most of them the grey edges of text). Anti-aliased lines crossing each other, or white labels
+    /// over six bar colours, make one to three thousand: those charts are drawn RGB from the start
+    /// rather than converted when the 257th colour comes.
+    fn fits_palette(&self) -> bool {
+        matches!(self, Spec::Compare(_) | Spec::Yoy(_))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -91,30 +113,13 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
             }
             std::fs::write(path, svg).at(path)
         }
-        Format::Png => {
-            let (w, h) = spec.size();
-            let mut rgb = vec![0u8; w as usize * h as usize * 3];
+        Format::Png => BUFFERS.with_borrow_mut(|Buffers { canvas, png }| {
+            canvas.reset(spec.size(), [255; 3], spec.fits_palette());
             {
-                let root = Bitmap::new(BitMapBackend::with_buffer(&mut rgb, (w, h)))?.into_drawing_area();
+                let root = Bitmap::new(canvas)?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
-            write_png(path, &rgb, (w, h))
-        }
+            pngfile::write(path, canvas.pixels(), canvas.size(), png)
+        }),
     }
-}
-
-/// Charts are flat colour: the Sub filter alone compresses them about as well as trying all five
-/// filters on every row, at a fraction of the time.
-fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32)) -> Result<()> {
-    let failed = |e: png::EncodingError| Error::Chart { path: path.to_path_buf(), message: e.to_string() };
-    let file = std::fs::File::create(path).at(path)?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::FilterType::Sub);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
-    let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(rgb).map_err(failed)?;
-    writer.finish().map_err(failed)
 }
