@@ -8,7 +8,6 @@ pub mod bitmap;
 pub mod canvas;
 pub mod compare;
 pub mod data;
-pub mod deflate;
 pub mod font;
 pub mod glyphs;
 pub mod html;

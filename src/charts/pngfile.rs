@@ -1,54 +1,42 @@
-//! A chart's PNG file: signature, header, palette when indexed, the pixel rows as one zlib stream
-//! ([`deflate`](super::deflate)), end. Built in memory and written with one call.
+//! A chart's PNG file through the `png` crate: indexed (with its palette) when the chart has at most
+//! 256 colours, RGB otherwise. Charts are flat colour: the Sub filter alone compresses them about
+//! as well as trying all five filters on every row, at a fraction of the time.
 
 use super::canvas::Pixels;
-use super::deflate;
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Result};
 use std::path::Path;
 
-const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let from = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32fast::hash(&out[from..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
 /// The bytes of the PNG of `pixels`, `width` × `height`, into `out` (cleared first).
-pub fn encode(pixels: Pixels<'_>, (width, height): (u32, u32), out: &mut Vec<u8>) {
+pub fn encode(
+    pixels: Pixels<'_>,
+    (width, height): (u32, u32),
+    out: &mut Vec<u8>,
+) -> std::result::Result<(), png::EncodingError> {
     out.clear();
-    out.extend_from_slice(&SIGNATURE);
-    // Bit depth 8; colour type 3 (palette) or 2 (RGB); deflate; adaptive filtering; no interlace.
-    let colour_type = if matches!(pixels, Pixels::Indexed { .. }) { 3 } else { 2 };
-    let mut header = [0u8; 13];
-    header[..4].copy_from_slice(&width.to_be_bytes());
-    header[4..8].copy_from_slice(&height.to_be_bytes());
-    header[8..10].copy_from_slice(&[8, colour_type]);
-    chunk(out, b"IHDR", &header);
-    let (data, bpp) = match pixels {
+    let mut encoder = png::Encoder::new(&mut *out, width, height);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::FilterType::Sub);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+    let data = match pixels {
         Pixels::Indexed { index, palette } => {
-            chunk(out, b"PLTE", palette.concat().as_slice());
-            (index, 1)
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(palette.concat());
+            index
         }
-        Pixels::Rgb(rgb) => (rgb, 3),
+        Pixels::Rgb(rgb) => {
+            encoder.set_color(png::ColorType::Rgb);
+            rgb
+        }
     };
-    // IDAT's length goes before the stream, which is compressed in place after it.
-    let at = out.len();
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(b"IDAT");
-    deflate::compress(data, width as usize * bpp, bpp, out);
-    let len = (out.len() - at - 8) as u32;
-    out[at..at + 4].copy_from_slice(&len.to_be_bytes());
-    let crc = crc32fast::hash(&out[at + 4..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-    chunk(out, b"IEND", &[]);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(data)?;
+    writer.finish()
 }
 
 /// Write the PNG of `pixels` to `path`, with `buffer` for its bytes.
 pub fn write(path: &Path, pixels: Pixels<'_>, size: (u32, u32), buffer: &mut Vec<u8>) -> Result<()> {
-    encode(pixels, size, buffer);
+    encode(pixels, size, buffer)
+        .map_err(|e| Error::Chart { path: path.to_path_buf(), message: e.to_string() })?;
     std::fs::write(path, &buffer[..]).at(path)
 }
