@@ -26,7 +26,7 @@ out="$work/out-incremental"
 rm -rf "$out"
 echo "full run, empty output folder: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
 echo "re-run, nothing changed:       $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
-file=$(find "$national/" -name '*-2025.synthetic.csv' | sort | head -1)
+file=$(find "$national/" -name '*-2025.synthetic.csv' | sort | sed -n 1p)
 cp -p "$file" "$work/changed.bak"
 # One county's 2025 licensing count + 1: touches facts/reports 2025 and the rollup of 2025 and 2026.
 python3 - "$file" <<'PY'
