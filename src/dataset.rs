@@ -62,6 +62,31 @@ impl Report {
     }
 }
 
+/// Each input file's name and SHA-256 by file number: what the writers need of the files, apart
+/// from the dataset, so a year can be written while the next one is merged.
+#[derive(Debug, Default)]
+pub struct FileNames {
+    names: Vec<String>,
+    sha256: Vec<String>,
+}
+
+impl FileNames {
+    pub fn of(files: &[ParsedFile]) -> FileNames {
+        FileNames {
+            names: files.iter().map(|f| f.file.display.clone()).collect(),
+            sha256: files.iter().map(|f| f.sha256.clone()).collect(),
+        }
+    }
+
+    pub fn name(&self, file: u32) -> &str {
+        self.names.get(file as usize).map_or("", String::as_str)
+    }
+
+    pub fn sha256(&self, file: u32) -> &str {
+        self.sha256.get(file as usize).map_or("", String::as_str)
+    }
+}
+
 #[derive(Debug)]
 pub struct Dataset {
     pub files: Vec<ParsedFile>,

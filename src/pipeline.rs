@@ -1,6 +1,6 @@
 //! The data flow ingest → validate → store, shared by the `ingest`, `validate` and `run` commands.
 
-use crate::dataset::{Dataset, Report};
+use crate::dataset::{Dataset, FileNames, Report};
 use crate::error::{Error, Result};
 use crate::ingest::cache::ParseCache;
 use crate::ingest::discover::{discover, InputKind};
@@ -16,6 +16,7 @@ use crate::validate::finding::{Finding, Rule};
 use chrono::Datelike;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub struct IngestOptions {
     pub inputs: Vec<PathBuf>,
@@ -37,15 +38,14 @@ pub fn current_year() -> i32 {
     chrono::Local::now().year()
 }
 
-/// Read and check every input, then merge and check one report year at a time, oldest first:
-/// `on_year` gets the dataset holding that year's merged, checked reports (the ingest writes them
-/// out there). Cells wait in `spill_dir` meanwhile, which is gone afterwards. The returned dataset
-/// keeps the files and findings, not the reports.
-pub fn read_and_validate(
-    opts: &IngestOptions,
-    spill_dir: &Path,
-    on_year: &mut dyn FnMut(&Dataset, i32) -> Result<()>,
-) -> Result<Ingested> {
+/// What becomes of each year's merged, checked reports (the ingest writes them out). Called on a
+/// thread of its own, one year after another, while the next year is merged.
+pub type YearSink<'a> = dyn Fn(&FileNames, &[Report], i32) -> Result<()> + Sync + 'a;
+
+/// Read and check every input, then merge and check one report year at a time, oldest first,
+/// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
+/// The returned dataset keeps the files and findings, not the reports.
+pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
     let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
@@ -82,19 +82,37 @@ pub fn read_and_validate(
     // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
     // file list and the old manifest are not needed past this point.
     drop((cache, files));
+    let names = FileNames::of(&parsed);
     let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
     let mut tally = ReportTally::default();
-    let mut last_year: Vec<Report> = Vec::new();
-    for year in spill.years() {
-        spill.take_year(year, &mut dataset.files)?;
-        dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
-        crate::validate::check_year(&mut dataset, &last_year, opts.strict);
-        tally.add(&dataset.reports);
-        on_year(&dataset, year)?;
-        last_year = std::mem::take(&mut dataset.reports);
-        crate::memory::release_freed();
-    }
-    drop(last_year);
+    std::thread::scope(|scope| -> Result<()> {
+        // A year is written while the next one is merged and checked: writing a year's Parquet is
+        // the larger part, and one file at a time would leave a core idle. The channel bounds how
+        // far ahead the merge runs, so memory holds three years of reports at most.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Arc<Vec<Report>>)>(1);
+        let names = &names;
+        let writer = scope.spawn(move || -> Result<()> {
+            for (year, reports) in rx {
+                on_year(names, &reports, year)?;
+            }
+            Ok(())
+        });
+        let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
+        for year in spill.years() {
+            spill.take_year(year, &mut dataset.files)?;
+            dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
+            crate::validate::check_year(&mut dataset, &last_year, opts.strict);
+            tally.add(&dataset.reports);
+            let reports = Arc::new(std::mem::take(&mut dataset.reports));
+            if tx.send((year, Arc::clone(&reports))).is_err() {
+                // The writer stopped on an error, which `join` gives below.
+                break;
+            }
+            last_year = reports;
+        }
+        drop(tx);
+        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
     }
@@ -108,8 +126,8 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
     // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
     // is a full run from scratch.
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
-    let ingested = read_and_validate(opts, &staging.path(".spill"), &mut |ds, year| {
-        crate::store::write_year(staging, ds, year, previous.as_ref())
+    let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, reports, year| {
+        crate::store::write_year(staging, names, reports, year, previous.as_ref())
     })?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     Ok(ingested)

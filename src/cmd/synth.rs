@@ -48,12 +48,12 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
             max_year: None,
             cache_in: None,
         };
-        let mut reports = Vec::new();
-        read_and_validate(&opts, &temp_spill_dir(), &mut |ds, _| {
-            reports.extend(ds.reports.iter().cloned());
+        let reports = std::sync::Mutex::new(Vec::new());
+        read_and_validate(&opts, &temp_spill_dir(), &|_, year_reports, _| {
+            reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports.iter().cloned());
             Ok(())
         })?;
-        reports
+        reports.into_inner().unwrap_or_else(|p| p.into_inner())
     };
     let opts = SynthOptions {
         regions: args.regions,

@@ -3,7 +3,7 @@
 //! would write is byte for byte the one already published (see [`super::reuse`]).
 
 use super::parquet_file::InputDigest;
-use crate::dataset::{Dataset, Report};
+use crate::dataset::{FileNames, Report};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -33,7 +33,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Everything `facts::write_year` and `reports::write_year` put into a year's files: the inputs
 /// named in the metadata and each stored report's key, format, files, values and cell sources.
-pub fn year_content(ds: &Dataset, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> String {
+pub fn year_content(files: &FileNames, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> String {
     let mut h = Sha256::new();
     h.update(build_digest());
     h.update(year.to_le_bytes());
@@ -52,7 +52,7 @@ pub fn year_content(ds: &Dataset, year: i32, reports: &[&Report], inputs: &[Inpu
         buf.extend_from_slice(r.format.as_str().as_bytes());
         buf.extend_from_slice(&(r.files.len() as u32).to_le_bytes());
         for &f in &r.files {
-            let name = ds.file_name(f);
+            let name = files.name(f);
             buf.extend_from_slice(&(name.len() as u64).to_le_bytes());
             buf.extend_from_slice(name.as_bytes());
         }
@@ -72,7 +72,7 @@ pub fn year_content(ds: &Dataset, year: i32, reports: &[&Report], inputs: &[Inpu
                     buf.push(1);
                     buf.extend_from_slice(&at.to_le_bytes());
                     if at == u32::MAX {
-                        field_into(&mut buf, ds.file_name(s.file).as_bytes());
+                        field_into(&mut buf, files.name(s.file).as_bytes());
                     }
                     buf.extend_from_slice(&s.line.to_le_bytes());
                 }

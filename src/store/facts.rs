@@ -3,7 +3,7 @@
 
 use super::parquet_file::{write_parquet_batches, FileMeta};
 use crate::catalog::catalog;
-use crate::dataset::{Dataset, Report};
+use crate::dataset::{FileNames, Report};
 use crate::error::Result;
 use crate::regions::regions;
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, StringBuilder};
@@ -45,7 +45,7 @@ pub fn schema() -> Schema {
     ])
 }
 
-pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
+pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let metrics = catalog().metrics();
     let n: usize = reports.iter().map(|r| r.sources.iter().flatten().count()).sum();
@@ -78,7 +78,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
             }
             value.append_option(r.values[m.index]);
             unit.append_value(&m.unit);
-            source_file.append_value(ds.file_name(src.file));
+            source_file.append_value(files.name(src.file));
             line.append_value(src.line as i64);
         }
     }
@@ -101,8 +101,14 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], meta: FileMeta) -> Result<()> {
-    let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(ds, chunk));
+pub fn write_year(
+    dir: &Path,
+    files: &FileNames,
+    year: i32,
+    reports: &[&Report],
+    meta: FileMeta,
+) -> Result<()> {
+    let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(files, chunk));
     write_parquet_batches(
         &dir.join(format!("year={year}/part-0.parquet")),
         Arc::new(schema()),

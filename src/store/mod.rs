@@ -14,7 +14,7 @@ pub mod reuse;
 pub mod summary;
 pub mod test_hooks;
 
-use crate::dataset::{Dataset, Report};
+use crate::dataset::{Dataset, FileNames, Report};
 use crate::error::{IoContext, Result};
 use crate::validate::finding::Finding;
 use atomic::Staging;
@@ -27,11 +27,17 @@ use summary::Summary;
 pub const INGEST_PRODUCTS: [&str; 5] =
     ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
-/// Write one year's stored reports of `ds` as `parquet/{reports,facts}/year=YYYY` into `staging`.
-/// With `previous`, a year whose reports are exactly those already published keeps its published
-/// files (hard links) instead of being written again.
-pub fn write_year(staging: &Staging, ds: &Dataset, year: i32, previous: Option<&Previous>) -> Result<()> {
-    let reports: Vec<&Report> = ds.stored_reports().filter(|r| r.key.year == year).collect();
+/// Write one year's stored reports as `parquet/{reports,facts}/year=YYYY` into `staging`. With
+/// `previous`, a year whose reports are exactly those already published keeps its published files
+/// (hard links) instead of being written again.
+pub fn write_year(
+    staging: &Staging,
+    names: &FileNames,
+    year_reports: &[Report],
+    year: i32,
+    previous: Option<&Previous>,
+) -> Result<()> {
+    let reports: Vec<&Report> = year_reports.iter().filter(|r| !r.rejected && r.key.year == year).collect();
     if reports.is_empty() {
         return Ok(());
     }
@@ -40,12 +46,9 @@ pub fn write_year(staging: &Staging, ds: &Dataset, year: i32, previous: Option<&
     files.dedup();
     let inputs: Vec<InputDigest> = files
         .iter()
-        .map(|&f| InputDigest {
-            file: ds.file_name(f).to_string(),
-            sha256: ds.files[f as usize].sha256.clone(),
-        })
+        .map(|&f| InputDigest { file: names.name(f).to_string(), sha256: names.sha256(f).to_string() })
         .collect();
-    let content = digest::year_content(ds, year, &reports, &inputs);
+    let content = digest::year_content(names, year, &reports, &inputs);
     if let Some(prev) = previous {
         let rels =
             [format!("reports/year={year}/part-0.parquet"), format!("facts/year={year}/part-0.parquet")];
@@ -55,8 +58,8 @@ pub fn write_year(staging: &Staging, ds: &Dataset, year: i32, previous: Option<&
     }
     let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
     let (r, f) = rayon::join(
-        || reports::write_year(&staging.path("parquet/reports"), ds, year, &reports, meta),
-        || facts::write_year(&staging.path("parquet/facts"), ds, year, &reports, meta),
+        || reports::write_year(&staging.path("parquet/reports"), names, year, &reports, meta),
+        || facts::write_year(&staging.path("parquet/facts"), names, year, &reports, meta),
     );
     r.and(f)
 }

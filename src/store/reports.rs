@@ -2,7 +2,7 @@
 
 use super::parquet_file::{write_parquet, FileMeta};
 use crate::catalog::catalog;
-use crate::dataset::{Dataset, Report};
+use crate::dataset::{FileNames, Report};
 use crate::error::Result;
 use crate::regions::regions;
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
@@ -43,7 +43,7 @@ pub fn schema() -> Schema {
     Schema::new(fields)
 }
 
-pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
+pub fn batch(names: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let n = reports.len();
     let mut cols: Vec<StringBuilder> = (0..9).map(|_| StringBuilder::with_capacity(n, n * 12)).collect();
@@ -62,7 +62,7 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
         cols[7].append_value(&r.key.body);
         cols[8].append_value(r.format.as_str());
         for f in &r.files {
-            files.values().append_value(ds.file_name(*f));
+            files.values().append_value(names.name(*f));
         }
         files.append(true);
     }
@@ -83,8 +83,14 @@ pub fn batch(ds: &Dataset, reports: &[&Report]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
 }
 
-pub fn write_year(dir: &Path, ds: &Dataset, year: i32, reports: &[&Report], meta: FileMeta) -> Result<()> {
-    let b = batch(ds, reports)?;
+pub fn write_year(
+    dir: &Path,
+    files: &FileNames,
+    year: i32,
+    reports: &[&Report],
+    meta: FileMeta,
+) -> Result<()> {
+    let b = batch(files, reports)?;
     write_parquet(
         &dir.join(format!("year={year}/part-0.parquet")),
         &b,
