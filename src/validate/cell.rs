@@ -37,20 +37,26 @@ pub fn elide(raw: &str) -> std::borrow::Cow<'_, str> {
 pub const FIRST_YEAR: i32 = 2019;
 
 pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static Region, FieldProblem> {
-    let shown = elide(raw_code);
-    let region = regions().lookup(raw_code).map_err(|p| match p {
-        CodeProblem::Malformed => problem(
-            Rule::MalformedRegionCode,
-            "6 位数字的行政区划代码，如 653128",
-            raw_code,
-            format!("行政区划代码 “{shown}” 不是 6 位数字（region code must be six digits）"),
-        ),
-        CodeProblem::Unknown => problem(
-            Rule::UnknownRegion,
-            "民政部 2024 年行政区划代码表中的代码",
-            raw_code,
-            format!("行政区划代码 {} 不在民政部 2024 年代码表中（unknown region code）", trim_blank(&shown)),
-        ),
+    // Messages are built only for a field that fails: these checks run once per cell.
+    let region = regions().lookup(raw_code).map_err(|p| {
+        let shown = elide(raw_code);
+        match p {
+            CodeProblem::Malformed => problem(
+                Rule::MalformedRegionCode,
+                "6 位数字的行政区划代码，如 653128",
+                raw_code,
+                format!("行政区划代码 “{shown}” 不是 6 位数字（region code must be six digits）"),
+            ),
+            CodeProblem::Unknown => problem(
+                Rule::UnknownRegion,
+                "民政部 2024 年行政区划代码表中的代码",
+                raw_code,
+                format!(
+                    "行政区划代码 {} 不在民政部 2024 年代码表中（unknown region code）",
+                    trim_blank(&shown)
+                ),
+            ),
+        }
     })?;
     if let Some(name) = raw_name.map(trim_blank).filter(|n| !n.is_empty()) {
         if name != region.name {
@@ -71,17 +77,17 @@ pub fn check_region(raw_code: &str, raw_name: Option<&str>) -> Result<&'static R
 }
 
 pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
-    let range = format!("{FIRST_YEAR}–{max_year}");
-    let shown = elide(raw);
+    let range = || format!("{FIRST_YEAR}–{max_year}");
     let year = parse_year(raw).ok_or_else(|| {
         problem(
             Rule::BadYear,
-            format!("四位年份 {range}"),
+            format!("四位年份 {}", range()),
             raw,
-            format!("年度 “{shown}” 不是四位年份（year is not a year）"),
+            format!("年度 “{}” 不是四位年份（year is not a year）", elide(raw)),
         )
     })?;
     if !(FIRST_YEAR..=max_year).contains(&year) {
+        let range = range();
         return Err(problem(
             Rule::YearOutOfRange,
             range.clone(),
@@ -93,8 +99,8 @@ pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
 }
 
 pub fn check_metric(raw: &str) -> Result<usize, FieldProblem> {
-    let shown = elide(raw);
     crate::ingest::layout::resolve_metric(trim_blank(raw)).ok_or_else(|| {
+        let shown = elide(raw);
         problem(
             Rule::UnknownMetric,
             "2019 年或 2021 年格式的指标编号（xxgk metrics --format 2019|2021 可列出）",
@@ -121,35 +127,39 @@ pub fn check_format(raw: &str) -> Result<Option<Format>, FieldProblem> {
 }
 
 pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProblem> {
-    let label = metric.label_zh();
-    let shown = elide(raw);
-    parse_value(raw, metric.kind).map_err(|p| match p {
-        ValueProblem::NotANumber => problem(
-            Rule::NotANumber,
-            match metric.kind {
-                Kind::Amount if metric.unit == "万元" => "数字（万元，可带小数）或空白",
-                Kind::Amount => "数字（可带小数）或空白",
-                Kind::Change => "整数（可为负，如 -8、减少8）或空白",
-                Kind::Count => "非负整数或空白",
-            },
-            raw,
-            format!("{label}：“{shown}” 不是数字（not a number; blank, -, —, / mean not reported）"),
-        ),
-        ValueProblem::Negative(v) => {
-            problem(Rule::NegativeValue, ">= 0", raw, format!("{label}：数值 {v} 为负数（negative value）"))
+    parse_value(raw, metric.kind).map_err(|p| {
+        let (label, shown) = (metric.label_zh(), elide(raw));
+        match p {
+            ValueProblem::NotANumber => problem(
+                Rule::NotANumber,
+                match metric.kind {
+                    Kind::Amount if metric.unit == "万元" => "数字（万元，可带小数）或空白",
+                    Kind::Amount => "数字（可带小数）或空白",
+                    Kind::Change => "整数（可为负，如 -8、减少8）或空白",
+                    Kind::Count => "非负整数或空白",
+                },
+                raw,
+                format!("{label}：“{shown}” 不是数字（not a number; blank, -, —, / mean not reported）"),
+            ),
+            ValueProblem::Negative(v) => problem(
+                Rule::NegativeValue,
+                ">= 0",
+                raw,
+                format!("{label}：数值 {v} 为负数（negative value）"),
+            ),
+            ValueProblem::NonInteger(v) => problem(
+                Rule::NonIntegerCount,
+                "整数件数",
+                raw,
+                format!("{label}：件数 {v} 不是整数（counts are whole numbers）"),
+            ),
+            ValueProblem::TooLarge => problem(
+                Rule::NumberTooLarge,
+                "不超过 15 位的数字",
+                raw,
+                format!("{label}：“{shown}” 超过 15 位（number too large to store exactly）"),
+            ),
         }
-        ValueProblem::NonInteger(v) => problem(
-            Rule::NonIntegerCount,
-            "整数件数",
-            raw,
-            format!("{label}：件数 {v} 不是整数（counts are whole numbers）"),
-        ),
-        ValueProblem::TooLarge => problem(
-            Rule::NumberTooLarge,
-            "不超过 15 位的数字",
-            raw,
-            format!("{label}：“{shown}” 超过 15 位（number too large to store exactly）"),
-        ),
     })
 }
 
