@@ -243,14 +243,8 @@ impl Canvas {
                 }
                 continue;
             }
-            let prev = self.palette.colour(self.index[i]);
-            let new = blend(prev, colour, a);
-            if new == prev {
-                continue;
-            }
-            match self.index_of(new) {
-                Some(index) => self.index[i] = index,
-                None => return n,
+            if !self.blend_indexed(i, colour, a) {
+                return n;
             }
         }
         levels.len()
@@ -259,24 +253,29 @@ impl Canvas {
     /// Blend pixel `i` (row-major).
     #[inline(always)]
     fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
-        if self.indexed {
-            self.blend_indexed(i, colour, level);
-        } else {
-            let px = &mut self.rgb[i * 3..i * 3 + 3];
-            let prev = [px[0], px[1], px[2]];
-            px.copy_from_slice(&blend(prev, colour, level));
+        if self.indexed && self.blend_indexed(i, colour, level) {
+            return;
         }
+        // RGB, or just turned RGB by a 257th colour.
+        let px = &mut self.rgb[i * 3..i * 3 + 3];
+        let prev = [px[0], px[1], px[2]];
+        px.copy_from_slice(&blend(prev, colour, level));
     }
 
-    fn blend_indexed(&mut self, i: usize, colour: Rgb, level: Level) {
+    /// Blend pixel `i` in palette indices; false, with the pixel untouched, when the result would be
+    /// a 257th colour (the picture has then turned RGB).
+    fn blend_indexed(&mut self, i: usize, colour: Rgb, level: Level) -> bool {
         let prev = self.palette.colour(self.index[i]);
         let new = blend(prev, colour, level);
         if new == prev {
-            return;
+            return true;
         }
         match self.index_of(new) {
-            Some(index) => self.index[i] = index,
-            None => self.blend_at(i, colour, level),
+            Some(index) => {
+                self.index[i] = index;
+                true
+            }
+            None => false,
         }
     }
 }
