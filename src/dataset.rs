@@ -90,7 +90,7 @@ impl FileNames {
 #[derive(Debug)]
 pub struct Dataset {
     pub files: Vec<ParsedFile>,
-    /// Sorted by (region, year, body).
+    /// The year being merged and checked, sorted by (region, year, body); empty between years.
     pub reports: Vec<Report>,
     /// Findings that are not about a single file's rows (merge, consistency, across years).
     pub findings: Vec<Finding>,
@@ -99,10 +99,6 @@ pub struct Dataset {
 impl Dataset {
     pub fn file_name(&self, file: u32) -> &str {
         &self.files[file as usize].file.display
-    }
-
-    pub fn stored_reports(&self) -> impl Iterator<Item = &Report> {
-        self.reports.iter().filter(|r| !r.rejected)
     }
 
     /// All findings, in a stable order.
