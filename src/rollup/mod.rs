@@ -14,6 +14,7 @@ pub mod write;
 pub use compute::{RollupOptions, LEVELS};
 
 use crate::error::{IoContext, Result};
+use crate::store::parquet_file::year_file;
 use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 
 use std::path::Path;
@@ -115,7 +116,7 @@ pub fn rollup(
 /// tables compiled in. `None` when a facts file carries no digest (written by an older xxgk).
 fn source_digest(facts_dir: &Path, year: i32, last: Option<i32>, opts: &RollupOptions) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let facts = |y: i32| footer_value(&facts_dir.join(format!("year={y}/part-0.parquet")), DIGEST_KEY);
+    let facts = |y: i32| footer_value(&facts_dir.join(year_file(y)), DIGEST_KEY);
     let mut h = Sha256::new();
     h.update(crate::store::digest::build_digest());
     h.update(b"rollup");

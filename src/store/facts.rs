@@ -1,7 +1,7 @@
 //! `parquet/facts/year=YYYY/part-0.parquet`: one row per reported cell, the long table the rollup
 //! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
 
-use super::parquet_file::{write_parquet_batches, FileMeta};
+use super::parquet_file::{write_parquet_batches, year_file, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{FileNames, Report};
 use crate::error::Result;
@@ -110,7 +110,7 @@ pub fn write_year(
 ) -> Result<()> {
     let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(files, chunk));
     write_parquet_batches(
-        &dir.join(format!("year={year}/part-0.parquet")),
+        &dir.join(year_file(year)),
         Arc::new(schema()),
         FileMeta { dataset: "facts", ..meta },
         batches,

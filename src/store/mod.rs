@@ -50,8 +50,10 @@ pub fn write_year(
         .collect();
     let content = digest::year_content(names, year, &reports, &inputs);
     if let Some(prev) = previous {
-        let rels =
-            [format!("reports/year={year}/part-0.parquet"), format!("facts/year={year}/part-0.parquet")];
+        let rels = [
+            format!("reports/{}", parquet_file::year_file(year)),
+            format!("facts/{}", parquet_file::year_file(year)),
+        ];
         if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
             return Ok(());
         }

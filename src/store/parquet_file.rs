@@ -11,6 +11,11 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use std::path::Path;
 
+/// A year's file inside a year-partitioned dataset folder (`reports`, `facts`).
+pub fn year_file(year: i32) -> String {
+    format!("year={year}/part-0.parquet")
+}
+
 /// One input file as recorded in the metadata.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InputDigest {

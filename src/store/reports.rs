@@ -1,6 +1,6 @@
 //! `parquet/reports/year=YYYY/part-0.parquet`: one row per report, one column per metric.
 
-use super::parquet_file::{write_parquet, FileMeta};
+use super::parquet_file::{write_parquet, year_file, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{FileNames, Report};
 use crate::error::Result;
@@ -91,9 +91,5 @@ pub fn write_year(
     meta: FileMeta,
 ) -> Result<()> {
     let b = batch(files, reports)?;
-    write_parquet(
-        &dir.join(format!("year={year}/part-0.parquet")),
-        &b,
-        FileMeta { dataset: "reports", ..meta },
-    )
+    write_parquet(&dir.join(year_file(year)), &b, FileMeta { dataset: "reports", ..meta })
 }
