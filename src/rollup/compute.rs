@@ -1,12 +1,12 @@
-//! The rollup query, in polars' lazy API, one year at a time: sums per region level, derived ratios,
-//! year-over-year against the year before, share of the parent region.
+//! The rollup query, in polars' lazy API, one year at a time: sums per region level and the derived
+//! ratios (`finish` adds year-over-year, shares and ranks).
 //!
 //! A year is rolled up from its own facts partition and the previous year's sums, so memory holds
 //! two years whatever the number of years. Regions, levels and metrics travel as integers (`code`,
 //! `lvl`, `m`) and become the documented strings only when written.
 
 use super::indicators::{indicator_index, INDICATORS};
-use super::tables::{derivations_frame, hierarchy_frame, metrics_frame, parents_frame, NATIONAL};
+use super::tables::{derivations_frame, hierarchy_frame, metrics_frame, NATIONAL};
 use crate::catalog::catalog;
 use crate::error::Result;
 use crate::regions::{regions, Level};
@@ -188,71 +188,5 @@ fn indicators(sums: &DataFrame) -> Result<Vec<LazyFrame>> {
             int(col(format!("n{i}"))).alias("n_reports"),
         ]));
     }
-    Ok(out)
-}
-
-/// A year's rollup rows, ready to write: `lvl, code, parent, m, value, n_reports, yoy_change,
-/// yoy_pct, share_of_parent, rank_in_parent`, sorted by level, region, metric.
-pub fn finish_year(cur: &DataFrame, prev: Option<&DataFrame>) -> Result<DataFrame> {
-    let n_catalog = catalog().len() as u32;
-    let prev = match prev {
-        Some(p) => {
-            p.clone().lazy().select([col("lvl"), col("code"), col("m"), col("value").alias("prev_value")])
-        }
-        None => {
-            cur.clone().lazy().select([col("lvl"), col("code"), col("m"), null_f64().alias("prev_value")])
-        }
-    };
-    let parent_values = cur.clone().lazy().filter(col("lvl").gt(u32_lit(0))).select([
-        col("code").alias("parent"),
-        col("m"),
-        col("value").alias("parent_value"),
-    ]);
-    let series = [col("lvl"), col("code"), col("m")];
-    // One u64 key orders the rows far faster than three columns.
-    let key = (col("lvl").cast(DataType::UInt64) * lit(1u64 << 62))
-        + (col("code").cast(DataType::UInt64) * lit(1u64 << 16))
-        + col("m").cast(DataType::UInt64);
-    let out = cur
-        .clone()
-        .lazy()
-        .join(prev, series.clone(), series, JoinArgs::new(JoinType::Left))
-        .join(parents_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
-        .join(
-            parent_values,
-            [col("parent"), col("m")],
-            [col("parent"), col("m")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            (col("value") - col("prev_value")).alias("yoy_change"),
-            when(col("prev_value").neq(lit(0.0)))
-                .then((col("value") - col("prev_value")) / col("prev_value") * lit(100.0))
-                .otherwise(null_f64())
-                .alias("yoy_pct"),
-            // A share of a ratio means nothing: only summed metrics get one.
-            when(col("m").lt(u32_lit(n_catalog)).and(col("parent_value").neq(lit(0.0))))
-                .then(col("value") / col("parent_value"))
-                .otherwise(null_f64())
-                .alias("share_of_parent"),
-            key.alias("key"),
-        ])
-        .sort(["key"], SortMultipleOptions::default())
-        .select([
-            col("lvl"),
-            col("code"),
-            col("parent"),
-            col("m"),
-            col("value"),
-            col("n_reports"),
-            col("yoy_change"),
-            col("yoy_pct"),
-            col("share_of_parent"),
-            col("parent_value"),
-        ])
-        .collect()?;
-    let ranks = super::rank::rank_in_parent(&out)?;
-    let mut out = out.drop("parent_value")?;
-    out.with_column(Column::new("rank_in_parent".into(), ranks))?;
     Ok(out)
 }

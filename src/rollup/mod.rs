@@ -6,6 +6,7 @@
 //! whose table prints it.
 
 pub mod compute;
+pub mod finish;
 pub mod indicators;
 pub mod rank;
 pub mod tables;
@@ -17,6 +18,7 @@ use crate::error::{IoContext, Result};
 use crate::store::parquet_file::year_file;
 use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 
+use rayon::prelude::*;
 use std::path::Path;
 
 pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
@@ -58,7 +60,7 @@ pub fn rollup(
     let mut written = vec![false; LEVELS.len()];
     let mut years = Vec::new();
     // The sums of the year before, when this run computed them.
-    let mut prev: Option<(i32, polars::prelude::DataFrame)> = None;
+    let mut prev: Option<(i32, finish::Sums)> = None;
     let present = compute::years_present(facts_dir);
     // The year before the range is read too, so that the range's first year has a yoy change.
     for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
@@ -85,17 +87,23 @@ pub fn rollup(
                 continue;
             }
         }
-        let cur = compute::year_sums(facts_dir, year, opts)?;
+        let cur = finish::Sums::of(&compute::year_sums(facts_dir, year, opts)?)?;
         let last_year = match prev.take() {
             Some((y, df)) if y == year - 1 => Some(df),
-            _ if last_present => Some(compute::year_sums(facts_dir, year - 1, opts)?),
+            _ if last_present => Some(finish::Sums::of(&compute::year_sums(facts_dir, year - 1, opts)?)?),
             _ => None,
         };
-        let out = compute::finish_year(&cur, last_year.as_ref())?;
-        for (l, start, end) in level_bounds(&out)? {
-            let mut w = write::LevelWriter::create(out_parquet, LEVELS[l], year, key.as_deref())?;
-            w.write_year(&out.slice(start as i64, end - start), year, &strings)?;
-            rows[l] += w.close()?;
+        let out = finish::finish_year(&cur, last_year.as_ref());
+        let levels = out.levels();
+        let counts = levels
+            .par_iter()
+            .map(|(l, level_rows)| {
+                write::write_level(out_parquet, LEVELS[*l], year, key.as_deref(), level_rows, &strings)
+                    .map(|n| (*l, n))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (l, n) in counts {
+            rows[l] += n;
             written[l] = true;
         }
         prev = Some((year, cur));
@@ -128,17 +136,4 @@ fn source_digest(facts_dir: &Path, year: i32, last: Option<i32>, opts: &RollupOp
     }
     h.update(format!("{:?}", opts.region));
     Some(crate::store::digest::hex(&h.finalize()))
-}
-
-/// (level number, start, end) of each level's rows: they are contiguous, sorted by level first.
-fn level_bounds(df: &polars::prelude::DataFrame) -> Result<Vec<(usize, usize, usize)>> {
-    let mut bounds: Vec<(usize, usize, usize)> = Vec::new();
-    for (i, l) in df.column("lvl")?.u32()?.iter().enumerate() {
-        let l = l.unwrap_or(0) as usize;
-        match bounds.last_mut() {
-            Some(b) if b.0 == l => b.2 = i + 1,
-            _ => bounds.push((l, i, i + 1)),
-        }
-    }
-    Ok(bounds)
 }

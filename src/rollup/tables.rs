@@ -27,19 +27,14 @@ pub fn derivations_frame() -> Result<DataFrame> {
     Ok(df!["source" => sources, "target" => targets]?)
 }
 
-/// Each region's parent: a county's prefecture (or province), a prefecture's province, a province's
-/// nation; none for the nation.
-pub fn parents_frame() -> Result<DataFrame> {
-    let mut codes = vec![NATIONAL];
-    let mut parents: Vec<Option<u32>> = vec![None];
-    for r in regions().iter() {
-        codes.push(r.code);
-        parents.push(match r.level {
-            Level::Province => Some(NATIONAL),
-            _ => r.parent,
-        });
+/// A region's parent: a county's prefecture (or province), a prefecture's province, a province's
+/// nation; none for the nation or a code not in the table.
+pub fn parent_of(code: u32) -> Option<u32> {
+    let r = regions().get(code)?;
+    match r.level {
+        Level::Province => Some(NATIONAL),
+        _ => r.parent,
     }
-    Ok(df!["code" => codes, "parent" => parents]?)
 }
 
 /// Region codes and names as dictionary values, so that millions of rollup rows carry a 4-byte key

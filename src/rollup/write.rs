@@ -4,6 +4,7 @@
 //! `rollup_wide/level=<level>/part-<year>.parquet` (one row per region). A file per year keeps
 //! memory flat however many years there are, and lets a re-run keep the years that did not change.
 
+use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
 use super::tables::RegionStrings;
 use crate::catalog::{catalog, FORMAT_VERSION};
@@ -17,9 +18,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use polars::prelude::*;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Where one level's long file for `year` goes, relative to `parquet/`.
@@ -97,122 +97,117 @@ fn create(
         .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
 }
 
-/// The two files of one level and year.
-pub struct LevelWriter {
-    long: ArrowWriter<File>,
-    wide: ArrowWriter<File>,
-    long_path: PathBuf,
-    wide_path: PathBuf,
-    pub rows: usize,
+/// Write one level's rows of `year` as its long and its wide file (the two at once), under
+/// `parquet`. `digest` is what the year is made of (`rollup::source_digest`), kept in both footers.
+/// Returns the number of long rows.
+pub fn write_level(
+    parquet: &Path,
+    level: &str,
+    year: i32,
+    digest: Option<&str>,
+    rows: &LevelRows<'_>,
+    strings: &RegionStrings,
+) -> Result<usize> {
+    let (long, wide) = rayon::join(
+        || write_long(&parquet.join(long_rel(level, year)), digest, rows, year, strings),
+        || write_wide(&parquet.join(wide_rel(level, year)), digest, rows, year, strings),
+    );
+    long.and(wide)?;
+    Ok(rows.len())
 }
 
-impl LevelWriter {
-    /// `digest` is what the year is made of (`rollup::source_digest`), kept in both footers.
-    pub fn create(parquet: &Path, level: &str, year: i32, digest: Option<&str>) -> Result<LevelWriter> {
-        let long_path = parquet.join(long_rel(level, year));
-        let wide_path = parquet.join(wide_rel(level, year));
-        Ok(LevelWriter {
-            long: create(&long_path, long_schema(), "rollup", digest)?,
-            wide: create(&wide_path, wide_schema(), "rollup_wide", digest)?,
-            long_path,
-            wide_path,
-            rows: 0,
-        })
-    }
+fn write_batch(
+    path: &Path,
+    schema: Arc<Schema>,
+    dataset: &str,
+    digest: Option<&str>,
+    batch: &RecordBatch,
+) -> Result<()> {
+    let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
+    let mut w = create(path, schema, dataset, digest)?;
+    w.write(batch).map_err(perr)?;
+    w.close().map_err(perr)?;
+    Ok(())
+}
 
-    /// One year of this level, from `finish_year`'s frame (sorted by region, metric).
-    pub fn write_year(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
-        self.write_long(df, year, strings)?;
-        self.write_wide(df, year, strings)?;
-        self.rows += df.height();
-        Ok(())
-    }
+fn write_long(
+    path: &Path,
+    digest: Option<&str>,
+    rows: &LevelRows<'_>,
+    year: i32,
+    strings: &RegionStrings,
+) -> Result<()> {
+    let keys = |codes: &mut dyn Iterator<Item = Option<u32>>| -> Int32Array {
+        codes.map(|c| c.and_then(|c| strings.key(c))).collect()
+    };
+    let code_keys = keys(&mut rows.code.iter().map(|&c| Some(c)));
+    let parent_keys = keys(&mut rows.parent.iter().copied());
+    let metric_keys: Int32Array = rows.m.iter().map(|&m| Some(m as i32)).collect();
+    let dict = |k: &Int32Array, values: &Arc<StringArray>| -> Result<ArrayRef> {
+        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(k.clone(), values.clone())?))
+    };
+    let f64s = |v: &[Option<f64>]| -> ArrayRef { Arc::new(Float64Array::from(v.to_vec())) };
+    let columns: Vec<ArrayRef> = vec![
+        dict(&code_keys, &strings.code_array)?,
+        dict(&code_keys, &strings.name_array)?,
+        dict(&parent_keys, &strings.code_array)?,
+        Arc::new(Int32Array::from(vec![year; rows.len()])),
+        dict(&metric_keys, &strings.metric_array)?,
+        f64s(rows.value),
+        Arc::new(Int64Array::from(rows.n_reports.to_vec())),
+        f64s(rows.yoy_change),
+        f64s(rows.yoy_pct),
+        f64s(rows.share_of_parent),
+        Arc::new(Int64Array::from(rows.rank_in_parent.to_vec())),
+    ];
+    let batch = RecordBatch::try_new(long_schema(), columns)?;
+    write_batch(path, long_schema(), "rollup", digest, &batch)
+}
 
-    pub fn close(self) -> Result<usize> {
-        let perr = |path: PathBuf| move |source| Error::Parquet { path, source };
-        self.long.close().map_err(perr(self.long_path))?;
-        self.wide.close().map_err(perr(self.wide_path))?;
-        Ok(self.rows)
-    }
-
-    fn write_long(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
-        let keys = |name: &str| -> Result<Int32Array> {
-            Ok(df.column(name)?.u32()?.iter().map(|c| c.and_then(|c| strings.key(c))).collect())
-        };
-        let code_keys = keys("code")?;
-        let parent_keys = keys("parent")?;
-        let metric_keys: Int32Array = df.column("m")?.u32()?.iter().map(|m| m.map(|m| m as i32)).collect();
-        let dict = |k: &Int32Array, values: &Arc<StringArray>| -> Result<ArrayRef> {
-            Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(k.clone(), values.clone())?))
-        };
-        let f64s = |name: &str| -> Result<ArrayRef> {
-            Ok(Arc::new(df.column(name)?.f64()?.iter().collect::<Float64Array>()))
-        };
-        let i64s = |name: &str| -> Result<ArrayRef> {
-            Ok(Arc::new(df.column(name)?.i64()?.iter().collect::<Int64Array>()))
-        };
-        let columns: Vec<ArrayRef> = vec![
-            dict(&code_keys, &strings.code_array)?,
-            dict(&code_keys, &strings.name_array)?,
-            dict(&parent_keys, &strings.code_array)?,
-            Arc::new(Int32Array::from(vec![year; df.height()])),
-            dict(&metric_keys, &strings.metric_array)?,
-            f64s("value")?,
-            i64s("n_reports")?,
-            f64s("yoy_change")?,
-            f64s("yoy_pct")?,
-            f64s("share_of_parent")?,
-            i64s("rank_in_parent")?,
-        ];
-        let batch = RecordBatch::try_new(long_schema(), columns)?;
-        self.long.write(&batch).map_err(|source| Error::Parquet { path: self.long_path.clone(), source })
-    }
-
-    fn write_wide(&mut self, df: &DataFrame, year: i32, strings: &RegionStrings) -> Result<()> {
-        let code = df.column("code")?.u32()?;
-        let parent = df.column("parent")?.u32()?;
-        let m = df.column("m")?.u32()?;
-        let value = df.column("value")?.f64()?;
-        let n = df.column("n_reports")?.i64()?;
-        let text =
-            |c: Option<u32>, of: &[String]| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
-        let (mut codes, mut names, mut parents, mut reports) = (vec![], vec![], vec![], vec![]);
-        let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); metric_count()];
-        // Rows arrive grouped by region: a new region starts a new output row.
-        let mut last = None;
-        for i in 0..df.height() {
-            if last != Some(code.get(i)) {
-                last = Some(code.get(i));
-                codes.push(text(code.get(i), &strings.codes));
-                names.push(text(code.get(i), &strings.names));
-                parents.push(text(parent.get(i), &strings.codes));
-                reports.push(0i64);
-                cells.iter_mut().for_each(|c| c.push(None));
-            }
-            let row = codes.len() - 1;
-            if let Some(mi) = m.get(i) {
-                cells[mi as usize][row] = value.get(i);
-                if (mi as usize) < catalog().len() {
-                    reports[row] = reports[row].max(n.get(i).unwrap_or(0));
-                }
-            }
+fn write_wide(
+    path: &Path,
+    digest: Option<&str>,
+    rows: &LevelRows<'_>,
+    year: i32,
+    strings: &RegionStrings,
+) -> Result<()> {
+    let text = |c: Option<u32>, of: &[String]| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
+    let (mut codes, mut names, mut parents, mut reports) = (vec![], vec![], vec![], vec![]);
+    let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); metric_count()];
+    // Rows arrive grouped by region: a new region starts a new output row.
+    let mut last = None;
+    for i in 0..rows.len() {
+        let code = rows.code[i];
+        if last != Some(code) {
+            last = Some(code);
+            codes.push(text(Some(code), &strings.codes));
+            names.push(text(Some(code), &strings.names));
+            parents.push(text(rows.parent[i], &strings.codes));
+            reports.push(0i64);
+            cells.iter_mut().for_each(|c| c.push(None));
         }
-        let height = codes.len();
-        let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(codes)),
-            Arc::new(StringArray::from(names)),
-            Arc::new(StringArray::from(parents)),
-            Arc::new(Int32Array::from(vec![year; height])),
-            Arc::new(Int64Array::from(reports)),
-        ];
-        for (mi, values) in cells.into_iter().enumerate() {
-            columns.push(if is_count(mi) {
-                Arc::new(values.into_iter().map(|v| v.map(|x| x as i64)).collect::<Int64Array>())
-            } else {
-                Arc::new(Float64Array::from(values))
-            });
+        let row = codes.len() - 1;
+        let mi = rows.m[i] as usize;
+        cells[mi][row] = rows.value[i];
+        if mi < catalog().len() {
+            reports[row] = reports[row].max(rows.n_reports[i]);
         }
-        let batch = RecordBatch::try_new(wide_schema(), columns)?;
-        self.wide.write(&batch).map_err(|source| Error::Parquet { path: self.wide_path.clone(), source })
     }
+    let height = codes.len();
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(codes)),
+        Arc::new(StringArray::from(names)),
+        Arc::new(StringArray::from(parents)),
+        Arc::new(Int32Array::from(vec![year; height])),
+        Arc::new(Int64Array::from(reports)),
+    ];
+    for (mi, values) in cells.into_iter().enumerate() {
+        columns.push(if is_count(mi) {
+            Arc::new(values.into_iter().map(|v| v.map(|x| x as i64)).collect::<Int64Array>())
+        } else {
+            Arc::new(Float64Array::from(values))
+        });
+    }
+    let batch = RecordBatch::try_new(wide_schema(), columns)?;
+    write_batch(path, wide_schema(), "rollup_wide", digest, &batch)
 }
