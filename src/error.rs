@@ -23,6 +23,8 @@ pub enum Error {
     Usage(String),
     #[error("no rollup in {dir}: run `xxgk run` (or `xxgk rollup`) first")]
     NoRollup { dir: PathBuf },
+    #[error("{path}: the published partition changed while this run was reusing it (did another program write into the output folder?); run again")]
+    Republished { path: PathBuf },
     #[error("drawing chart {path}: {message}")]
     Chart { path: PathBuf, message: String },
 }

@@ -3,18 +3,21 @@
 use crate::dataset::{Dataset, FileNames, Report};
 use crate::error::{Error, Result};
 use crate::ingest::cache::ParseCache;
-use crate::ingest::discover::{discover, InputKind};
+use crate::ingest::discover::{discover, InputFile, InputKind};
 use crate::ingest::headers::HeaderPool;
 use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions, ParsedFile};
 use crate::ingest::report::parse_report;
 use crate::ingest::spill::Spill;
+use crate::ingest::year_cache::{added, marks, replay, year_keys, YearCache, YearOutcome};
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
+use crate::store::YearOutput;
 use crate::validate::finding::{Finding, Rule};
 use chrono::Datelike;
 use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -38,31 +41,43 @@ pub fn current_year() -> i32 {
     chrono::Local::now().year()
 }
 
-/// What becomes of each year's merged, checked reports (the ingest writes them out). Called on a
-/// thread of its own, one year after another, while the next year is merged.
-pub type YearSink<'a> = dyn Fn(&FileNames, &[Report], i32) -> Result<()> + Sync + 'a;
+/// What becomes of each year (the ingest writes it out), returning the digest of what was written.
+/// Called on a thread of its own, one year after another, while the next year is merged.
+pub type YearSink<'a> = dyn Fn(&FileNames, YearOutput<'_>, i32) -> Result<Option<String>> + Sync + 'a;
+
+/// What reading a file gives, its years noted.
+fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
+    let mut p = match f.kind {
+        InputKind::Csv => parse_file(f, popts),
+        InputKind::Report => parse_report(f, popts),
+    };
+    p.note_years();
+    p
+}
 
 /// Read and check every input, then merge and check one report year at a time, oldest first,
 /// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
 /// The returned dataset keeps the files and findings, not the reports.
+///
+/// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
+/// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
+/// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
+/// after one file changed merges that file's year, the year after (R5 compares it with the
+/// changed one) and loads the year before for the same reason; everything else is bookkeeping.
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
     let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
-    let spill = Spill::create(spill_dir)?;
+    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
-    let parsed: Vec<ParsedFile> = files
+    let mut parsed: Vec<ParsedFile> = files
         .par_iter()
-        .enumerate()
-        .map(|(i, f)| {
+        .map(|f| {
             let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
                 Some(hit) => hit,
                 None => {
-                    let p = match f.kind {
-                        InputKind::Csv => parse_file(f, &popts),
-                        InputKind::Report => parse_report(f, &popts),
-                    };
+                    let p = read_file(f, &popts);
                     if let Some(c) = &cache {
                         c.store(&p);
                     }
@@ -70,54 +85,150 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                 }
             };
             headers.share(&mut p);
-            spill.put(i as u32, &mut p)?;
             pb.inc(1);
-            Ok(p)
+            p
         })
-        .collect::<Result<_>>()?;
+        .collect();
     pb.finish_and_clear();
-    if let Some(c) = &cache {
-        c.save(&parsed);
-    }
     // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
-    // file list and the old manifest are not needed past this point.
-    drop((cache, files));
+    // file list is not needed past this point.
+    drop(files);
+    if let Some(c) = &cache {
+        c.save();
+    }
+
+    let years: Vec<i32> =
+        parsed.iter().flat_map(|p| p.years.iter().copied()).collect::<BTreeSet<i32>>().into_iter().collect();
+    let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
+    let keys = cache.as_ref().map(|c| year_keys(c.context(), opts.strict, &parsed)).unwrap_or_default();
+    // A year is kept when its outcome is in the cache and the published partitions are the ones
+    // that outcome wrote (a failed or interrupted run published nothing).
+    let kept: BTreeMap<i32, YearOutcome> = years
+        .iter()
+        .filter_map(|&y| {
+            let outcome = year_cache.as_ref()?.load(keys.get(&y)?)?;
+            let published = match (&outcome.content, &previous) {
+                (None, _) => true,
+                (Some(d), Some(prev)) => prev.carries(&crate::store::partition_rels(y), d),
+                (Some(_), None) => false,
+            };
+            published.then_some((y, outcome))
+        })
+        .collect();
+    let merged_again = |y: i32| years.binary_search(&y).is_ok() && !kept.contains_key(&y);
+    let needs_cells: BTreeSet<i32> =
+        years.iter().copied().filter(|&y| merged_again(y) || merged_again(y + 1)).collect();
+
+    let spill = Spill::create(spill_dir)?;
+    parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
+        if !p.years.iter().any(|y| needs_cells.contains(y)) {
+            p.cells = Vec::new();
+            return Ok(());
+        }
+        if p.from_cache {
+            // The blob is gone or unreadable: the file is read again.
+            p.cells = match cache.as_ref().and_then(|c| c.cells(p)) {
+                Some(cells) => cells,
+                None => read_file(&p.file, &popts).cells,
+            };
+        }
+        let reports = &p.reports;
+        p.cells.retain(|c| reports.get(c.report as usize).is_some_and(|k| needs_cells.contains(&k.year)));
+        spill.put(i as u32, p)
+    })?;
+
     let names = FileNames::of(&parsed);
+    let by_name: HashMap<String, usize> =
+        parsed.iter().enumerate().map(|(i, p)| (p.file.display.clone(), i)).collect();
     let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
     let mut tally = ReportTally::default();
-    std::thread::scope(|scope| -> Result<()> {
+    let mut fresh: Vec<(i32, YearOutcome)> = Vec::new();
+    /// A year as it goes to the writer thread.
+    enum Job {
+        Reports(Arc<Vec<Report>>),
+        Unchanged(Option<String>),
+    }
+    let digests = std::thread::scope(|scope| -> Result<BTreeMap<i32, Option<String>>> {
         // A year is written while the next one is merged and checked: writing a year's Parquet is
         // the larger part, and one file at a time would leave a core idle. The channel bounds how
         // far ahead the merge runs, so memory holds three years of reports at most.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Arc<Vec<Report>>)>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Job)>(1);
         let names = &names;
-        let writer = scope.spawn(move || -> Result<()> {
-            for (year, reports) in rx {
-                on_year(names, &reports, year)?;
+        let writer = scope.spawn(move || -> Result<BTreeMap<i32, Option<String>>> {
+            let mut digests = BTreeMap::new();
+            for (year, job) in rx {
+                let output = match &job {
+                    Job::Reports(r) => YearOutput::Reports(r),
+                    Job::Unchanged(d) => YearOutput::Unchanged(d.as_deref()),
+                };
+                digests.insert(year, on_year(names, output, year)?);
             }
-            Ok(())
+            Ok(digests)
         });
         let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
-        for year in spill.years() {
-            spill.take_year(year, &mut dataset.files)?;
-            dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
-            crate::validate::check_year(&mut dataset, &last_year, opts.strict);
-            tally.add(&dataset.reports);
-            let reports = Arc::new(std::mem::take(&mut dataset.reports));
-            if tx.send((year, Arc::clone(&reports))).is_err() {
+        for &year in &years {
+            let kept_outcome = kept.get(&year);
+            let job = match kept_outcome.filter(|_| !needs_cells.contains(&year)) {
+                Some(o) => {
+                    replay(&mut dataset.files, &by_name, &o.rejections);
+                    dataset.findings.extend(o.findings.iter().cloned());
+                    tally.absorb(&o.tally);
+                    last_year = Arc::new(Vec::new());
+                    Job::Unchanged(o.content.clone())
+                }
+                None => {
+                    let numbers: Vec<usize> = (0..dataset.files.len())
+                        .filter(|&i| dataset.files[i].years.binary_search(&year).is_ok())
+                        .collect();
+                    let before = marks(&dataset.files, &numbers);
+                    spill.take_year(year, &mut dataset.files)?;
+                    let earlier = std::mem::take(&mut dataset.findings);
+                    dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
+                    crate::validate::check_year(&mut dataset, &last_year, opts.strict);
+                    let found = std::mem::replace(&mut dataset.findings, earlier);
+                    let mut year_tally = ReportTally::default();
+                    year_tally.add(&dataset.reports);
+                    tally.absorb(&year_tally);
+                    match kept_outcome {
+                        // Merged again only for the year after's R5: what it found is the kept
+                        // outcome (R5 against the year before, not loaded now, included).
+                        Some(o) => dataset.findings.extend(o.findings.iter().cloned()),
+                        None => {
+                            let rejections = added(&dataset.files, &numbers, &before);
+                            dataset.findings.extend(found.iter().cloned());
+                            let outcome =
+                                YearOutcome { findings: found, rejections, tally: year_tally, content: None };
+                            fresh.push((year, outcome));
+                        }
+                    }
+                    let reports = Arc::new(std::mem::take(&mut dataset.reports));
+                    last_year = Arc::clone(&reports);
+                    Job::Reports(reports)
+                }
+            };
+            if tx.send((year, job)).is_err() {
                 // The writer stopped on an error, which `join` gives below.
                 break;
             }
-            last_year = reports;
         }
         drop(tx);
         writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    if let Some(yc) = &year_cache {
+        for (year, mut outcome) in fresh {
+            outcome.content = digests.get(&year).cloned().flatten();
+            if let Some(key) = keys.get(&year) {
+                yc.store(key, &outcome);
+            }
+        }
+        yc.retain(&keys.values().cloned().collect::<Vec<_>>());
+    }
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
     }
     let findings = dataset.all_findings();
-    let summary = Summary::new(&dataset, tally, &findings, opts.strict);
+    let mut summary = Summary::new(&dataset, tally, &findings, opts.strict);
+    summary.years_from_cache = kept.keys().copied().collect();
     Ok(Ingested { dataset, findings, summary })
 }
 
@@ -126,8 +237,8 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
     // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
     // is a full run from scratch.
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
-    let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, reports, year| {
-        crate::store::write_year(staging, names, reports, year, previous.as_ref())
+    let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, output, year| {
+        crate::store::write_year(staging, names, output, year, previous.as_ref())
     })?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     Ok(ingested)

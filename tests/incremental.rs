@@ -89,10 +89,14 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
             assert!(same, "{p}/{n} differs between the incremental and the full run");
         }
     }
-    // The summaries differ only in how many files came from the cache.
+    // Merged again: 2023, and 2024 whose R5 compares against it. 2021 and 2022 came from the cache.
+    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022]));
+    // The summaries differ only in what came from the cache.
     let (mut a, mut b) = (summary(&inc), summary(&full));
-    a["files_from_cache"] = 0.into();
-    b["files_from_cache"] = 0.into();
+    for key in ["files_from_cache", "years_from_cache"] {
+        a[key] = 0.into();
+        b[key] = 0.into();
+    }
     assert_eq!(a, b);
     let b = read_parquet(&inc.join("parquet/reports/year=2023/part-0.parquet"));
     assert_eq!(floats(&b, "licensing_decisions")[row_of(&b, "653101", "喀什市人民政府")], Some(99999.0));
@@ -128,4 +132,41 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
     }
     let kv = kv_metadata(&level.join("part-2023.parquet"));
     assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
+}
+
+/// A year taken from the cache brings back its findings and the rows its merge rejected (here a
+/// conflicting cell in 2022), as a full run finds them.
+#[test]
+fn a_year_from_the_cache_keeps_its_findings_and_rejected_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = ["synth", "--out", "in", "--regions", "653100", "--years", "2021..2024"];
+    let o = xxgk(&[&synth[..], &["--errors", "0.1", "--seed", "7"]].concat(), dir.path());
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 1);
+    let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2024.synthetic.csv");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replacen(",licensing.decisions,", ",licensing.decisions,1", 1)).unwrap();
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 1);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "full", "--no-charts", "--no-cache"], dir.path())), 1);
+    let (inc, full) = (dir.path().join("inc"), dir.path().join("full"));
+    assert_eq!(summary(&inc)["years_from_cache"], serde_json::json!([2021, 2022, 2023]));
+    let findings = std::fs::read_to_string(inc.join("validation/findings.csv")).unwrap();
+    assert!(findings.contains("E060-conflicting-cell,653100-喀什地区/653129-伽师县-2022"), "{findings}");
+    assert_eq!(findings, std::fs::read_to_string(full.join("validation/findings.csv")).unwrap());
+    for n in files_under(&full.join("rejected")) {
+        assert_eq!(
+            std::fs::read(inc.join("rejected").join(&n)).unwrap(),
+            std::fs::read(full.join("rejected").join(&n)).unwrap(),
+            "rejected/{n}"
+        );
+    }
+    assert_eq!(files_under(&inc.join("rejected")), files_under(&full.join("rejected")));
+    let rejected_2022 = files_under(&inc.join("rejected"));
+    assert!(rejected_2022.iter().any(|n| n.contains("伽师县-2022")), "{rejected_2022:?}");
+    let (mut a, mut b) = (summary(&inc), summary(&full));
+    for key in ["files_from_cache", "years_from_cache"] {
+        a[key] = 0.into();
+        b[key] = 0.into();
+    }
+    assert_eq!(a, b);
 }

@@ -49,9 +49,11 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
             cache_in: None,
         };
         let reports = std::sync::Mutex::new(Vec::new());
-        read_and_validate(&opts, &temp_spill_dir(), &|_, year_reports, _| {
-            reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports.iter().cloned());
-            Ok(())
+        read_and_validate(&opts, &temp_spill_dir(), &|_, output, _| {
+            if let xxgk::store::YearOutput::Reports(year_reports) = output {
+                reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports.iter().cloned());
+            }
+            Ok(None)
         })?;
         reports.into_inner().unwrap_or_else(|p| p.into_inner())
     };

@@ -1,34 +1,53 @@
 //! Incremental runs: what reading each input file produced is kept under `<out>/.xxgk-cache/`,
 //! keyed by the file's SHA-256 and everything else reading depends on (xxgk's version, the latest
-//! year accepted). A manifest of (path, size, mtime, SHA-256) lets the next run skip even hashing a
-//! file whose size and mtime are unchanged; a changed file is hashed and, if its content is new,
-//! read again. Cache entries are immutable and written by rename, so a crash cannot corrupt one;
-//! entries no longer referenced are removed when the manifest is saved.
+//! year accepted).
+//!
+//! Two levels, so that an unchanged file costs a `stat` and nothing more:
+//! - the manifest (`manifest.bincode`, one file) holds, per input path, its size, mtime and SHA-256
+//!   and everything reading it produced except the cells: findings, rejected rows, report keys,
+//!   the years its cells fall in. A file whose size and mtime match is taken from here.
+//! - one blob per distinct content (`<sha256>-<context>.bin`) holds the whole result, cells
+//!   included; it is read only when the file's years are merged again (`years`).
+//!
+//! Cache files are written by rename, so a crash cannot corrupt one; blobs no longer referenced are
+//! removed when the manifest is saved. A cache that cannot be read is a cache miss, never an error.
 
 use super::discover::InputFile;
-use super::parse::ParsedFile;
+use super::parse::{Cell, ParsedFile};
 use crate::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
-/// (2: the 2019 format; 3: `ParsedFile::extracted`, report files).
-const CACHE_VERSION: u32 = 3;
+/// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`).
+const CACHE_VERSION: u32 = 4;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    pub size: u64,
-    pub mtime_ns: u128,
-    pub sha256: String,
+const MANIFEST: &str = "manifest.bincode";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    size: u64,
+    mtime_ns: u128,
+    /// The file as read, without its cells.
+    meta: ParsedFile,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    context: String,
+    entries: BTreeMap<String, Entry>,
 }
 
 #[derive(Debug)]
 pub struct ParseCache {
     dir: PathBuf,
     context: String,
-    old: BTreeMap<String, ManifestEntry>,
+    old: Manifest,
+    /// This run's entries, as files are looked up or read.
+    new: Mutex<BTreeMap<String, Entry>>,
 }
 
 fn stat(path: &Path) -> Option<(u64, u128)> {
@@ -40,37 +59,70 @@ fn stat(path: &Path) -> Option<(u64, u128)> {
 impl ParseCache {
     pub fn open(out: &Path, max_year: i32) -> ParseCache {
         let dir = out.join(".xxgk-cache");
-        let old = std::fs::read(dir.join("manifest.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
         let context = format!("v{CACHE_VERSION}-{}-{max_year}", env!("CARGO_PKG_VERSION"));
-        ParseCache { dir, context, old }
+        let old = std::fs::read(dir.join(MANIFEST))
+            .ok()
+            .and_then(|b| bincode::deserialize::<Manifest>(&b).ok())
+            .filter(|m| m.context == context)
+            .unwrap_or_default();
+        ParseCache { dir, context, old, new: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// The folder the cache lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What xxgk's reading depends on besides the bytes read.
+    pub fn context(&self) -> &str {
+        &self.context
     }
 
     fn blob(&self, sha256: &str) -> PathBuf {
         self.dir.join(format!("{sha256}-{}.bin", self.context))
     }
 
-    /// The cached result for `file`, if its content was read before in this context.
+    /// `file` as read last time, without its cells, if its size and mtime are unchanged and its
+    /// content's blob is still there.
     pub fn lookup(&self, file: &InputFile) -> Option<ParsedFile> {
         let (size, mtime_ns) = stat(&file.path)?;
-        let known = self.old.get(&file.display).filter(|e| e.size == size && e.mtime_ns == mtime_ns)?;
-        let bytes = std::fs::read(self.blob(&known.sha256)).ok()?;
-        let mut parsed: ParsedFile = bincode::deserialize(&bytes).ok()?;
-        // The same content may sit under another name this time.
+        let known =
+            self.old.entries.get(&file.display).filter(|e| e.size == size && e.mtime_ns == mtime_ns)?;
+        if !self.blob(&known.meta.sha256).is_file() {
+            return None;
+        }
+        let mut parsed = known.meta.without_cells();
         parsed.file = file.clone();
         parsed.from_cache = true;
         for f in &mut parsed.findings {
             f.file = file.display.clone();
         }
+        self.new
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(file.display.clone(), Entry { size, mtime_ns, meta: known.meta.without_cells() });
         Some(parsed)
     }
 
-    /// Keep a fresh result. Failing to cache is not failing the run: the next run reads again.
+    /// The cells of a file `lookup` gave without them; `None` when the blob is gone or unreadable
+    /// (the caller reads the file again).
+    pub fn cells(&self, parsed: &ParsedFile) -> Option<Vec<Cell>> {
+        let bytes = std::fs::read(self.blob(&parsed.sha256)).ok()?;
+        let full: ParsedFile = bincode::deserialize(&bytes).ok()?;
+        Some(full.cells)
+    }
+
+    /// Keep a fresh result (read just now, cells and all, before anything else touched it).
+    /// Failing to cache is not failing the run: the next run reads the file again.
     pub fn store(&self, parsed: &ParsedFile) {
         if parsed.sha256.is_empty() {
             return;
+        }
+        if let Some((size, mtime_ns)) = stat(&parsed.file.path) {
+            self.new
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(parsed.file.display.clone(), Entry { size, mtime_ns, meta: parsed.without_cells() });
         }
         let target = self.blob(&parsed.sha256);
         if target.exists() || std::fs::create_dir_all(&self.dir).is_err() {
@@ -83,32 +135,27 @@ impl ParseCache {
         }
     }
 
-    /// Record this run's inputs and drop entries nothing refers to any more. Like `store`, this is
+    /// Record this run's inputs and drop blobs nothing refers to any more. Like `store`, this is
     /// best effort: a full disk here must not fail the run (the Parquet writes report that), and an
     /// unsaved manifest only means the next run reads every file again.
-    pub fn save(&self, files: &[ParsedFile]) {
-        let tmp = self.dir.join("manifest.json.tmp");
-        if self.try_save(files, &tmp).is_err() {
+    pub fn save(&self) {
+        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
+        if self.try_save(&tmp).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
 
-    fn try_save(&self, files: &[ParsedFile], tmp: &Path) -> Result<()> {
-        let mut manifest = BTreeMap::new();
-        for f in files.iter().filter(|f| !f.sha256.is_empty()) {
-            if let Some((size, mtime_ns)) = stat(&f.file.path) {
-                manifest.insert(
-                    f.file.display.clone(),
-                    ManifestEntry { size, mtime_ns, sha256: f.sha256.clone() },
-                );
-            }
-        }
+    fn try_save(&self, tmp: &Path) -> Result<()> {
+        let entries = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
+        let manifest = Manifest { context: self.context.clone(), entries };
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
         let keep: std::collections::HashSet<PathBuf> =
-            manifest.values().map(|e| self.blob(&e.sha256)).collect();
-        let path = self.dir.join("manifest.json");
-        std::fs::write(tmp, serde_json::to_vec(&manifest).unwrap_or_default()).at(tmp)?;
+            manifest.entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
+        let path = self.dir.join(MANIFEST);
+        std::fs::write(tmp, bincode::serialize(&manifest).unwrap_or_default()).at(tmp)?;
         std::fs::rename(tmp, &path).at(&path)?;
+        // The JSON manifest of xxgk before cache version 4.
+        let _ = std::fs::remove_file(self.dir.join("manifest.json"));
         for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {

@@ -12,3 +12,4 @@ pub mod parse;
 pub mod report;
 pub mod spill;
 pub mod value;
+pub mod year_cache;

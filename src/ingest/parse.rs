@@ -70,6 +70,9 @@ pub struct ParsedFile {
     pub findings: Vec<Finding>,
     /// Set for a report file: what the extractor made of it (see `report`).
     pub extracted: Option<super::report::ReportExtract>,
+    /// The report years of `cells`, ascending; kept when the cells go (spilled, or not loaded from
+    /// the cache), so that a re-run knows which years a file takes part in without its cells.
+    pub years: Vec<i32>,
 }
 
 /// `Arc<[String]>` as a plain list, without serde's `rc` feature (turning it on rebuilds most of
@@ -104,6 +107,37 @@ impl ParsedFile {
             file_error: None,
             findings: Vec::new(),
             extracted: None,
+            years: Vec::new(),
+        }
+    }
+
+    /// Set `years` from the cells.
+    pub fn note_years(&mut self) {
+        let mut years: Vec<i32> =
+            self.cells.iter().filter_map(|c| self.reports.get(c.report as usize).map(|k| k.year)).collect();
+        years.sort_unstable();
+        years.dedup();
+        self.years = years;
+    }
+
+    /// Everything but the cells: what the cache manifest keeps of a file.
+    pub fn without_cells(&self) -> ParsedFile {
+        ParsedFile {
+            file: self.file.clone(),
+            from_cache: self.from_cache,
+            sha256: self.sha256.clone(),
+            size: self.size,
+            encoding: self.encoding.clone(),
+            layout: self.layout.clone(),
+            header: Arc::clone(&self.header),
+            rows_read: self.rows_read,
+            reports: self.reports.clone(),
+            cells: Vec::new(),
+            rejected: self.rejected.clone(),
+            file_error: self.file_error.clone(),
+            findings: self.findings.clone(),
+            extracted: self.extracted.clone(),
+            years: self.years.clone(),
         }
     }
 

@@ -27,19 +27,51 @@ use summary::Summary;
 pub const INGEST_PRODUCTS: [&str; 5] =
     ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
+/// A year's `reports` and `facts` files, relative to `parquet/`.
+pub fn partition_rels(year: i32) -> [String; 2] {
+    [format!("reports/{}", parquet_file::year_file(year)), format!("facts/{}", parquet_file::year_file(year))]
+}
+
+/// What a year gives the writers.
+#[derive(Debug, Clone, Copy)]
+pub enum YearOutput<'a> {
+    /// The year's merged, checked reports.
+    Reports(&'a [Report]),
+    /// The year was not merged again (its inputs are unchanged): its published partitions, which
+    /// carry this content digest, stand; `None` when it stored nothing.
+    Unchanged(Option<&'a str>),
+}
+
 /// Write one year's stored reports as `parquet/{reports,facts}/year=YYYY` into `staging`. With
 /// `previous`, a year whose reports are exactly those already published keeps its published files
-/// (hard links) instead of being written again.
+/// (hard links) instead of being written again. Returns the partitions' content digest, `None`
+/// when the year stored nothing.
 pub fn write_year(
     staging: &Staging,
     names: &FileNames,
-    year_reports: &[Report],
+    output: YearOutput<'_>,
     year: i32,
     previous: Option<&Previous>,
-) -> Result<()> {
+) -> Result<Option<String>> {
+    let rels = partition_rels(year);
+    let year_reports = match output {
+        YearOutput::Reports(r) => r,
+        YearOutput::Unchanged(None) => return Ok(None),
+        YearOutput::Unchanged(Some(digest)) => {
+            let kept = match previous {
+                Some(prev) => prev.link_if_unchanged(&staging.path("parquet"), &rels, digest)?,
+                None => false,
+            };
+            return if kept {
+                Ok(Some(digest.to_string()))
+            } else {
+                Err(crate::error::Error::Republished { path: std::path::Path::new("parquet").join(&rels[1]) })
+            };
+        }
+    };
     let reports: Vec<&Report> = year_reports.iter().filter(|r| !r.rejected && r.key.year == year).collect();
     if reports.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let mut files: Vec<u32> = reports.iter().flat_map(|r| r.files.iter().copied()).collect();
     files.sort_unstable();
@@ -50,12 +82,8 @@ pub fn write_year(
         .collect();
     let content = digest::year_content(names, year, &reports, &inputs);
     if let Some(prev) = previous {
-        let rels = [
-            format!("reports/{}", parquet_file::year_file(year)),
-            format!("facts/{}", parquet_file::year_file(year)),
-        ];
         if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
-            return Ok(());
+            return Ok(Some(content));
         }
     }
     let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
@@ -63,7 +91,8 @@ pub fn write_year(
         || reports::write_year(&staging.path("parquet/reports"), names, year, &reports, meta),
         || facts::write_year(&staging.path("parquet/facts"), names, year, &reports, meta),
     );
-    r.and(f)
+    r.and(f)?;
+    Ok(Some(content))
 }
 
 /// Write what is not per year into `staging`: findings, summary, rejected rows, extracted reports

@@ -37,13 +37,16 @@ impl Previous {
         Previous { root: root.to_path_buf() }
     }
 
+    /// Whether every file of `rels` is there and carries `digest`.
+    pub fn carries(&self, rels: &[String], digest: &str) -> bool {
+        rels.iter().all(|r| footer_value(&self.root.join(r), DIGEST_KEY).as_deref() == Some(digest))
+    }
+
     /// Link every file of `rels` (relative to the product roots) into `into` when each of them
     /// carries `digest`; otherwise link none and say so. A link that fails falls back to a copy;
     /// a copy that fails leaves the partition to be written again.
     pub fn link_if_unchanged(&self, into: &Path, rels: &[String], digest: &str) -> Result<bool> {
-        if rels.is_empty()
-            || !rels.iter().all(|r| footer_value(&self.root.join(r), DIGEST_KEY).as_deref() == Some(digest))
-        {
+        if rels.is_empty() || !self.carries(rels, digest) {
             return Ok(false);
         }
         let mut done: Vec<PathBuf> = Vec::new();

@@ -25,6 +25,9 @@ pub struct Summary {
     pub files_rejected: usize,
     /// Files whose unchanged content was taken from `.xxgk-cache/` instead of being read again.
     pub files_from_cache: usize,
+    /// Report years whose merge and checks were taken from `.xxgk-cache/`: none of their inputs
+    /// (nor the year before's) changed.
+    pub years_from_cache: Vec<i32>,
     pub rows_read: u64,
     pub rows_stored: u64,
     pub rows_rejected: u64,
@@ -44,7 +47,7 @@ pub struct Summary {
 
 /// What the reports add to the summary, counted year by year as they pass (a run holds one year
 /// of reports at a time).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize)]
 pub struct ReportTally {
     stored: usize,
     rejected: usize,
@@ -67,6 +70,18 @@ impl ReportTally {
             self.regions.insert(r.region_code());
             self.years.insert(r.key.year);
         }
+    }
+
+    /// Count another tally's reports too (a year's, taken from the cache).
+    pub fn absorb(&mut self, other: &ReportTally) {
+        self.stored += other.stored;
+        self.rejected += other.rejected;
+        for (format, n) in &other.by_format {
+            *self.by_format.entry(format.clone()).or_insert(0) += n;
+        }
+        self.cells += other.cells;
+        self.regions.extend(other.regions.iter().cloned());
+        self.years.extend(other.years.iter().copied());
     }
 }
 
@@ -94,6 +109,7 @@ impl Summary {
         Summary {
             files_rejected: files.iter().filter(|f| f.error.is_some()).count(),
             files_from_cache: ds.files.iter().filter(|f| f.from_cache).count(),
+            years_from_cache: Vec::new(),
             rows_read: files.iter().map(|f| f.rows_read).sum(),
             rows_stored: files.iter().map(|f| f.rows_stored).sum(),
             rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),

@@ -1,0 +1,191 @@
+//! What merging and checking one report year produced (its findings, the rows it rejected, its
+//! report tally and the digest of its partitions), kept under `.xxgk-cache/years/` so that a
+//! re-run whose inputs for that year are unchanged takes it from here instead of loading, merging
+//! and checking the year's cells again.
+//!
+//! A year's outcome depends on the files with cells in that year and, through R5 (across years),
+//! on those of the year before: the key is both lists of (path, SHA-256) in file order, with the
+//! reading context, `--strict` and the tables compiled in.
+
+use super::parse::ParsedFile;
+use crate::store::summary::ReportTally;
+use crate::validate::finding::Finding;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// A row rejected by the merge or the checks of a year (not by reading its file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub file: String,
+    pub record: u32,
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct YearOutcome {
+    pub findings: Vec<Finding>,
+    pub rejections: Vec<Rejection>,
+    pub tally: ReportTally,
+    /// Digest of the year's `reports`/`facts` partitions; `None` when the year stored nothing.
+    pub content: Option<String>,
+}
+
+pub struct YearCache {
+    dir: PathBuf,
+}
+
+impl YearCache {
+    pub fn new(cache_dir: &Path) -> YearCache {
+        YearCache { dir: cache_dir.join("years") }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.bin"))
+    }
+
+    pub fn load(&self, key: &str) -> Option<YearOutcome> {
+        bincode::deserialize(&std::fs::read(self.path(key)).ok()?).ok()
+    }
+
+    /// Best effort, like the rest of the cache: a year not kept is merged again next time.
+    pub fn store(&self, key: &str, outcome: &YearOutcome) {
+        let target = self.path(key);
+        let Ok(bytes) = bincode::serialize(outcome) else { return };
+        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
+        let ok = std::fs::create_dir_all(&self.dir).is_ok()
+            && std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target)).is_ok();
+        if !ok {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Remove every kept year but `keys` (this run's).
+    pub fn retain(&self, keys: &[String]) {
+        let keep: std::collections::HashSet<PathBuf> = keys.iter().map(|k| self.path(k)).collect();
+        for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            if !keep.contains(&e.path()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// The key of each year the files have cells in.
+pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<i32, String> {
+    let mut by_year: BTreeMap<i32, Sha256> = BTreeMap::new();
+    for f in files {
+        for &y in &f.years {
+            let h = by_year.entry(y).or_default();
+            h.update((f.file.display.len() as u64).to_le_bytes());
+            h.update(f.file.display.as_bytes());
+            h.update(f.sha256.as_bytes());
+        }
+    }
+    let lists: BTreeMap<i32, [u8; 32]> = by_year.into_iter().map(|(y, h)| (y, h.finalize().into())).collect();
+    lists
+        .iter()
+        .map(|(&y, list)| {
+            let mut h = Sha256::new();
+            h.update(crate::store::digest::build_digest());
+            h.update(context);
+            h.update([u8::from(strict)]);
+            h.update(y.to_le_bytes());
+            h.update(list);
+            match lists.get(&(y - 1)) {
+                Some(before) => h.update(before),
+                None => h.update(b"-"),
+            }
+            (y, crate::store::digest::hex(&h.finalize()))
+        })
+        .collect()
+}
+
+/// How many reasons each rejected row of `files` (by number) has, before a year is merged: what the
+/// merge adds is found by comparing afterwards ([`added`]).
+pub fn marks(files: &[ParsedFile], numbers: &[usize]) -> Vec<(usize, BTreeMap<u32, usize>)> {
+    numbers
+        .iter()
+        .filter(|&&i| !files[i].rejected.is_empty())
+        .map(|&i| (i, files[i].rejected.iter().map(|(&r, row)| (r, row.reasons.len())).collect()))
+        .collect()
+}
+
+/// The rejections made to `files` (by number) since `marks` was taken, in file and record order.
+pub fn added(
+    files: &[ParsedFile],
+    numbers: &[usize],
+    marks: &[(usize, BTreeMap<u32, usize>)],
+) -> Vec<Rejection> {
+    let before: HashMap<usize, &BTreeMap<u32, usize>> = marks.iter().map(|(i, m)| (*i, m)).collect();
+    let mut out = Vec::new();
+    for &i in numbers {
+        let f = &files[i];
+        for (&record, row) in &f.rejected {
+            let had = before.get(&i).and_then(|m| m.get(&record)).copied().unwrap_or(0);
+            for reason in &row.reasons[had.min(row.reasons.len())..] {
+                out.push(Rejection {
+                    file: f.file.display.clone(),
+                    record,
+                    line: row.line,
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Make the rejections of a year taken from the cache again, in the files they name.
+pub fn replay(files: &mut [ParsedFile], by_name: &HashMap<String, usize>, rejections: &[Rejection]) {
+    for r in rejections {
+        if let Some(&i) = by_name.get(&r.file) {
+            files[i].reject(r.record, r.line, r.reason.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::discover::InputFile;
+
+    fn file(name: &str, sha: &str, years: &[i32]) -> ParsedFile {
+        let mut f = ParsedFile::new(&InputFile::named(name));
+        f.sha256 = sha.into();
+        f.years = years.to_vec();
+        f
+    }
+
+    #[test]
+    fn a_changed_file_changes_its_years_and_the_year_after() {
+        let a = vec![file("a.csv", "1", &[2021]), file("b.csv", "2", &[2022]), file("c.csv", "3", &[2023])];
+        let mut b = a.iter().map(ParsedFile::without_cells).collect::<Vec<_>>();
+        b[1].sha256 = "2'".into();
+        let (ka, kb) = (year_keys("ctx", false, &a), year_keys("ctx", false, &b));
+        assert_eq!(ka[&2021], kb[&2021]);
+        assert_ne!(ka[&2022], kb[&2022]);
+        assert_ne!(ka[&2023], kb[&2023], "R5 of 2023 compares against 2022");
+        assert_ne!(ka[&2021], year_keys("ctx", true, &a)[&2021], "--strict");
+    }
+
+    #[test]
+    fn rejections_added_by_a_merge_are_found_and_replayed() {
+        let mut files = vec![file("a.csv", "1", &[2021]), file("b.csv", "2", &[2021])];
+        files[0].reject(3, 5, "read".into());
+        let numbers = [0, 1];
+        let m = marks(&files, &numbers);
+        files[0].reject(3, 5, "merge".into());
+        files[1].reject(0, 2, "conflict".into());
+        let added = added(&files, &numbers, &m);
+        assert_eq!(added.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(), ["merge", "conflict"]);
+        let mut fresh = vec![file("a.csv", "1", &[2021]), file("b.csv", "2", &[2021])];
+        fresh[0].reject(3, 5, "read".into());
+        let by_name = HashMap::from([("a.csv".to_string(), 0), ("b.csv".to_string(), 1)]);
+        replay(&mut fresh, &by_name, &added);
+        assert_eq!(fresh[0].rejected[&3].reasons, ["read", "merge"]);
+        assert_eq!(fresh[1].rejected[&0].line, 2);
+    }
+}
