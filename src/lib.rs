@@ -19,6 +19,7 @@ pub mod regions;
 pub mod rollup;
 pub mod store;
 pub mod synth;
+pub mod timing;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -65,9 +65,12 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
 /// after one file changed merges that file's year, the year after (R5 compares it with the
 /// changed one) and loads the year before for the same reason; everything else is bookkeeping.
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
+    crate::timing::mark(|| "ingest: start".into());
     let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
+    crate::timing::mark(|| format!("ingest: {} files found", files.len()));
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
-    let cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
+    let mut cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
+    crate::timing::mark(|| "ingest: cache manifest read".into());
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
@@ -90,10 +93,11 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         })
         .collect();
     pb.finish_and_clear();
+    crate::timing::mark(|| format!("ingest: {} files read or found unchanged", parsed.len()));
     // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
     // file list is not needed past this point.
     drop(files);
-    if let Some(c) = &cache {
+    if let Some(c) = cache.as_mut() {
         c.save();
     }
 
@@ -119,6 +123,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     let needs_cells: BTreeSet<i32> =
         years.iter().copied().filter(|&y| merged_again(y) || merged_again(y + 1)).collect();
 
+    crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
     let spill = Spill::create(spill_dir)?;
     parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
         if !p.years.iter().any(|y| needs_cells.contains(y)) {
@@ -137,6 +142,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         spill.put(i as u32, p)
     })?;
 
+    crate::timing::mark(|| "ingest: cells loaded and spilled".into());
     let names = FileNames::of(&parsed);
     let by_name: HashMap<String, usize> =
         parsed.iter().enumerate().map(|(i, p)| (p.file.display.clone(), i)).collect();
@@ -206,6 +212,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                     Job::Reports(reports)
                 }
             };
+            crate::timing::mark(|| format!("ingest: {year} merged and checked"));
             if tx.send((year, job)).is_err() {
                 // The writer stopped on an error, which `join` gives below.
                 break;
@@ -214,6 +221,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         drop(tx);
         writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    crate::timing::mark(|| "ingest: every year written".into());
     if let Some(yc) = &year_cache {
         for (year, mut outcome) in fresh {
             outcome.content = digests.get(&year).cloned().flatten();

@@ -4,17 +4,15 @@
 //! columns are decoded), and a region's code is parsed once per distinct code, not once per row.
 
 use super::data::Point;
-use crate::error::{Error, IoContext, Result};
-use arrow::array::{Array, AsArray, BooleanArray, DictionaryArray, RecordBatch, StringArray};
+use crate::error::{Error, Result};
+use crate::store::dict_read::{self, per_row, strings, values};
+use arrow::array::{Array, AsArray, BooleanArray, DictionaryArray, RecordBatch};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Schema};
+use arrow::datatypes::{DataType, Float64Type, Int32Type};
 use arrow::error::ArrowError;
-use parquet::arrow::arrow_reader::{
-    ArrowPredicateFn, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowFilter,
-};
+use parquet::arrow::arrow_reader::{ArrowPredicateFn, RowFilter};
 use parquet::arrow::ProjectionMask;
 use std::path::Path;
-use std::sync::Arc;
 
 /// One cell: region code, metric slot, year.
 pub struct Row {
@@ -41,26 +39,6 @@ pub struct Rows {
 const COLUMNS: [&str; 8] =
     ["region_code", "region_name", "parent_code", "year", "metric", "value", "yoy_change", "yoy_pct"];
 
-fn dictionary() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-}
-
-fn strings(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>, ArrowError> {
-    let column =
-        batch.column_by_name(name).ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
-    Ok(cast(column, &dictionary())?.as_dictionary::<Int32Type>().clone())
-}
-
-fn values(dict: &DictionaryArray<Int32Type>) -> &StringArray {
-    dict.values().as_string::<i32>()
-}
-
-/// Per row of `dict`, `f` of its string, worked out once per distinct string.
-fn per_row<T: Copy>(dict: &DictionaryArray<Int32Type>, f: impl Fn(&str) -> Option<T>) -> Vec<Option<T>> {
-    let distinct: Vec<Option<T>> = values(dict).iter().map(|v| v.and_then(&f)).collect();
-    dict.keys().iter().map(|k| k.and_then(|k| distinct.get(k as usize).copied().flatten())).collect()
-}
-
 /// The string in row `i`, if any.
 fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
     let k = d.key(i)?;
@@ -71,23 +49,7 @@ fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
 pub fn read(path: &Path, slot: fn(&str) -> Option<usize>) -> Result<Rows> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
-    let file = std::fs::File::open(path).at(path)?;
-    // The file's own schema with its string columns as dictionaries (it carries no Arrow schema).
-    let plain = ParquetRecordBatchReaderBuilder::try_new(file.try_clone().at(path)?).map_err(failed)?;
-    let fields: Vec<Field> = plain
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| {
-            if f.data_type() == &DataType::Utf8 {
-                f.as_ref().clone().with_data_type(dictionary())
-            } else {
-                f.as_ref().clone()
-            }
-        })
-        .collect();
-    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
-    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(failed)?;
+    let builder = dict_read::open(path)?;
     let schema = builder.parquet_schema();
     let (metric, columns) =
         (ProjectionMask::columns(schema, ["metric"]), ProjectionMask::columns(schema, COLUMNS));

@@ -46,8 +46,12 @@ pub struct ParseCache {
     dir: PathBuf,
     context: String,
     old: Manifest,
-    /// This run's entries, as files are looked up or read.
-    new: Mutex<BTreeMap<String, Entry>>,
+    /// Whether `old` is a manifest of this context (else every blob is checked when saving).
+    old_loaded: bool,
+    /// Paths whose old entry stands, as they are looked up.
+    hits: Mutex<Vec<String>>,
+    /// Entries of files read this run.
+    fresh: Mutex<BTreeMap<String, Entry>>,
 }
 
 fn stat(path: &Path) -> Option<(u64, u128)> {
@@ -63,9 +67,15 @@ impl ParseCache {
         let old = std::fs::read(dir.join(MANIFEST))
             .ok()
             .and_then(|b| bincode::deserialize::<Manifest>(&b).ok())
-            .filter(|m| m.context == context)
-            .unwrap_or_default();
-        ParseCache { dir, context, old, new: Mutex::new(BTreeMap::new()) }
+            .filter(|m| m.context == context);
+        ParseCache {
+            dir,
+            context,
+            old_loaded: old.is_some(),
+            old: old.unwrap_or_default(),
+            hits: Mutex::new(Vec::new()),
+            fresh: Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// The folder the cache lives in.
@@ -97,10 +107,7 @@ impl ParseCache {
         for f in &mut parsed.findings {
             f.file = file.display.clone();
         }
-        self.new
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(file.display.clone(), Entry { size, mtime_ns, meta: known.meta.without_cells() });
+        self.hits.lock().unwrap_or_else(|p| p.into_inner()).push(file.display.clone());
         Some(parsed)
     }
 
@@ -119,7 +126,7 @@ impl ParseCache {
             return;
         }
         if let Some((size, mtime_ns)) = stat(&parsed.file.path) {
-            self.new
+            self.fresh
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(parsed.file.display.clone(), Entry { size, mtime_ns, meta: parsed.without_cells() });
@@ -138,23 +145,46 @@ impl ParseCache {
     /// Record this run's inputs and drop blobs nothing refers to any more. Like `store`, this is
     /// best effort: a full disk here must not fail the run (the Parquet writes report that), and an
     /// unsaved manifest only means the next run reads every file again.
-    pub fn save(&self) {
+    pub fn save(&mut self) {
         let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
         if self.try_save(&tmp).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
 
-    fn try_save(&self, tmp: &Path) -> Result<()> {
-        let entries = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
+    fn try_save(&mut self, tmp: &Path) -> Result<()> {
+        let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
+        let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
+        if self.old_loaded && fresh.is_empty() && hits.len() == self.old.entries.len() {
+            // Every file is as it was: the manifest on disk is this run's already.
+            return Ok(());
+        }
+        let mut old = std::mem::take(&mut self.old.entries);
+        let mut entries = fresh;
+        for display in hits {
+            if let Some(e) = old.remove(&display) {
+                entries.insert(display, e);
+            }
+        }
+        let keep: std::collections::HashSet<PathBuf> =
+            entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
         let manifest = Manifest { context: self.context.clone(), entries };
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
-        let keep: std::collections::HashSet<PathBuf> =
-            manifest.entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
         let path = self.dir.join(MANIFEST);
         std::fs::write(tmp, bincode::serialize(&manifest).unwrap_or_default()).at(tmp)?;
         std::fs::rename(tmp, &path).at(&path)?;
-        // The JSON manifest of xxgk before cache version 4.
+        if self.old_loaded {
+            // Only the blobs of entries replaced or gone can have lost their last reference.
+            for e in old.values() {
+                let blob = self.blob(&e.meta.sha256);
+                if !keep.contains(&blob) {
+                    let _ = std::fs::remove_file(blob);
+                }
+            }
+            return Ok(());
+        }
+        // No manifest of this context: blobs of another xxgk version or year limit may be here,
+        // and the JSON manifest of xxgk before cache version 4.
         let _ = std::fs::remove_file(self.dir.join("manifest.json"));
         for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
             let p = e.path();

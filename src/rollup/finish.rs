@@ -88,7 +88,7 @@ impl YearRows {
 }
 
 /// The order of the rows, one integer: level, then region, then metric.
-fn key(lvl: u32, code: u32, m: u32) -> u64 {
+pub fn key(lvl: u32, code: u32, m: u32) -> u64 {
     (u64::from(lvl) << 62) | (u64::from(code) << 16) | u64::from(m)
 }
 
@@ -109,7 +109,7 @@ impl Sums {
         let m = df.column("m")?.u32()?;
         let value = df.column("value")?.f64()?;
         let n = df.column("n_reports")?.i64()?;
-        let mut rows: Vec<(u64, Option<f64>, i64)> = lvl
+        let rows: Vec<(u64, Option<f64>, i64)> = lvl
             .iter()
             .zip(code.iter())
             .zip(m.iter())
@@ -118,8 +118,17 @@ impl Sums {
                 (key(l.unwrap_or(0), c.unwrap_or(0), m.unwrap_or(0)), v, n.unwrap_or(0))
             })
             .collect();
-        rows.par_sort_unstable_by_key(|r| r.0);
-        Ok(Sums(rows))
+        Ok(Sums::from_rows(rows))
+    }
+}
+
+impl Sums {
+    /// From rows in any order.
+    pub fn from_rows(mut rows: Vec<(u64, Option<f64>, i64)>) -> Sums {
+        if !rows.is_sorted_by_key(|r| r.0) {
+            rows.par_sort_unstable_by_key(|r| r.0);
+        }
+        Sums(rows)
     }
 }
 

@@ -68,3 +68,10 @@ pub fn metric_id(m: usize) -> &'static str {
 pub fn metric_count() -> usize {
     catalog().len() + INDICATORS.len()
 }
+
+/// Metric number of any metric or indicator id.
+pub fn metric_number(id: &str) -> Option<u32> {
+    static NUMBERS: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+        std::sync::OnceLock::new();
+    NUMBERS.get_or_init(|| (0..metric_count()).map(|m| (metric_id(m), m as u32)).collect()).get(id).copied()
+}

@@ -8,6 +8,7 @@
 pub mod compute;
 pub mod finish;
 pub mod indicators;
+pub mod published;
 pub mod rank;
 pub mod tables;
 pub mod write;
@@ -62,55 +63,94 @@ pub fn rollup(
     // The sums of the year before, when this run computed them.
     let mut prev: Option<(i32, finish::Sums)> = None;
     let present = compute::years_present(facts_dir);
-    // The year before the range is read too, so that the range's first year has a yoy change.
-    for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
-        years.push(year);
-        let last_present = present.contains(&(year - 1));
-        let key = source_digest(facts_dir, year, last_present.then_some(year - 1), opts);
-        let files = |l: &str| (write::long_rel(l, year), write::wide_rel(l, year));
-        if let (Some(prev_root), Some(key)) = (previous, key.as_deref()) {
-            let rels: Vec<String> = levels
-                .iter()
-                .flat_map(|l| {
-                    let (a, b) = files(l);
-                    [a, b]
-                })
-                .filter(|r| prev_root.has(r))
-                .collect();
-            if prev_root.link_if_unchanged(out_parquet, &rels, key)? {
-                for (l, name) in LEVELS.iter().enumerate() {
-                    if let Some(n) = prev_root.rows(&files(name).0) {
-                        rows[l] += n;
-                        written[l] = true;
-                    }
-                }
-                continue;
+    // A year's sums: read back from its published files when they were summed from the same
+    // facts (a re-run rolling up a neighbour of a changed year), else summed.
+    let sums = |year: i32, digest: Option<&str>| -> Result<finish::Sums> {
+        if let (Some(prev_root), Some(d)) = (previous, digest) {
+            if let Some(s) = published::read_sums(prev_root, &levels, year, d) {
+                return Ok(s);
             }
         }
-        let cur = finish::Sums::of(&compute::year_sums(facts_dir, year, opts)?)?;
-        let last_year = match prev.take() {
-            Some((y, df)) if y == year - 1 => Some(df),
-            _ if last_present => Some(finish::Sums::of(&compute::year_sums(facts_dir, year - 1, opts)?)?),
-            _ => None,
-        };
-        let out = finish::finish_year(&cur, last_year.as_ref());
-        let levels = out.levels();
-        let counts = levels
-            .par_iter()
-            .map(|(l, level_rows)| {
-                write::write_level(out_parquet, LEVELS[*l], year, key.as_deref(), level_rows, &strings)
-                    .map(|n| (*l, n))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        finish::Sums::of(&compute::year_sums(facts_dir, year, opts)?)
+    };
+    // A year is written on a thread of its own while the next one is summed: writing is a third of
+    // a year's time and mostly one column after another. The channel holds one year, so memory
+    // holds at most three years' rows.
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(i32, finish::YearRows, Option<String>, Option<String>)>(1);
+        let strings = &strings;
+        let writer = scope.spawn(move || -> Result<Vec<(usize, usize)>> {
+            let mut counts = Vec::new();
+            for (year, out, key, sums_key) in rx {
+                let digests = write::Digests { content: key.as_deref(), sums: sums_key.as_deref() };
+                let levels = out.levels();
+                let year_counts = levels
+                    .par_iter()
+                    .map(|(l, level_rows)| {
+                        write::write_level(out_parquet, LEVELS[*l], year, digests, level_rows, strings)
+                            .map(|n| (*l, n))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                counts.extend(year_counts);
+                crate::timing::mark(|| format!("rollup: {year} written"));
+            }
+            Ok(counts)
+        });
+        // The year before the range is read too, so that the range's first year has a yoy change.
+        for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
+            years.push(year);
+            let last_present = present.contains(&(year - 1));
+            let key = source_digest(facts_dir, year, last_present.then_some(year - 1), opts);
+            let files = |l: &str| (write::long_rel(l, year), write::wide_rel(l, year));
+            if let (Some(prev_root), Some(key)) = (previous, key.as_deref()) {
+                let rels: Vec<String> = levels
+                    .iter()
+                    .flat_map(|l| {
+                        let (a, b) = files(l);
+                        [a, b]
+                    })
+                    .filter(|r| prev_root.has(r))
+                    .collect();
+                if prev_root.link_if_unchanged(out_parquet, &rels, key)? {
+                    for (l, name) in LEVELS.iter().enumerate() {
+                        if let Some(n) = prev_root.rows(&files(name).0) {
+                            rows[l] += n;
+                            written[l] = true;
+                        }
+                    }
+                    continue;
+                }
+            }
+            let sums_key = published::sums_digest(facts_dir, year, opts);
+            let cur = sums(year, sums_key.as_deref())?;
+            let last_year = match prev.take() {
+                Some((y, s)) if y == year - 1 => Some(s),
+                _ if last_present => {
+                    Some(sums(year - 1, published::sums_digest(facts_dir, year - 1, opts).as_deref())?)
+                }
+                _ => None,
+            };
+            crate::timing::mark(|| format!("rollup: {year} summed"));
+            let out = finish::finish_year(&cur, last_year.as_ref());
+            crate::timing::mark(|| format!("rollup: {year} finished"));
+            if tx.send((year, out, key, sums_key)).is_err() {
+                // The writer stopped on an error, which `join` gives below.
+                break;
+            }
+            prev = Some((year, cur));
+            // A year's frames are freed here; without handing the pages back, glibc's per-thread
+            // arenas keep them and the peak creeps up with the number of years.
+            crate::memory::release_freed();
+        }
+        drop(tx);
+        let counts = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         for (l, n) in counts {
             rows[l] += n;
             written[l] = true;
         }
-        prev = Some((year, cur));
-        // A year's frames are freed here; without handing the pages back, glibc's per-thread arenas
-        // keep them and the peak creeps up with the number of years.
-        crate::memory::release_freed();
-    }
+        Ok(())
+    })?;
     let rows = LEVELS
         .iter()
         .enumerate()

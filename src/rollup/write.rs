@@ -6,9 +6,11 @@
 
 use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
+use super::published::SUMS_KEY;
 use super::tables::RegionStrings;
 use crate::catalog::{catalog, FORMAT_VERSION};
 use crate::error::{Error, IoContext, Result};
+use crate::store::reuse::DIGEST_KEY;
 use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
@@ -31,13 +33,24 @@ pub fn wide_rel(level: &str, year: i32) -> String {
     format!("rollup_wide/level={level}/part-{year}.parquet")
 }
 
-fn options(dataset: &str, digest: Option<&str>) -> ArrowWriterOptions {
+/// What a year's files are made of, kept in their footers for the next run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Digests<'a> {
+    /// Everything the files hold (`rollup::source_digest`).
+    pub content: Option<&'a str>,
+    /// The year's sums alone (`published::sums_digest`): the long file can stand in for them.
+    pub sums: Option<&'a str>,
+}
+
+fn options(dataset: &str, digests: &[(&str, Option<&str>)]) -> ArrowWriterOptions {
     let mut kv = vec![
         KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
         KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
     ];
-    if let Some(d) = digest {
-        kv.push(KeyValue::new(crate::store::reuse::DIGEST_KEY.to_string(), d.to_string()));
+    for (key, value) in digests {
+        if let Some(v) = value {
+            kv.push(KeyValue::new(key.to_string(), v.to_string()));
+        }
     }
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
@@ -87,30 +100,32 @@ fn create(
     path: &Path,
     schema: Arc<Schema>,
     dataset: &str,
-    digest: Option<&str>,
+    digests: &[(&str, Option<&str>)],
 ) -> Result<ArrowWriter<File>> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
     let file = File::create(path).at(path)?;
-    ArrowWriter::try_new_with_options(file, schema, options(dataset, digest))
+    ArrowWriter::try_new_with_options(file, schema, options(dataset, digests))
         .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
 }
 
 /// Write one level's rows of `year` as its long and its wide file (the two at once), under
-/// `parquet`. `digest` is what the year is made of (`rollup::source_digest`), kept in both footers.
+/// `parquet`, `digests` in their footers (the sums only in the long file, which holds them).
 /// Returns the number of long rows.
 pub fn write_level(
     parquet: &Path,
     level: &str,
     year: i32,
-    digest: Option<&str>,
+    digests: Digests<'_>,
     rows: &LevelRows<'_>,
     strings: &RegionStrings,
 ) -> Result<usize> {
+    let long_keys = [(DIGEST_KEY, digests.content), (SUMS_KEY, digests.sums)];
+    let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
-        || write_long(&parquet.join(long_rel(level, year)), digest, rows, year, strings),
-        || write_wide(&parquet.join(wide_rel(level, year)), digest, rows, year, strings),
+        || write_long(&parquet.join(long_rel(level, year)), &long_keys, rows, year, strings),
+        || write_wide(&parquet.join(wide_rel(level, year)), &wide_keys, rows, year, strings),
     );
     long.and(wide)?;
     Ok(rows.len())
@@ -120,11 +135,11 @@ fn write_batch(
     path: &Path,
     schema: Arc<Schema>,
     dataset: &str,
-    digest: Option<&str>,
+    digests: &[(&str, Option<&str>)],
     batch: &RecordBatch,
 ) -> Result<()> {
     let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
-    let mut w = create(path, schema, dataset, digest)?;
+    let mut w = create(path, schema, dataset, digests)?;
     w.write(batch).map_err(perr)?;
     w.close().map_err(perr)?;
     Ok(())
@@ -132,7 +147,7 @@ fn write_batch(
 
 fn write_long(
     path: &Path,
-    digest: Option<&str>,
+    digests: &[(&str, Option<&str>)],
     rows: &LevelRows<'_>,
     year: i32,
     strings: &RegionStrings,
@@ -161,12 +176,12 @@ fn write_long(
         Arc::new(Int64Array::from(rows.rank_in_parent.to_vec())),
     ];
     let batch = RecordBatch::try_new(long_schema(), columns)?;
-    write_batch(path, long_schema(), "rollup", digest, &batch)
+    write_batch(path, long_schema(), "rollup", digests, &batch)
 }
 
 fn write_wide(
     path: &Path,
-    digest: Option<&str>,
+    digests: &[(&str, Option<&str>)],
     rows: &LevelRows<'_>,
     year: i32,
     strings: &RegionStrings,
@@ -209,5 +224,5 @@ fn write_wide(
         });
     }
     let batch = RecordBatch::try_new(wide_schema(), columns)?;
-    write_batch(path, wide_schema(), "rollup_wide", digest, &batch)
+    write_batch(path, wide_schema(), "rollup_wide", digests, &batch)
 }

@@ -3,6 +3,7 @@
 //! swapped in atomically (`atomic`).
 
 pub mod atomic;
+pub mod dict_read;
 pub mod digest;
 pub mod extracted;
 pub mod facts;

@@ -66,6 +66,11 @@ impl Previous {
         Ok(true)
     }
 
+    /// Where a published file is.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
     pub fn has(&self, rel: &str) -> bool {
         self.root.join(rel).is_file()
     }

@@ -1,0 +1,57 @@
+//! Reading xxgk's own Parquet products back with arrow, string columns as dictionaries: the
+//! rollup writes its region and metric columns dictionary-encoded, and reading them as
+//! dictionaries turns a string into a number once per distinct string, not once per row.
+
+use crate::error::{Error, IoContext, Result};
+use arrow::array::{AsArray, DictionaryArray, RecordBatch, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Int32Type, Schema};
+use arrow::error::ArrowError;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// A reader builder for `path` whose string columns come as dictionaries (the files carry no
+/// Arrow schema to say so).
+pub fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
+    let failed =
+        |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
+    let file = File::open(path).at(path)?;
+    let plain = ParquetRecordBatchReaderBuilder::try_new(file.try_clone().at(path)?).map_err(failed)?;
+    let fields: Vec<Field> = plain
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            if f.data_type() == &DataType::Utf8 {
+                f.as_ref().clone().with_data_type(dictionary())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+    ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(failed)
+}
+
+/// Column `name` of `batch` as a dictionary of strings.
+pub fn strings(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+    let column =
+        batch.column_by_name(name).ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
+    Ok(cast(column, &dictionary())?.as_dictionary::<Int32Type>().clone())
+}
+
+pub fn values(dict: &DictionaryArray<Int32Type>) -> &StringArray {
+    dict.values().as_string::<i32>()
+}
+
+/// Per row of `dict`, `f` of its string, worked out once per distinct string.
+pub fn per_row<T: Copy>(dict: &DictionaryArray<Int32Type>, f: impl Fn(&str) -> Option<T>) -> Vec<Option<T>> {
+    let distinct: Vec<Option<T>> = values(dict).iter().map(|v| v.and_then(&f)).collect();
+    dict.keys().iter().map(|k| k.and_then(|k| distinct.get(k as usize).copied().flatten())).collect()
+}
