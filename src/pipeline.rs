@@ -97,9 +97,8 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
     // file list is not needed past this point.
     drop(files);
-    if let Some(c) = cache.as_mut() {
-        c.save();
-    }
+    // The manifest is written while the years are planned and merged: nothing here reads it.
+    let saving = cache.as_mut().and_then(ParseCache::save).map(|m| std::thread::spawn(move || m.write()));
 
     let years: Vec<i32> =
         parsed.iter().flat_map(|p| p.years.iter().copied()).collect::<BTreeSet<i32>>().into_iter().collect();
@@ -124,7 +123,9 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         years.iter().copied().filter(|&y| merged_again(y) || merged_again(y + 1)).collect();
 
     crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
-    let spill = Spill::create(spill_dir)?;
+    // Three years is what the merge holds at once anyway (the year, the one before, one being
+    // written); up to that, the cells need not go to disk and back.
+    let spill = Spill::create(spill_dir, needs_cells.len() <= 3)?;
     parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
         if !p.years.iter().any(|y| needs_cells.contains(y)) {
             p.cells = Vec::new();
@@ -230,6 +231,9 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
             }
         }
         yc.retain(&keys.values().cloned().collect::<Vec<_>>());
+    }
+    if let Some(saving) = saving {
+        saving.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
     for p in walk_problems {
         dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));

@@ -16,7 +16,7 @@ use super::discover::InputFile;
 use super::parse::{Cell, ParsedFile};
 use crate::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
@@ -142,22 +142,13 @@ impl ParseCache {
         }
     }
 
-    /// Record this run's inputs and drop blobs nothing refers to any more. Like `store`, this is
-    /// best effort: a full disk here must not fail the run (the Parquet writes report that), and an
-    /// unsaved manifest only means the next run reads every file again.
-    pub fn save(&mut self) {
-        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
-        if self.try_save(&tmp).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
-
-    fn try_save(&mut self, tmp: &Path) -> Result<()> {
+    /// This run's manifest, ready to be written (`PendingSave::write`, on a thread of its own if the
+    /// caller likes: nothing else reads it), or `None` when the one on disk is this run's already.
+    pub fn save(&mut self) -> Option<PendingSave> {
         let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
         let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
         if self.old_loaded && fresh.is_empty() && hits.len() == self.old.entries.len() {
-            // Every file is as it was: the manifest on disk is this run's already.
-            return Ok(());
+            return None;
         }
         let mut old = std::mem::take(&mut self.old.entries);
         let mut entries = fresh;
@@ -166,30 +157,66 @@ impl ParseCache {
                 entries.insert(display, e);
             }
         }
-        let keep: std::collections::HashSet<PathBuf> =
-            entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
-        let manifest = Manifest { context: self.context.clone(), entries };
+        let keep: HashSet<PathBuf> = entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
+        // Only the blobs of entries replaced or gone can have lost their last reference; without a
+        // manifest of this context, blobs of another xxgk version or year limit may be there too.
+        let sweep = if self.old_loaded {
+            Sweep::These(
+                old.values().map(|e| self.blob(&e.meta.sha256)).filter(|b| !keep.contains(b)).collect(),
+            )
+        } else {
+            Sweep::AllBut(keep)
+        };
+        Some(PendingSave {
+            dir: self.dir.clone(),
+            manifest: Manifest { context: self.context.clone(), entries },
+            sweep,
+        })
+    }
+}
+
+enum Sweep {
+    These(Vec<PathBuf>),
+    AllBut(HashSet<PathBuf>),
+}
+
+/// A manifest to write, and the blobs it no longer refers to.
+pub struct PendingSave {
+    dir: PathBuf,
+    manifest: Manifest,
+    sweep: Sweep,
+}
+
+impl PendingSave {
+    /// Best effort, like `ParseCache::store`: a full disk here must not fail the run (the Parquet
+    /// writes report that), and an unsaved manifest only means the next run reads every file again.
+    pub fn write(self) {
+        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
+        if self.try_write(&tmp).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    fn try_write(&self, tmp: &Path) -> Result<()> {
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
         let path = self.dir.join(MANIFEST);
-        std::fs::write(tmp, bincode::serialize(&manifest).unwrap_or_default()).at(tmp)?;
+        std::fs::write(tmp, bincode::serialize(&self.manifest).unwrap_or_default()).at(tmp)?;
         std::fs::rename(tmp, &path).at(&path)?;
-        if self.old_loaded {
-            // Only the blobs of entries replaced or gone can have lost their last reference.
-            for e in old.values() {
-                let blob = self.blob(&e.meta.sha256);
-                if !keep.contains(&blob) {
-                    let _ = std::fs::remove_file(blob);
+        match &self.sweep {
+            Sweep::These(blobs) => {
+                for b in blobs {
+                    let _ = std::fs::remove_file(b);
                 }
             }
-            return Ok(());
-        }
-        // No manifest of this context: blobs of another xxgk version or year limit may be here,
-        // and the JSON manifest of xxgk before cache version 4.
-        let _ = std::fs::remove_file(self.dir.join("manifest.json"));
-        for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {
-                let _ = std::fs::remove_file(p);
+            Sweep::AllBut(keep) => {
+                // The JSON manifest of xxgk before cache version 4 goes too.
+                let _ = std::fs::remove_file(self.dir.join("manifest.json"));
+                for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
+                    let p = e.path();
+                    if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {
+                        let _ = std::fs::remove_file(p);
+                    }
+                }
             }
         }
         Ok(())

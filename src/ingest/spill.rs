@@ -2,6 +2,9 @@
 //! then holds one year of cells and reports in memory, however many years the input spans.
 //! A file's cells of one year are one record, so they come back in the order they were read and
 //! the merge sees exactly what it would have seen with everything in memory.
+//!
+//! When few years are merged (a re-run that changed one file merges about three), the cells stay
+//! in memory instead: writing them out and reading them back would cost more than holding them.
 
 use super::parse::{Cell, ParsedFile};
 use crate::error::{Error, IoContext, Result};
@@ -20,15 +23,25 @@ struct YearFile {
 pub struct Spill {
     dir: PathBuf,
     years: Mutex<BTreeMap<i32, YearFile>>,
+    /// Set when the cells stay in memory: each year's (file number, cells).
+    held: Option<Mutex<BTreeMap<i32, Vec<(u32, Vec<Cell>)>>>>,
 }
 
 impl Spill {
-    pub fn create(dir: &Path) -> Result<Spill> {
+    /// A spill to `dir`, or, with `in_memory`, one that holds the cells where they are.
+    pub fn create(dir: &Path, in_memory: bool) -> Result<Spill> {
+        if in_memory {
+            return Ok(Spill {
+                dir: dir.to_path_buf(),
+                years: Mutex::new(BTreeMap::new()),
+                held: Some(Mutex::new(BTreeMap::new())),
+            });
+        }
         if dir.exists() {
             std::fs::remove_dir_all(dir).at(dir)?;
         }
         std::fs::create_dir_all(dir).at(dir)?;
-        Ok(Spill { dir: dir.to_path_buf(), years: Mutex::new(BTreeMap::new()) })
+        Ok(Spill { dir: dir.to_path_buf(), years: Mutex::new(BTreeMap::new()), held: None })
     }
 
     fn path(&self, year: i32) -> PathBuf {
@@ -42,6 +55,13 @@ impl Spill {
         for c in cells {
             let year = file.reports.get(c.report as usize).map_or(i32::MIN, |k| k.year);
             by_year.entry(year).or_default().push(c);
+        }
+        if let Some(held) = &self.held {
+            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            for (year, cells) in by_year {
+                held.entry(year).or_default().push((index, cells));
+            }
+            return Ok(());
         }
         // Serialized before taking the lock: the lock only covers the append.
         let records: Vec<(i32, Vec<u8>)> = by_year
@@ -72,11 +92,23 @@ impl Spill {
 
     /// The years spilled, ascending.
     pub fn years(&self) -> Vec<i32> {
+        if let Some(held) = &self.held {
+            return held.lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect();
+        }
         self.years.lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect()
     }
 
     /// Give each file back its cells of `year`; the year's spill file is gone afterwards.
     pub fn take_year(&self, year: i32, files: &mut [ParsedFile]) -> Result<()> {
+        if let Some(held) = &self.held {
+            let taken = held.lock().unwrap_or_else(|p| p.into_inner()).remove(&year).unwrap_or_default();
+            for (index, cells) in taken {
+                if let Some(f) = files.get_mut(index as usize) {
+                    f.cells.extend(cells);
+                }
+            }
+            return Ok(());
+        }
         let path = self.path(year);
         let records = {
             let mut years = self.years.lock().unwrap_or_else(|p| p.into_inner());
@@ -103,6 +135,9 @@ impl Spill {
 
 impl Drop for Spill {
     fn drop(&mut self) {
+        if self.held.is_some() {
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -137,8 +172,14 @@ mod tests {
 
     #[test]
     fn each_year_comes_back_to_its_files_in_the_order_read() {
-        let dir = std::env::temp_dir().join(format!("xxgk-spill-test-{}", std::process::id()));
-        let spill = Spill::create(&dir).unwrap();
+        for in_memory in [false, true] {
+            years_come_back(in_memory);
+        }
+    }
+
+    fn years_come_back(in_memory: bool) {
+        let dir = std::env::temp_dir().join(format!("xxgk-spill-test-{}-{in_memory}", std::process::id()));
+        let spill = Spill::create(&dir, in_memory).unwrap();
         let mut files =
             vec![file(&[2022, 2021], &[(0, 1), (1, 2), (0, 3), (1, 4)]), file(&[2021], &[(0, 5)])];
         for (i, f) in files.iter_mut().enumerate() {
@@ -153,6 +194,6 @@ mod tests {
         assert_eq!((lines(&files[0]), lines(&files[1])), (vec![1, 3], vec![]));
         assert!(!dir.join("cells-2021.bin").exists(), "a year's file goes once taken");
         drop(spill);
-        assert!(!dir.exists(), "the spill folder goes with the spill");
+        assert!(!dir.exists(), "the spill folder goes with the spill, and a spill in memory makes none");
     }
 }
