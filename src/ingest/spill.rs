@@ -19,12 +19,15 @@ struct YearFile {
     records: u64,
 }
 
+/// A year's cells kept in memory: (file number, cells) in the order put.
+type HeldYear = Vec<(u32, Vec<Cell>)>;
+
 /// The spill folder; removed when dropped, whatever happened.
 pub struct Spill {
     dir: PathBuf,
     years: Mutex<BTreeMap<i32, YearFile>>,
-    /// Set when the cells stay in memory: each year's (file number, cells).
-    held: Option<Mutex<BTreeMap<i32, Vec<(u32, Vec<Cell>)>>>>,
+    /// Set when the cells stay in memory.
+    held: Option<Mutex<BTreeMap<i32, HeldYear>>>,
 }
 
 impl Spill {
