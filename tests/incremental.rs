@@ -170,3 +170,46 @@ fn a_year_from_the_cache_keeps_its_findings_and_rejected_rows() {
     }
     assert_eq!(a, b);
 }
+
+/// A re-run draws only the charts whose data changed: one county's licensing count moves the
+/// licensing charts of its prefecture and province; every other chart is the published file.
+#[cfg(unix)]
+#[test]
+fn a_rerun_draws_only_the_charts_whose_data_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xxgk(&["synth", "--out", "in", "--regions", "653100", "--years", "2021..2024"], dir.path());
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--chart-format", "svg"], dir.path())), 0);
+    let charts = dir.path().join("inc/charts");
+    let names: Vec<String> = files_under(&charts).into_iter().filter(|n| n.ends_with(".svg")).collect();
+    assert!(names.len() > 30, "{names:?}");
+    let before: Vec<u64> = names.iter().map(|n| inode(&charts.join(n))).collect();
+
+    let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2024.synthetic.csv");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let changed: String = text
+        .lines()
+        .map(|l| match l.rsplit_once(',') {
+            Some((head, v)) if l.contains(",licensing.decisions,") => {
+                format!("{head},{}", v.parse::<u64>().unwrap() + 7)
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&f, changed + "\n").unwrap();
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--chart-format", "svg"], dir.path())), 0);
+    for (n, ino) in names.iter().zip(&before) {
+        let drawn = inode(&charts.join(n)) != *ino;
+        assert_eq!(drawn, n.contains("licensing"), "{n}: drawn again should be {}", n.contains("licensing"));
+    }
+    assert_eq!(
+        code(&xxgk(&["run", "in", "--out", "full", "--chart-format", "svg", "--no-cache"], dir.path())),
+        0
+    );
+    let full = dir.path().join("full/charts");
+    assert_eq!(files_under(&charts), files_under(&full));
+    for n in files_under(&full) {
+        assert_eq!(std::fs::read(charts.join(&n)).unwrap(), std::fs::read(full.join(&n)).unwrap(), "{n}");
+    }
+}

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod pngfile;
 pub mod polygon;
 pub mod render;
+pub mod reuse;
 pub mod style;
 pub mod trend;
 pub mod yoy;
@@ -58,7 +59,14 @@ pub struct ChartFile {
 }
 
 /// Draw every chart in scope from `rollup_dir` into `charts_dir`, in parallel, one task per file.
-pub fn draw_all(rollup_dir: &Path, charts_dir: &Path, opts: &PlotOptions) -> Result<Vec<ChartFile>> {
+/// With `previous` (the published `charts/`), a chart whose digest is unchanged is linked from
+/// there instead of being drawn (`reuse`).
+pub fn draw_all(
+    rollup_dir: &Path,
+    charts_dir: &Path,
+    opts: &PlotOptions,
+    previous: Option<&Path>,
+) -> Result<Vec<ChartFile>> {
     font::register()?;
     let data = data::ChartData::read(rollup_dir)?;
     let jobs = plan::jobs(&data, &plan::parents(&data, opts.region));
@@ -74,10 +82,20 @@ pub fn draw_all(rollup_dir: &Path, charts_dir: &Path, opts: &PlotOptions) -> Res
     }
     let tasks: Vec<(&plan::Job, Format)> =
         jobs.iter().flat_map(|j| formats.iter().map(move |f| (j, *f))).collect();
-    tasks.par_iter().try_for_each(|(job, format)| {
-        let path = charts_dir.join(&job.dir).join(format!("{}.{}", job.stem, format.ext()));
-        render::write(&job.spec, &path, *format)
-    })?;
+    let published = previous.map(reuse::Published::open);
+    let mut digests: Vec<(String, String)> = tasks
+        .par_iter()
+        .map(|(job, format)| {
+            let rel = format!("{}/{}.{}", job.dir, job.stem, format.ext());
+            let path = charts_dir.join(&rel);
+            let digest = reuse::digest(job, *format, &rel);
+            if !published.as_ref().is_some_and(|p| p.keep(&rel, &digest, &path)) {
+                render::write(&job.spec, &path, *format)?;
+            }
+            Ok((rel, digest))
+        })
+        .collect::<Result<_>>()?;
+    reuse::write_digests(charts_dir, &mut digests)?;
     Ok(jobs
         .iter()
         .map(|j| ChartFile {

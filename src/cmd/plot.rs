@@ -17,20 +17,26 @@ pub struct Args {
     /// Image formats, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "svg,png", value_parser = parse_format)]
     pub format: Vec<Format>,
+    /// Draw every chart again, instead of keeping the published ones whose data, format and
+    /// drawing code are unchanged.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("{s:?} is not an image format; write svg, png or svg,png"))
 }
 
-/// Draw into the staging folder: charts from `rollup_dir`, the page from `validation_dir`.
+/// Draw into the staging folder: charts from `rollup_dir`, the page from `validation_dir`. With
+/// `previous` (the published `charts/`), unchanged charts are linked from there, not drawn.
 pub fn draw(
     staging: &Staging,
     rollup_dir: &Path,
     validation_dir: &Path,
     opts: &PlotOptions,
+    previous: Option<&Path>,
 ) -> anyhow::Result<usize> {
-    let charts = charts::draw_all(rollup_dir, &staging.path("charts"), opts)?;
+    let charts = charts::draw_all(rollup_dir, &staging.path("charts"), opts, previous)?;
     let note = charts.is_empty().then_some("没有图表：所选范围内没有含下级区划的地级或省级区划。");
     charts::html::write_index(&staging.path("index.html"), validation_dir, &charts, note)
         .context("writing index.html")?;
@@ -48,7 +54,8 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let stages = xxgk::progress::stages(common.quiet);
     stages.set_message("drawing charts");
     let opts = PlotOptions { region: args.region, formats: args.format.clone() };
-    let n = draw(&staging, &rollup, &args.out.join("validation"), &opts)?;
+    let previous = (!args.no_cache).then(|| args.out.join("charts"));
+    let n = draw(&staging, &rollup, &args.out.join("validation"), &opts, previous.as_deref())?;
     staging.commit(&charts::PRODUCTS)?;
     stages.finish_and_clear();
     if !common.quiet {

@@ -14,8 +14,9 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
-    /// Read every file again and write every partition again, instead of reusing what
-    /// `<out>/.xxgk-cache/` holds for unchanged files and the published years that did not change.
+    /// Read every file again and write every partition and chart again, instead of reusing what
+    /// `<out>/.xxgk-cache/` holds for unchanged files, and the published years and charts that
+    /// would come out the same.
     #[arg(long)]
     pub no_cache: bool,
     /// Rollup scope; ingest and validation always cover every input row.
@@ -68,7 +69,14 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
             stages.set_message("charts");
             let opts =
                 xxgk::charts::PlotOptions { region: args.scope.region, formats: args.chart_format.clone() };
-            return super::plot::draw(&staging, &staging.path("parquet/rollup"), &validation, &opts);
+            let previous = (!args.no_cache).then(|| args.out.join("charts"));
+            return super::plot::draw(
+                &staging,
+                &staging.path("parquet/rollup"),
+                &validation,
+                &opts,
+                previous.as_deref(),
+            );
         };
         xxgk::charts::html::write_index(&staging.path("index.html"), &validation, &[], Some(note))?;
         Ok(0)
