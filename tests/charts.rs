@@ -216,9 +216,11 @@ fn plot_takes_region_and_formats() {
     let (dir, out) = run_fixture();
     let o = xxgk(&["plot", "--out", "out", "--region", "653128", "--format", "png"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let files = tree(&out.join("charts"));
+    let mut files = tree(&out.join("charts"));
+    let digests = files.remove(".digests").expect("charts/.digests lists the charts drawn");
     assert!(files.keys().all(|k| k.starts_with(PREFECTURE) && k.ends_with(".png")), "{:?}", files.keys());
     assert_eq!(files.len(), 19);
+    assert_eq!(String::from_utf8(digests).unwrap().lines().count(), 19);
     let o = xxgk(&["plot", "--out", "out", "--format", "gif"], dir.path());
     assert_eq!(code(&o), 2);
 }
@@ -229,7 +231,8 @@ fn run_chart_format_svg_draws_no_png() {
     write_fixture(dir.path());
     let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "svg"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let files = tree(&dir.path().join("out/charts"));
+    let mut files = tree(&dir.path().join("out/charts"));
+    files.remove(".digests");
     assert!(!files.is_empty());
     assert!(files.keys().all(|k| k.ends_with(".svg")), "{:?}", files.keys());
     // 19 charts for 喀什地区 and 19 for 新疆维吾尔自治区, as with both formats.
