@@ -74,24 +74,29 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
+    // A file read now sends its cells to disk straight away, so that a run reading everything
+    // holds one file's cells per thread, not the input's.
+    let spill = Spill::create(spill_dir, false)?;
     let mut parsed: Vec<ParsedFile> = files
         .par_iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
                 Some(hit) => hit,
                 None => {
-                    let p = read_file(f, &popts);
+                    let mut p = read_file(f, &popts);
                     if let Some(c) = &cache {
                         c.store(&p);
                     }
+                    spill.put(i as u32, &mut p)?;
                     p
                 }
             };
             headers.share(&mut p);
             pb.inc(1);
-            p
+            Ok(p)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     pb.finish_and_clear();
     crate::timing::mark(|| format!("ingest: {} files read or found unchanged", parsed.len()));
     // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
@@ -123,24 +128,22 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         years.iter().copied().filter(|&y| merged_again(y) || merged_again(y + 1)).collect();
 
     crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
-    // Three years is what the merge holds at once anyway (the year, the one before, one being
-    // written); up to that, the cells need not go to disk and back.
-    let spill = Spill::create(spill_dir, needs_cells.len() <= 3)?;
+    // The cells of unchanged files come from their blobs, for the years merged again. Three years
+    // is what the merge holds at once anyway (the year, the one before, one being written); up to
+    // that, they need not go to disk and back.
+    let from_cache = Spill::create(&spill_dir.join("from-cache"), needs_cells.len() <= 3)?;
     parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
-        if !p.years.iter().any(|y| needs_cells.contains(y)) {
-            p.cells = Vec::new();
+        if !p.from_cache || !p.years.iter().any(|y| needs_cells.contains(y)) {
             return Ok(());
         }
-        if p.from_cache {
-            // The blob is gone or unreadable: the file is read again.
-            p.cells = match cache.as_ref().and_then(|c| c.cells(p)) {
-                Some(cells) => cells,
-                None => read_file(&p.file, &popts).cells,
-            };
-        }
+        // The blob is gone or unreadable: the file is read again.
+        p.cells = match cache.as_ref().and_then(|c| c.cells(p)) {
+            Some(cells) => cells,
+            None => read_file(&p.file, &popts).cells,
+        };
         let reports = &p.reports;
         p.cells.retain(|c| reports.get(c.report as usize).is_some_and(|k| needs_cells.contains(&k.year)));
-        spill.put(i as u32, p)
+        from_cache.put(i as u32, p)
     })?;
 
     crate::timing::mark(|| "ingest: cells loaded and spilled".into());
@@ -189,6 +192,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                         .collect();
                     let before = marks(&dataset.files, &numbers);
                     spill.take_year(year, &mut dataset.files)?;
+                    from_cache.take_year(year, &mut dataset.files)?;
                     let earlier = std::mem::take(&mut dataset.findings);
                     dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
                     crate::validate::check_year(&mut dataset, &last_year, opts.strict);
