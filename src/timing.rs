@@ -10,19 +10,21 @@ fn start() -> Option<&'static Instant> {
     START.get_or_init(|| std::env::var_os("XXGK_TIMINGS").map(|_| Instant::now())).as_ref()
 }
 
-/// Note that `what` is done, with the time since the first mark and the peak memory so far.
+/// Note that `what` is done, with the time since the first mark, the memory in use and its peak.
 pub fn mark(what: impl FnOnce() -> String) {
     if let Some(t) = start() {
-        eprintln!("[{:>8.3} s {:>5} MB] {}", t.elapsed().as_secs_f64(), peak_mb(), what());
+        let (now, peak) = (status_mb("VmRSS:"), status_mb("VmHWM:"));
+        eprintln!("[{:>8.3} s {now:>5} MB, peak {peak:>5} MB] {}", t.elapsed().as_secs_f64(), what());
     }
 }
 
-/// The process's peak resident memory so far (Linux), in MB; 0 where unknown.
-fn peak_mb() -> u64 {
+/// A memory figure of `/proc/self/status` (Linux; `VmRSS:` now, `VmHWM:` the peak), in MB; 0
+/// where unknown.
+fn status_mb(key: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb / 1024)
 }
