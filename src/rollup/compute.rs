@@ -61,6 +61,22 @@ fn null_f64() -> Expr {
     lit(NULL).cast(DataType::Float64)
 }
 
+/// A region and a metric as one group key: polars groups by one integer column two to three times
+/// faster than by two.
+fn pair(code: Expr) -> Expr {
+    (code.cast(DataType::UInt64) * lit(1u64 << 16) + col("m").cast(DataType::UInt64)).alias("pair")
+}
+
+/// `code` and `m` back from `pair`. (Integer `/` is true division in polars and `floor_div` needs
+/// a feature that rebuilds half of it; a multiple of 2^16 below 2^53 divides exactly as a float.)
+fn unpair() -> [Expr; 2] {
+    let m = col("pair") % lit(1u64 << 16);
+    [
+        ((col("pair") - m.clone()) / lit(1u64 << 16)).cast(DataType::UInt32).alias("code"),
+        m.cast(DataType::UInt32).alias("m"),
+    ]
+}
+
 /// Years with a facts partition (`year=YYYY`), ascending.
 pub fn years_present(facts_dir: &Path) -> Vec<i32> {
     let mut years: Vec<i32> = std::fs::read_dir(facts_dir)
@@ -93,8 +109,9 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
         .join(metrics_frame()?.lazy(), [col("metric")], [col("metric")], JoinArgs::new(JoinType::Inner))
         // Several bodies of one region add up; null cells count as 0; n_reports counts every report
         // that gave the cell.
-        .group_by([col("code"), col("m")])
+        .group_by([pair(col("code"))])
         .agg([units(col("value").fill_null(lit(0.0))).sum().alias("value"), int(len()).alias("n_reports")])
+        .with_columns(unpair())
         .join(hierarchy_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Inner))
         .collect()?
         .lazy();
@@ -103,15 +120,16 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
         if let Some(f) = filter {
             lf = lf.filter(f);
         }
-        lf.group_by([code.alias("code"), col("m")]).agg([col("value").sum(), col("n_reports").sum()]).select(
-            [
+        lf.group_by([pair(code)])
+            .agg([col("value").sum(), col("n_reports").sum()])
+            .with_columns(unpair())
+            .select([
                 u32_lit(lvl).alias("lvl"),
                 col("code"),
                 col("m"),
                 col("value"),
                 int(col("n_reports")).alias("n_reports"),
-            ],
-        )
+            ])
     };
     let mut frames = Vec::new();
     for level in levels_for(opts) {

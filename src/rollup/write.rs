@@ -15,11 +15,13 @@ use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
-use parquet::arrow::arrow_writer::ArrowWriterOptions;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowRowGroupWriterFactory};
+use parquet::arrow::ArrowSchemaConverter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,7 +44,7 @@ pub struct Digests<'a> {
     pub sums: Option<&'a str>,
 }
 
-fn options(dataset: &str, digests: &[(&str, Option<&str>)]) -> ArrowWriterOptions {
+fn properties(dataset: &str, digests: &[(&str, Option<&str>)]) -> WriterProperties {
     let mut kv = vec![
         KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
         KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
@@ -52,12 +54,12 @@ fn options(dataset: &str, digests: &[(&str, Option<&str>)]) -> ArrowWriterOption
             kv.push(KeyValue::new(key.to_string(), v.to_string()));
         }
     }
-    let props = WriterProperties::builder()
+    // No Arrow schema is embedded (the file writer below writes none): readers see the columns'
+    // Parquet types, dictionary-encoded strings reading back as plain strings everywhere.
+    WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata(Some(kv))
-        .build();
-    // Without the embedded Arrow schema, dictionary columns read back as plain strings everywhere.
-    ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true)
+        .build()
 }
 
 fn long_schema() -> Arc<Schema> {
@@ -96,20 +98,6 @@ fn wide_schema() -> Arc<Schema> {
     Arc::new(Schema::new(fields))
 }
 
-fn create(
-    path: &Path,
-    schema: Arc<Schema>,
-    dataset: &str,
-    digests: &[(&str, Option<&str>)],
-) -> Result<ArrowWriter<File>> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).at(parent)?;
-    }
-    let file = File::create(path).at(path)?;
-    ArrowWriter::try_new_with_options(file, schema, options(dataset, digests))
-        .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
-}
-
 /// Write one level's rows of `year` as its long and its wide file (the two at once), under
 /// `parquet`, `digests` in their footers (the sums only in the long file, which holds them).
 /// Returns the number of long rows.
@@ -131,6 +119,9 @@ pub fn write_level(
     Ok(rows.len())
 }
 
+/// Write `batch` as a file of one row group, its columns encoded and compressed in parallel: a
+/// national year's county file is some 600,000 rows, and `ArrowWriter` encodes one column after
+/// another. The bytes are the ones `ArrowWriter` would write.
 fn write_batch(
     path: &Path,
     schema: Arc<Schema>,
@@ -139,9 +130,37 @@ fn write_batch(
     batch: &RecordBatch,
 ) -> Result<()> {
     let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
-    let mut w = create(path, schema, dataset, digests)?;
-    w.write(batch).map_err(perr)?;
-    w.close().map_err(perr)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).at(parent)?;
+    }
+    let props = Arc::new(properties(dataset, digests));
+    let parquet_schema =
+        ArrowSchemaConverter::new().with_coerce_types(props.coerce_types()).convert(&schema).map_err(perr)?;
+    let file = File::create(path).at(path)?;
+    let mut writer = SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), Arc::clone(&props))
+        .map_err(perr)?;
+    let columns = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema))
+        .create_column_writers(0)
+        .map_err(perr)?;
+    let mut leaves = Vec::with_capacity(columns.len());
+    for (field, array) in schema.fields().iter().zip(batch.columns()) {
+        leaves.extend(compute_leaves(field, array).map_err(perr)?);
+    }
+    let chunks = columns
+        .into_par_iter()
+        .zip(leaves)
+        .map(|(mut column, leaf)| {
+            column.write(&leaf)?;
+            column.close()
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(perr)?;
+    let mut row_group = writer.next_row_group().map_err(perr)?;
+    for chunk in chunks {
+        chunk.append_to_row_group(&mut row_group).map_err(perr)?;
+    }
+    row_group.close().map_err(perr)?;
+    writer.close().map_err(perr)?;
     Ok(())
 }
 
