@@ -1,6 +1,6 @@
 //! Incremental runs: what reading each input file produced is kept under `<out>/.xxgk-cache/`,
 //! keyed by the file's SHA-256 and everything else reading depends on (xxgk's version and the
-//! digest of its reading code, `code`; the latest year accepted).
+//! digest of its source, `build.rs`; the latest year accepted).
 //!
 //! Two levels, so that an unchanged file costs a `stat` and nothing more:
 //! - the manifest (`manifest.bincode`, one file) holds, per input path, its size, mtime and SHA-256
@@ -63,8 +63,11 @@ fn stat(path: &Path) -> Option<(u64, u128)> {
 impl ParseCache {
     pub fn open(out: &Path, max_year: i32) -> ParseCache {
         let dir = out.join(".xxgk-cache");
-        let context =
-            format!("v{CACHE_VERSION}-{}-{}-{max_year}", env!("CARGO_PKG_VERSION"), super::code::digest());
+        let context = format!(
+            "v{CACHE_VERSION}-{}-{}-{max_year}",
+            env!("CARGO_PKG_VERSION"),
+            env!("XXGK_SOURCE_DIGEST")
+        );
         let old = std::fs::read(dir.join(MANIFEST))
             .ok()
             .and_then(|b| bincode::deserialize::<Manifest>(&b).ok())

@@ -3,7 +3,6 @@
 //! (.txt, .html, .docx) are extracted into the same cells by `report`.
 
 pub mod cache;
-pub mod code;
 pub mod decode;
 pub mod discover;
 pub mod headers;

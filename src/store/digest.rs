@@ -10,14 +10,16 @@ use std::sync::OnceLock;
 /// Bump when the bytes written for the same reports change in a way the version does not show.
 const LAYOUT: &str = "xxgk-partitions-1";
 
-/// The tables compiled into xxgk that its outputs depend on: a changed region name or catalog label
-/// changes every partition even when the version number stays.
+/// The build, and the tables compiled into xxgk that its outputs depend on: a changed region name,
+/// catalog label or line of code (`XXGK_SOURCE_DIGEST`, from `build.rs`) changes every partition
+/// even when the version number stays.
 pub fn build_digest() -> &'static str {
     static DIGEST: OnceLock<String> = OnceLock::new();
     DIGEST.get_or_init(|| {
         let mut h = Sha256::new();
         h.update(LAYOUT);
         h.update(env!("CARGO_PKG_VERSION"));
+        h.update(env!("XXGK_SOURCE_DIGEST"));
         h.update(crate::catalog::FORMAT_VERSION);
         for table in [crate::regions::DIVISIONS_CSV, crate::catalog::SPEC_2021, crate::catalog::SPEC_2019] {
             h.update((table.len() as u64).to_le_bytes());
