@@ -19,6 +19,15 @@ set_for() { # years → input folder of the long per-report set for those years
   [[ -d $d ]] || "$xxgk" synth --quiet --out "$d" --years "$1" --layout long --files per-report
   echo "$d"
 }
+bump() { # file → its first licensing.decisions count + 1
+  python3 - "$1" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8-sig").read()
+s = re.sub(r"(licensing\.decisions,)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 1), s, count=1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+}
 national=$(set_for 2021..2030)
 
 echo "== incremental runs (long per-report, 2021..2030, --no-charts)"
@@ -29,15 +38,12 @@ echo "re-run, nothing changed:       $(t "$xxgk" run "$national" --out "$out" --
 file=$(find "$national/" -name '*-2025.synthetic.csv' | sort | sed -n 1p)
 cp -p "$file" "$work/changed.bak"
 # One county's 2025 licensing count + 1: touches facts/reports 2025 and the rollup of 2025 and 2026.
-python3 - "$file" <<'PY'
-import re, sys
-p = sys.argv[1]
-s = open(p, encoding="utf-8-sig").read()
-s = re.sub(r"(licensing\.decisions,)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 1), s, count=1)
-open(p, "w", encoding="utf-8").write(s)
-PY
+bump "$file"
 echo "re-run, one file changed:      $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
 cp -p "$work/changed.bak" "$file"
+echo "re-run, changed back (stages):"
+XXGK_TIMINGS=1 "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts 2>&1 | grep -v "merged and" | sed 's/^/  /'
+echo "re-run, nothing changed:       $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts)"
 echo "full run again (--no-cache):   $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-charts --no-cache)"
 
 echo "== peak memory against years (long per-report, --no-charts --no-cache)"
@@ -50,6 +56,11 @@ done
 echo "== charts (national rollup from the incremental run above)"
 echo "run with charts (--no-cache):  $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache)"
 for f in svg png svg,png; do
-  echo "plot --format $f: $(t "$xxgk" plot --out "$out" --quiet --format "$f")"
+  echo "plot --format $f --no-cache: $(t "$xxgk" plot --out "$out" --quiet --format "$f" --no-cache)"
 done
 echo "charts drawn: $(find "$out/charts" -type f | wc -l) files, $(du -sh "$out/charts" | cut -f1)"
+echo "re-run with charts, nothing changed: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet)"
+bump "$file"
+echo "re-run with charts, one file changed: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet)"
+cp -p "$work/changed.bak" "$file"
+"$xxgk" run "$national" --out "$out" --max-year 2030 --quiet >/dev/null
