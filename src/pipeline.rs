@@ -9,7 +9,7 @@ use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions, ParsedFile};
 use crate::ingest::report::parse_report;
 use crate::ingest::spill::Spill;
-use crate::ingest::year_cache::{added, marks, replay, year_keys, YearCache, YearOutcome};
+use crate::ingest::year_cache::{added, marks, replay, year_keys, KeptReport, YearCache, YearOutcome};
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
@@ -124,8 +124,8 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         })
         .collect();
     let merged_again = |y: i32| years.binary_search(&y).is_ok() && !kept.contains_key(&y);
-    let needs_cells: BTreeSet<i32> =
-        years.iter().copied().filter(|&y| merged_again(y) || merged_again(y + 1)).collect();
+    // A kept year the year after is checked against comes back from its outcome, not its cells.
+    let needs_cells: BTreeSet<i32> = years.iter().copied().filter(|&y| merged_again(y)).collect();
 
     crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
     // The cells of unchanged files come from their blobs, for the years merged again. Three years
@@ -177,13 +177,16 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         });
         let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
         for &year in &years {
-            let kept_outcome = kept.get(&year);
-            let job = match kept_outcome.filter(|_| !needs_cells.contains(&year)) {
+            let job = match kept.get(&year) {
                 Some(o) => {
                     replay(&mut dataset.files, &by_name, &o.rejections);
                     dataset.findings.extend(o.findings.iter().cloned());
                     tally.absorb(&o.tally);
-                    last_year = Arc::new(Vec::new());
+                    last_year = Arc::new(if merged_again(year + 1) {
+                        o.for_next_year.iter().map(KeptReport::to_report).collect()
+                    } else {
+                        Vec::new()
+                    });
                     Job::Unchanged(o.content.clone())
                 }
                 None => {
@@ -200,18 +203,16 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                     let mut year_tally = ReportTally::default();
                     year_tally.add(&dataset.reports);
                     tally.absorb(&year_tally);
-                    match kept_outcome {
-                        // Merged again only for the year after's R5: what it found is the kept
-                        // outcome (R5 against the year before, not loaded now, included).
-                        Some(o) => dataset.findings.extend(o.findings.iter().cloned()),
-                        None => {
-                            let rejections = added(&dataset.files, &numbers, &before);
-                            dataset.findings.extend(found.iter().cloned());
-                            let outcome =
-                                YearOutcome { findings: found, rejections, tally: year_tally, content: None };
-                            fresh.push((year, outcome));
-                        }
-                    }
+                    let rejections = added(&dataset.files, &numbers, &before);
+                    dataset.findings.extend(found.iter().cloned());
+                    let outcome = YearOutcome {
+                        findings: found,
+                        rejections,
+                        tally: year_tally,
+                        content: None,
+                        for_next_year: KeptReport::of(&dataset.reports),
+                    };
+                    fresh.push((year, outcome));
                     let reports = Arc::new(std::mem::take(&mut dataset.reports));
                     last_year = Arc::clone(&reports);
                     Job::Reports(reports)

@@ -7,8 +7,11 @@
 //! on those of the year before: the key is both lists of (path, SHA-256) in file order, with the
 //! reading context, `--strict` and the tables compiled in.
 
-use super::parse::ParsedFile;
+use super::parse::{ParsedFile, ReportKey};
+use crate::catalog::Format;
+use crate::dataset::Report;
 use crate::store::summary::ReportTally;
+use crate::validate::across_years::read_of_year_before;
 use crate::validate::finding::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,6 +34,43 @@ pub struct YearOutcome {
     pub tally: ReportTally,
     /// Digest of the year's `reports`/`facts` partitions; `None` when the year stored nothing.
     pub content: Option<String>,
+    /// What R5 reads of the year's stored reports, in report order: enough to check the year after
+    /// against this one without loading this one's cells.
+    pub for_next_year: Vec<KeptReport>,
+}
+
+/// A stored report as R5 sees it from the year after (`across_years::read_of_year_before`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptReport {
+    key: ReportKey,
+    format: Format,
+    cells: Vec<(u16, Option<f64>)>,
+}
+
+impl KeptReport {
+    /// What the year after needs of `reports` (one year's, sorted): the stored ones.
+    pub fn of(reports: &[Report]) -> Vec<KeptReport> {
+        reports
+            .iter()
+            .filter(|r| !r.rejected)
+            .map(|r| KeptReport {
+                key: r.key.clone(),
+                format: r.format,
+                cells: read_of_year_before(r).into_iter().map(|m| (m as u16, r.values[m])).collect(),
+            })
+            .collect()
+    }
+
+    pub fn to_report(&self) -> Report {
+        let mut r = Report::new(self.key.clone());
+        r.format = self.format;
+        for &(m, v) in &self.cells {
+            if let Some(slot) = r.values.get_mut(usize::from(m)) {
+                *slot = v;
+            }
+        }
+        r
+    }
 }
 
 pub struct YearCache {

@@ -11,6 +11,19 @@ use super::finding::Rule;
 use crate::catalog::{catalog, Format};
 use crate::dataset::Report;
 
+/// The cells of `prev` that [`check_pair`] reads: its 四、结转下年度 row and, on the 2021 format, the
+/// 现行有效件数 of 规章 and 规范性文件. A year kept from the cache keeps these alone, for the year
+/// after it when that one is checked again.
+pub fn read_of_year_before(prev: &Report) -> Vec<usize> {
+    let c = catalog();
+    let form = c.form(prev.format);
+    let mut cells = form.matrix[form.carried_forward_row].cells.to_vec();
+    if prev.format == Format::F2021 {
+        cells.extend(["regulations.in_force", "normative_docs.in_force"].map(|id| c.expect(id)));
+    }
+    cells
+}
+
 pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {
     let c = catalog();
     let mut out = Vec::new();
@@ -104,5 +117,29 @@ mod tests {
         let cur22 = report(2022, &[("normative_docs.issued", 3.0)]);
         let rules: Vec<Rule> = check_pair(&prev21, &cur22).iter().map(|b| b.rule).collect();
         assert_eq!(rules, vec![Rule::InForceAcrossYears]);
+    }
+
+    #[test]
+    fn the_cells_kept_of_the_year_before_are_all_it_takes() {
+        let full = |year: i32, format: Format, v: f64| {
+            let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
+            r.format = format;
+            for (m, value) in r.values.iter_mut().enumerate() {
+                *value = Some(v + m as f64);
+            }
+            r
+        };
+        for (prev_format, cur_format) in [(Format::F2021, Format::F2021), (Format::F2019, Format::F2021)] {
+            let (prev, cur) = (full(2022, prev_format, 1.0), full(2023, cur_format, 3.0));
+            let mut kept = Report::new(prev.key.clone());
+            kept.format = prev.format;
+            for m in read_of_year_before(&prev) {
+                kept.values[m] = prev.values[m];
+            }
+            let messages = |b: Vec<Breach>| b.into_iter().map(|b| b.message).collect::<Vec<_>>();
+            let all = messages(check_pair(&prev, &cur));
+            assert!(!all.is_empty());
+            assert_eq!(messages(check_pair(&kept, &cur)), all);
+        }
     }
 }
