@@ -9,19 +9,16 @@ use super::indicators::{metric_count, metric_id};
 use super::published::SUMS_KEY;
 use super::tables::RegionStrings;
 use crate::catalog::{catalog, FORMAT_VERSION};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
+use crate::store::parquet_file::write_columns_in_parallel;
 use crate::store::reuse::DIGEST_KEY;
 use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowRowGroupWriterFactory};
-use parquet::arrow::ArrowSchemaConverter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
-use rayon::prelude::*;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -119,9 +116,6 @@ pub fn write_level(
     Ok(rows.len())
 }
 
-/// Write `batch` as a file of one row group, its columns encoded and compressed in parallel: a
-/// national year's county file is some 600,000 rows, and `ArrowWriter` encodes one column after
-/// another. The bytes are the ones `ArrowWriter` would write.
 fn write_batch(
     path: &Path,
     schema: Arc<Schema>,
@@ -129,38 +123,12 @@ fn write_batch(
     digests: &[(&str, Option<&str>)],
     batch: &RecordBatch,
 ) -> Result<()> {
-    let perr = |source| Error::Parquet { path: path.to_path_buf(), source };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).at(parent)?;
     }
-    let props = Arc::new(properties(dataset, digests));
-    let parquet_schema =
-        ArrowSchemaConverter::new().with_coerce_types(props.coerce_types()).convert(&schema).map_err(perr)?;
     let file = File::create(path).at(path)?;
-    let mut writer = SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), Arc::clone(&props))
-        .map_err(perr)?;
-    let columns = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema))
-        .create_column_writers(0)
-        .map_err(perr)?;
-    let mut leaves = Vec::with_capacity(columns.len());
-    for (field, array) in schema.fields().iter().zip(batch.columns()) {
-        leaves.extend(compute_leaves(field, array).map_err(perr)?);
-    }
-    let chunks = columns
-        .into_par_iter()
-        .zip(leaves)
-        .map(|(mut column, leaf)| {
-            column.write(&leaf)?;
-            column.close()
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(perr)?;
-    let mut row_group = writer.next_row_group().map_err(perr)?;
-    for chunk in chunks {
-        chunk.append_to_row_group(&mut row_group).map_err(perr)?;
-    }
-    row_group.close().map_err(perr)?;
-    writer.close().map_err(perr)?;
+    let props = properties(dataset, digests);
+    write_columns_in_parallel(path, file, schema, props, false, std::iter::once(Ok(batch.clone())))?;
     Ok(())
 }
 
