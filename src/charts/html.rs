@@ -112,6 +112,9 @@ fn num(v: &serde_json::Value) -> String {
     }
 }
 
+/// Input files listed one by one on the page, at most; beyond, only those with rejections.
+const MAX_FILES_LISTED: usize = 40;
+
 fn summary_section(h: &mut String, path: &Path) -> Result<()> {
     h.push_str("<section id=\"summary\">\n<h2>运行摘要</h2>\n");
     let text = match std::fs::read_to_string(path) {
@@ -150,8 +153,16 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
     h.push_str("</table>\n");
 
     if let Some(files) = get("files").as_array() {
+        // A national run reads tens of thousands of files: past a screenful the page lists the
+        // ones with something rejected, as the printed summary does; summary.json has them all.
+        let many = files.len() > MAX_FILES_LISTED;
+        let troubled = |f: &&serde_json::Value| {
+            f.get("rows_rejected").and_then(serde_json::Value::as_u64).unwrap_or(0) > 0
+                || f.get("error").is_some_and(|e| !e.is_null())
+        };
+        let shown: Vec<&serde_json::Value> = files.iter().filter(|f| !many || troubled(f)).collect();
         h.push_str("<h3>输入文件</h3>\n<table>\n<tr><th>文件</th><th>编码</th><th>格式</th><th>读入</th><th>入库</th><th>拒收</th><th>错误</th></tr>\n");
-        for f in files {
+        for f in &shown {
             let g = |k: &str| num(f.get(k).unwrap_or(&null));
             let _ = writeln!(
                 h,
@@ -166,6 +177,13 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
             );
         }
         h.push_str("</table>\n");
+        if shown.len() < files.len() {
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">另有 {} 个文件未列出（均无拒收）；每个文件的行数见 validation/summary.json。</p>",
+                files.len() - shown.len()
+            );
+        }
     }
     if let Some(rules) = get("findings_by_rule").as_object() {
         h.push_str("<h3>按规则统计的发现</h3>\n<table>\n<tr><th>规则</th><th>条数</th></tr>\n");
@@ -296,5 +314,22 @@ mod tests {
             url_path("charts/653100-喀什地区/a b.svg"),
             "charts/653100-%E5%96%80%E4%BB%80%E5%9C%B0%E5%8C%BA/a%20b.svg"
         );
+    }
+
+    #[test]
+    fn many_input_files_list_only_those_with_rejections() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<serde_json::Value> = (0..50)
+            .map(|i| {
+                serde_json::json!({"file": format!("f{i:02}.csv"), "rows_read": 3, "rows_stored": 3,
+                    "rows_rejected": if i == 7 { 1 } else { 0 }, "error": null})
+            })
+            .collect();
+        let path = dir.path().join("summary.json");
+        std::fs::write(&path, serde_json::json!({"files": files}).to_string()).unwrap();
+        let mut h = String::new();
+        summary_section(&mut h, &path).unwrap();
+        assert!(h.contains("<td>f07.csv</td>") && !h.contains("<td>f08.csv</td>"), "{h}");
+        assert!(h.contains("另有 49 个文件未列出"), "{h}");
     }
 }
