@@ -66,11 +66,14 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
 /// changed one) and loads the year before for the same reason; everything else is bookkeeping.
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     crate::timing::mark(|| "ingest: start".into());
-    let (files, walk_problems) = discover(&opts.inputs).map_err(|e| Error::Usage(e.to_string()))?;
-    crate::timing::mark(|| format!("ingest: {} files found", files.len()));
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
-    let mut cache = opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year));
-    crate::timing::mark(|| "ingest: cache manifest read".into());
+    // Walking the input folders and reading the cache manifest are both mostly waiting.
+    let (found, mut cache) = rayon::join(
+        || discover(&opts.inputs),
+        || opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year)),
+    );
+    let (files, walk_problems) = found.map_err(|e| Error::Usage(e.to_string()))?;
+    crate::timing::mark(|| format!("ingest: {} files found, cache manifest read", files.len()));
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let pb = crate::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
