@@ -1,6 +1,6 @@
-//! A chart's PNG file through the `png` crate: indexed (with its palette) when the chart has at most
-//! 256 colours, RGB otherwise. Charts are flat colour: the Sub filter alone compresses them about
-//! as well as trying all five filters on every row, at a fraction of the time.
+//! A chart's PNG file through the `png` crate: indexed, with the canvas's palette. Charts are flat
+//! colour: the Sub filter alone compresses them about as well as trying all five filters on every
+//! row, at a fraction of the time.
 
 use super::canvas::Pixels;
 use crate::error::{Error, IoContext, Result};
@@ -18,19 +18,10 @@ pub fn encode(
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::FilterType::Sub);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
-    let data = match pixels {
-        Pixels::Indexed { index, palette } => {
-            encoder.set_color(png::ColorType::Indexed);
-            encoder.set_palette(palette.concat());
-            index
-        }
-        Pixels::Rgb(rgb) => {
-            encoder.set_color(png::ColorType::Rgb);
-            rgb
-        }
-    };
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_palette(pixels.palette.concat());
     let mut writer = encoder.write_header()?;
-    writer.write_image_data(data)?;
+    writer.write_image_data(pixels.index)?;
     writer.finish()
 }
 
