@@ -12,6 +12,7 @@
 //! lines cross is a little harder, never a colour of neither line.
 
 use super::palette::Palette;
+use super::shades::Shades;
 
 /// An RGB colour.
 pub type Rgb = [u8; 3];
@@ -76,6 +77,7 @@ pub struct Canvas {
     plain: Option<Rgb>,
     index: Vec<u8>,
     palette: Palette,
+    shades: Shades,
 }
 
 /// What a PNG stores: a palette index a pixel, row by row.
@@ -90,6 +92,7 @@ impl Canvas {
         self.width = width as usize;
         self.height = height as usize;
         self.palette.clear();
+        self.shades.clear();
         // Every pixel is written below: resizing only, the old contents are not cleared first.
         self.index.resize(self.width * self.height, 0);
         self.plain = None;
@@ -150,6 +153,7 @@ impl Canvas {
         }
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
         self.plain = None;
+        self.shades.draw_in(colour);
         for y in y0..y1 {
             for x in x0..x1 {
                 self.blend_at(y * self.width + x, colour, level);
@@ -162,6 +166,7 @@ impl Canvas {
     pub fn blend(&mut self, (x, y): (i32, i32), colour: Rgb, level: Level) {
         if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height && level > 0 {
             self.plain = None;
+            self.shades.draw_in(colour);
             self.blend_at(y as usize * self.width + x as usize, colour, level);
         }
     }
@@ -177,47 +182,59 @@ impl Canvas {
         let x0 = x.max(0);
         let levels = &levels[(x0 - x) as usize..(end - x) as usize];
         let start = y as usize * self.width + x0 as usize;
-        // Glyph interiors are opaque: their entry is the colour's, looked up once a run.
-        let mut solid = None;
+        self.shades.draw_in(colour);
         for (n, &a) in levels.iter().enumerate() {
-            let a = quantize(a);
-            if a == 0 {
-                continue;
-            }
-            let i = start + n;
-            if a == OPAQUE {
-                self.index[i] = *solid.get_or_insert_with(|| self.solid(colour));
-            } else {
-                self.blend_shade(i, colour, a);
-            }
+            self.blend_at(start + n, colour, a);
         }
     }
 
-    /// Blend pixel `i` (row-major).
+    /// Blend pixel `i` (row-major) in the colour `shades` is drawing in.
     #[inline(always)]
     fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
         match quantize(level) {
             0 => {}
-            OPAQUE => self.index[i] = self.solid(colour),
-            a => self.blend_shade(i, colour, a),
+            OPAQUE => self.index[i] = self.solid_shade(colour),
+            a => self.index[i] = self.shade(self.index[i], colour, a),
         }
     }
 
-    /// Blend pixel `i` at a quantized level between nothing and opaque.
+    /// [`Canvas::solid`], remembered for the colour drawn in.
     #[inline]
-    fn blend_shade(&mut self, i: usize, colour: Rgb, level: Level) {
-        let under = self.index[i];
+    fn solid_shade(&mut self, colour: Rgb) -> u8 {
+        if let Some(index) = self.shades.solid() {
+            return index;
+        }
+        let index = self.solid(colour);
+        self.shades.set_solid(index);
+        index
+    }
+
+    /// The entry of `colour` over entry `under` at a quantized level between nothing and opaque.
+    #[inline(always)]
+    fn shade(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
+        match self.shades.get(under, level) {
+            Some(index) => index,
+            None => self.new_shade(under, colour, level),
+        }
+    }
+
+    /// [`Canvas::shade`] for a blend not seen before in this colour.
+    #[inline(never)]
+    fn new_shade(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
         let prev = self.palette.colour(under);
         let new = blend(prev, colour, level);
-        if new == prev {
-            return;
-        }
         // The background is the first colour, painted by `reset`.
         let budget = if under == 0 { BACKGROUND_SHADES } else { OTHER_SHADES };
-        self.index[i] = match self.palette.index_within(new, budget) {
-            Some(index) => index,
+        let index = if new == prev { Some(under) } else { self.palette.index_within(new, budget) };
+        match index {
+            Some(index) => {
+                // An entry's colour never changes: this holds for the rest of the chart.
+                self.shades.put(under, level, index);
+                index
+            }
+            // Not remembered: a nearer level may yet get an entry.
             None => self.nearest_level(under, colour, level),
-        };
+        }
     }
 
     /// The entry of `colour` over entry `under` at the level nearest `level` that the palette has,

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod pngfile;
 pub mod polygon;
 pub mod render;
+pub mod shades;
 pub mod style;
 pub mod trend;
 pub mod yoy;
