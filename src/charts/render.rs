@@ -12,11 +12,11 @@ use plotters::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 
-/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's bytes.
+/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's buffers.
 #[derive(Default)]
 struct Buffers {
     canvas: Canvas,
-    png: Vec<u8>,
+    png: pngfile::Buffers,
 }
 
 thread_local! {
