@@ -188,58 +188,48 @@ impl Canvas {
         }
     }
 
-    /// Blend pixel `i` (row-major) in the colour `shades` is drawing in.
+    /// Blend pixel `i` (row-major) in the colour `shades` is drawing in. One path for every level,
+    /// nothing and opaque included, without a branch but for a blend not seen before: glyph edges
+    /// mix the three at random.
     #[inline(always)]
     fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
-        match quantize(level) {
-            0 => {}
-            OPAQUE => self.index[i] = self.solid_shade(colour),
-            a => self.index[i] = self.shade(self.index[i], colour, a),
-        }
-    }
-
-    /// [`Canvas::solid`], remembered for the colour drawn in.
-    #[inline]
-    fn solid_shade(&mut self, colour: Rgb) -> u8 {
-        if let Some(index) = self.shades.solid() {
-            return index;
-        }
-        let index = self.solid(colour);
-        self.shades.set_solid(index);
-        index
-    }
-
-    /// The entry of `colour` over entry `under` at a quantized level between nothing and opaque.
-    #[inline(always)]
-    fn shade(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
-        match self.shades.get(under, level) {
+        let level = quantize(level);
+        let under = self.index[i];
+        self.index[i] = match self.shades.get(under, level) {
             Some(index) => index,
             None => self.new_shade(under, colour, level),
-        }
+        };
     }
 
-    /// [`Canvas::shade`] for a blend not seen before in this colour.
+    /// The entry of `colour` over entry `under` at a quantized `level`, remembered in `shades`:
+    /// once found, the answer holds for the rest of the chart (an entry's colour never changes),
+    /// a nearest level included (a nearer one could only come with room the budget no longer has,
+    /// or from an opaque colour drawn later, for which the pixel is as good a match).
     #[inline(never)]
     fn new_shade(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
-        let prev = self.palette.colour(under);
-        let new = blend(prev, colour, level);
-        // The background is the first colour, painted by `reset`.
-        let budget = if under == 0 { BACKGROUND_SHADES } else { OTHER_SHADES };
-        let index = if new == prev { Some(under) } else { self.palette.index_within(new, budget) };
-        match index {
-            Some(index) => {
-                // An entry's colour never changes: this holds for the rest of the chart.
-                self.shades.put(under, level, index);
-                index
+        let index = match level {
+            0 => under,
+            OPAQUE => self.solid(colour),
+            _ => {
+                let prev = self.palette.colour(under);
+                let new = blend(prev, colour, level);
+                // The background is the first colour, painted by `reset`.
+                let budget = if under == 0 { BACKGROUND_SHADES } else { OTHER_SHADES };
+                if new == prev {
+                    under
+                } else if let Some(index) = self.palette.index_within(new, budget) {
+                    index
+                } else {
+                    self.nearest_level(under, colour, level)
+                }
             }
-            // Not remembered: a nearer level may yet get an entry.
-            None => self.nearest_level(under, colour, level),
-        }
+        };
+        self.shades.put(under, level, index);
+        index
     }
 
     /// The entry of `colour` over entry `under` at the level nearest `level` that the palette has,
     /// the fainter of two as near.
-    #[cold]
     fn nearest_level(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
         let prev = self.palette.colour(under);
         for d in (STEP..OPAQUE).step_by(usize::from(STEP)) {

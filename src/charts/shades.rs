@@ -5,8 +5,8 @@
 
 use super::canvas::{Level, Rgb};
 
-/// One slot per palette entry and level in sixteenths (the canvas blends at those only).
-const SLOTS: usize = 256 * 16;
+/// One slot per palette entry and level in sixteenths, 0 to 16 (the canvas blends at those only).
+const SLOTS: usize = 256 * 32;
 
 pub struct Shades {
     colour: Option<Rgb>,
@@ -15,20 +15,18 @@ pub struct Shades {
     generation: u32,
     /// The generation above the entry, so that a lookup is one load and one comparison.
     slots: Vec<u32>,
-    /// The colour's own entry, drawn opaque.
-    solid: Option<u8>,
 }
 
 impl Default for Shades {
     fn default() -> Self {
-        Shades { colour: None, generation: 0, slots: vec![0; SLOTS], solid: None }
+        Shades { colour: None, generation: 0, slots: vec![0; SLOTS] }
     }
 }
 
 #[inline]
 fn slot(prev: u8, level: Level) -> usize {
-    debug_assert!(level < 256 && level.is_multiple_of(16));
-    usize::from(prev) << 4 | usize::from(level >> 4)
+    debug_assert!(level <= 256 && level.is_multiple_of(16));
+    usize::from(prev) << 5 | usize::from(level >> 4)
 }
 
 impl Shades {
@@ -39,7 +37,6 @@ impl Shades {
     }
 
     fn forget(&mut self) {
-        self.solid = None;
         self.generation = (self.generation + 1) % (1 << 24);
         if self.generation == 0 {
             // Slots from sixteen million generations ago would look current.
@@ -67,16 +64,6 @@ impl Shades {
     pub fn put(&mut self, prev: u8, level: Level, index: u8) {
         self.slots[slot(prev, level)] = self.generation << 8 | u32::from(index);
     }
-
-    #[inline]
-    pub fn solid(&self) -> Option<u8> {
-        self.solid
-    }
-
-    #[inline]
-    pub fn set_solid(&mut self, index: u8) {
-        self.solid = Some(index);
-    }
 }
 
 #[cfg(test)]
@@ -89,12 +76,15 @@ mod tests {
         s.clear();
         s.draw_in([1, 2, 3]);
         s.put(7, 32, 9);
-        s.set_solid(4);
-        assert_eq!((s.get(7, 32), s.get(7, 48), s.solid()), (Some(9), None, Some(4)));
+        s.put(7, 256, 4);
+        assert_eq!(
+            (s.get(7, 32), s.get(7, 48), s.get(7, 256), s.get(8, 256)),
+            (Some(9), None, Some(4), None)
+        );
         s.draw_in([1, 2, 3]);
         assert_eq!(s.get(7, 32), Some(9));
         s.draw_in([3, 2, 1]);
-        assert_eq!((s.get(7, 32), s.solid()), (None, None));
+        assert_eq!((s.get(7, 32), s.get(7, 256)), (None, None));
         s.put(7, 32, 5);
         s.clear();
         s.draw_in([3, 2, 1]);
