@@ -158,7 +158,7 @@ fn chinese_text_in_png_is_glyphs_not_boxes() {
     // Each string drawn alone into a small bitmap, through the backend that draws the PNG charts.
     let draw = |s: &str| {
         let mut canvas = Canvas::default();
-        canvas.reset((120, 40), [255; 3], true);
+        canvas.reset((120, 40), [255; 3]);
         {
             let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = (xxgk::charts::font::FAMILY, 28.0).into_font().color(&BLACK);

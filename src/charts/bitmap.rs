@@ -1,7 +1,7 @@
 //! The plotters backend of PNG charts: shapes go to plotters' own rasterizers (polygons to a port
 //! of one) and land on a [`Canvas`], solid spans and rectangles in one fill each, text through
 //! [`Glyphs`]. The fast paths are the ones of plotters' bitmap backend, edge cases included, so
-//! that the pixels stay what that backend drew.
+//! that the pixels stay what that backend drew, but for the canvas's rounding of blends.
 
 use super::canvas::{level, Canvas, Rgb};
 use super::glyphs::Glyphs;

@@ -1,8 +1,18 @@
 //! The pixels of one PNG chart, and the only code that writes them: solid spans and integer alpha
-//! blending. Blending follows plotters' bitmap backend to the bit (its `draw_pixel`), so that
-//! dropping that backend changed no pixel of a chart.
+//! blending, as palette indices, so that every chart is stored as an indexed PNG, a byte a pixel
+//! to fill, filter and deflate instead of three.
+//!
+//! Blending follows plotters' bitmap backend (its `draw_pixel`) with the level rounded to
+//! sixteenths, and anti-aliased lines crossing each other, or text over six bar colours, still
+//! make more shades than a palette holds. So shades are kept to a budget: those over the
+//! background (most of a chart's edges) may take the palette up to [`BACKGROUND_SHADES`] entries,
+//! those over anything else up to [`OTHER_SHADES`], and the entries above are left to the chart's
+//! own colours, drawn opaque, which stay exact. A shade that finds no room is drawn at the nearest
+//! level whose colour the palette has, at worst not blended at all or opaque: an edge where two
+//! lines cross is a little harder, never a colour of neither line.
 
 use super::palette::Palette;
+use super::shades::Shades;
 
 /// An RGB colour.
 pub type Rgb = [u8; 3];
@@ -10,6 +20,25 @@ pub type Rgb = [u8; 3];
 /// Opacity in 256ths, as plotters' bitmap backend quantizes it; `OPAQUE` replaces the pixel.
 pub type Level = u16;
 pub const OPAQUE: Level = 256;
+
+/// Blends are at multiples of this many 256ths: sixteen shades of a colour over a background,
+/// which the eye does not tell from 256 at the edge of a line or a glyph.
+const STEP: Level = 16;
+
+/// Shades over the background may fill the palette up to here, leaving the rest to opaque colours:
+/// a chart has about a dozen of its own, and one drawn last must still find an entry.
+pub const BACKGROUND_SHADES: usize = 224;
+
+/// Shades over anything else (crossings, text over bars) stop here, leaving room for the shades of
+/// lines drawn later over the background.
+pub const OTHER_SHADES: usize = 128;
+
+/// The nearest multiple of [`STEP`]: from `OPAQUE - STEP / 2` up that is opaque, below `STEP / 2`
+/// nothing.
+#[inline]
+pub fn quantize(a: Level) -> Level {
+    (a + STEP / 2) / STEP * STEP
+}
 
 /// plotters' rule from a float alpha to a level: at least 255/256 replaces, the rest is truncated
 /// (the `as` cast is `floor` for these non-negative values, without a libm call per pixel).
@@ -37,61 +66,35 @@ pub fn blend(prev: Rgb, new: Rgb, a: Level) -> Rgb {
     [mix(prev[0], new[0], a), mix(prev[1], new[1], a), mix(prev[2], new[2], a)]
 }
 
-/// Whole pixels of `colour` over `row`, sixteen at a time: a per-pixel loop of three-byte copies
-/// does not vectorize, and backgrounds and bars are most of a chart's pixels.
-fn fill_row(row: &mut [u8], colour: Rgb) {
-    if colour[0] == colour[1] && colour[1] == colour[2] {
-        row.fill(colour[0]);
-        return;
-    }
-    let mut pattern = [0u8; 48];
-    for px in pattern.chunks_exact_mut(3) {
-        px.copy_from_slice(&colour);
-    }
-    let mut chunks = row.chunks_exact_mut(48);
-    for chunk in &mut chunks {
-        chunk.copy_from_slice(&pattern);
-    }
-    let rest = chunks.into_remainder();
-    let n = rest.len();
-    rest.copy_from_slice(&pattern[..n]);
-}
-
 /// A chart's pixels, kept across the charts one thread draws so that its buffers are reused instead
-/// of allocated, page-faulted and zeroed each time. While the chart has at most 256 colours they are
-/// palette indices, a byte a pixel to fill and to compress; the 257th colour turns them into RGB.
+/// of allocated, page-faulted and zeroed each time.
 #[derive(Default)]
 pub struct Canvas {
     width: usize,
     height: usize,
-    indexed: bool,
     /// The colour of every pixel, while they are all one: a chart's first act is to paint its
     /// background over the one `reset` painted, a second full pass over the buffer for nothing.
     plain: Option<Rgb>,
     index: Vec<u8>,
     palette: Palette,
-    rgb: Vec<u8>,
+    shades: Shades,
 }
 
-/// What a PNG stores.
-pub enum Pixels<'a> {
-    Indexed { index: &'a [u8], palette: &'a [Rgb] },
-    Rgb(&'a [u8]),
+/// What a PNG stores: a palette index a pixel, row by row.
+pub struct Pixels<'a> {
+    pub index: &'a [u8],
+    pub palette: &'a [Rgb],
 }
 
 impl Canvas {
-    /// Start a `width` × `height` picture in `background`, indexed if `palette`.
-    pub fn reset(&mut self, (width, height): (u32, u32), background: Rgb, palette: bool) {
+    /// Start a `width` × `height` picture in `background`.
+    pub fn reset(&mut self, (width, height): (u32, u32), background: Rgb) {
         self.width = width as usize;
         self.height = height as usize;
-        self.indexed = palette;
         self.palette.clear();
+        self.shades.clear();
         // Every pixel is written below: resizing only, the old contents are not cleared first.
-        if palette {
-            self.index.resize(self.width * self.height, 0);
-        } else {
-            self.rgb.resize(self.width * self.height * 3, 0);
-        }
+        self.index.resize(self.width * self.height, 0);
         self.plain = None;
         self.fill((0, 0), (width as i32, height as i32), background);
     }
@@ -101,44 +104,23 @@ impl Canvas {
     }
 
     pub fn pixels(&self) -> Pixels<'_> {
-        if self.indexed {
-            Pixels::Indexed { index: &self.index, palette: self.palette.colours() }
-        } else {
-            Pixels::Rgb(&self.rgb)
-        }
+        Pixels { index: &self.index, palette: self.palette.colours() }
     }
 
     /// The colour at (`x`, `y`), which must be inside.
     pub fn get(&self, x: usize, y: usize) -> Rgb {
-        let i = y * self.width + x;
-        if self.indexed {
-            self.palette.colour(self.index[i])
-        } else {
-            [self.rgb[i * 3], self.rgb[i * 3 + 1], self.rgb[i * 3 + 2]]
-        }
+        self.palette.colour(self.index[y * self.width + x])
     }
 
-    /// The palette index of `colour`, or `None` once the picture is RGB, turning it RGB when the
-    /// palette is full.
+    /// The entry of a colour drawn opaque: the chart's own (backgrounds, bars, lines, text), which
+    /// may take any entry, the reserved ones included.
     #[inline]
-    fn index_of(&mut self, colour: Rgb) -> Option<u8> {
-        if !self.indexed {
-            return None;
+    fn solid(&mut self, colour: Rgb) -> u8 {
+        match self.palette.index(colour) {
+            Some(index) => index,
+            // More than 256 colours of its own: no chart has them.
+            None => self.palette.nearest(colour).unwrap_or(0),
         }
-        let index = self.palette.index(colour);
-        if index.is_none() {
-            self.expand_to_rgb();
-        }
-        index
-    }
-
-    fn expand_to_rgb(&mut self) {
-        self.rgb.resize(self.index.len() * 3, 0);
-        let colours = self.palette.colours();
-        for (px, &i) in self.rgb.chunks_exact_mut(3).zip(&self.index) {
-            px.copy_from_slice(&colours[usize::from(i)]);
-        }
-        self.indexed = false;
     }
 
     /// Clip the half-open rectangle between two corners (in either order) to the picture.
@@ -158,27 +140,20 @@ impl Canvas {
             return;
         }
         self.plain = whole.then_some(colour);
-        match self.index_of(colour) {
-            Some(i) => {
-                for y in y0..y1 {
-                    self.index[y * w + x0..y * w + x1].fill(i);
-                }
-            }
-            None => {
-                for y in y0..y1 {
-                    fill_row(&mut self.rgb[(y * w + x0) * 3..(y * w + x1) * 3], colour);
-                }
-            }
+        let i = self.solid(colour);
+        for y in y0..y1 {
+            self.index[y * w + x0..y * w + x1].fill(i);
         }
     }
 
     /// Blend `colour` at `level` over the half-open rectangle between corners `a` and `b`.
     pub fn blend_rect(&mut self, a: (i32, i32), b: (i32, i32), colour: Rgb, level: Level) {
-        if level == 0 {
+        if quantize(level) == 0 {
             return;
         }
         let Some((x0, x1, y0, y1)) = self.clip(a, b) else { return };
         self.plain = None;
+        self.shades.draw_in(colour);
         for y in y0..y1 {
             for x in x0..x1 {
                 self.blend_at(y * self.width + x, colour, level);
@@ -191,6 +166,7 @@ impl Canvas {
     pub fn blend(&mut self, (x, y): (i32, i32), colour: Rgb, level: Level) {
         if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height && level > 0 {
             self.plain = None;
+            self.shades.draw_in(colour);
             self.blend_at(y as usize * self.width + x as usize, colour, level);
         }
     }
@@ -206,77 +182,71 @@ impl Canvas {
         let x0 = x.max(0);
         let levels = &levels[(x0 - x) as usize..(end - x) as usize];
         let start = y as usize * self.width + x0 as usize;
-        let done = if self.indexed { self.blend_run_indexed(start, levels, colour) } else { 0 };
-        let rest = &levels[done..];
-        let start = start + done;
-        if rest.is_empty() {
-            // Indexed throughout: the RGB buffer may be another chart's, or none.
-            return;
-        }
-        for (px, &a) in self.rgb[start * 3..(start + rest.len()) * 3].chunks_exact_mut(3).zip(rest) {
-            if a == OPAQUE {
-                px.copy_from_slice(&colour);
-            } else if a != 0 {
-                let new = blend([px[0], px[1], px[2]], colour, a);
-                px.copy_from_slice(&new);
-            }
-        }
-    }
-
-    /// [`Canvas::blend_run`] in palette indices, up to the pixel that needs a 257th colour, which
-    /// turns the picture RGB; returns how many pixels it blended.
-    fn blend_run_indexed(&mut self, start: usize, levels: &[Level], colour: Rgb) -> usize {
-        // Glyph interiors are opaque: their index is the colour's, looked up once a run.
-        let mut solid = None;
+        self.shades.draw_in(colour);
         for (n, &a) in levels.iter().enumerate() {
-            if a == 0 {
-                continue;
-            }
-            let i = start + n;
-            if a == OPAQUE {
-                if solid.is_none() {
-                    solid = self.index_of(colour);
-                }
-                match solid {
-                    Some(index) => self.index[i] = index,
-                    None => return n,
-                }
-                continue;
-            }
-            if !self.blend_indexed(i, colour, a) {
-                return n;
-            }
+            self.blend_at(start + n, colour, a);
         }
-        levels.len()
     }
 
-    /// Blend pixel `i` (row-major).
+    /// Blend pixel `i` (row-major) in the colour `shades` is drawing in. One path for every level,
+    /// nothing and opaque included, without a branch but for a blend not seen before: glyph edges
+    /// mix the three at random.
     #[inline(always)]
     fn blend_at(&mut self, i: usize, colour: Rgb, level: Level) {
-        if self.indexed && self.blend_indexed(i, colour, level) {
-            return;
-        }
-        // RGB, or just turned RGB by a 257th colour.
-        let px = &mut self.rgb[i * 3..i * 3 + 3];
-        let prev = [px[0], px[1], px[2]];
-        px.copy_from_slice(&blend(prev, colour, level));
+        let level = quantize(level);
+        let under = self.index[i];
+        self.index[i] = match self.shades.get(under, level) {
+            Some(index) => index,
+            None => self.new_shade(under, colour, level),
+        };
     }
 
-    /// Blend pixel `i` in palette indices; false, with the pixel untouched, when the result would be
-    /// a 257th colour (the picture has then turned RGB).
-    fn blend_indexed(&mut self, i: usize, colour: Rgb, level: Level) -> bool {
-        let prev = self.palette.colour(self.index[i]);
-        let new = blend(prev, colour, level);
-        if new == prev {
-            return true;
-        }
-        match self.index_of(new) {
-            Some(index) => {
-                self.index[i] = index;
-                true
+    /// The entry of `colour` over entry `under` at a quantized `level`, remembered in `shades`:
+    /// once found, the answer holds for the rest of the chart (an entry's colour never changes),
+    /// a nearest level included (a nearer one could only come with room the budget no longer has,
+    /// or from an opaque colour drawn later, for which the pixel is as good a match).
+    #[inline(never)]
+    fn new_shade(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
+        let index = match level {
+            0 => under,
+            OPAQUE => self.solid(colour),
+            _ => {
+                let prev = self.palette.colour(under);
+                let new = blend(prev, colour, level);
+                // The background is the first colour, painted by `reset`.
+                let budget = if under == 0 { BACKGROUND_SHADES } else { OTHER_SHADES };
+                if new == prev {
+                    under
+                } else if let Some(index) = self.palette.index_within(new, budget) {
+                    index
+                } else {
+                    self.nearest_level(under, colour, level)
+                }
             }
-            None => false,
+        };
+        self.shades.put(under, level, index);
+        index
+    }
+
+    /// The entry of `colour` over entry `under` at the level nearest `level` that the palette has,
+    /// the fainter of two as near.
+    fn nearest_level(&mut self, under: u8, colour: Rgb, level: Level) -> u8 {
+        let prev = self.palette.colour(under);
+        for d in (STEP..OPAQUE).step_by(usize::from(STEP)) {
+            if d >= level {
+                return under;
+            }
+            if let Some(index) = self.palette.find(blend(prev, colour, level - d)) {
+                return index;
+            }
+            if level + d >= OPAQUE {
+                return self.solid(colour);
+            }
+            if let Some(index) = self.palette.find(blend(prev, colour, level + d)) {
+                return index;
+            }
         }
+        under
     }
 }
 
@@ -300,6 +270,14 @@ mod tests {
         assert_eq!(blend([10, 20, 30], [200, 0, 30], 1), [10, 20, 30]);
     }
 
+    #[test]
+    fn levels_round_to_sixteenths() {
+        assert_eq!(
+            [0, 7, 8, 23, 24, 128, 247, 248, 255, OPAQUE].map(quantize),
+            [0, 0, 16, 16, 32, 128, 240, OPAQUE, OPAQUE, OPAQUE]
+        );
+    }
+
     fn rgb(c: &Canvas) -> Vec<Rgb> {
         let (w, h) = c.size();
         (0..h as usize).flat_map(|y| (0..w as usize).map(move |x| (x, y))).map(|(x, y)| c.get(x, y)).collect()
@@ -308,7 +286,7 @@ mod tests {
     #[test]
     fn fills_clip_and_take_corners_in_any_order() {
         let mut c = Canvas::default();
-        c.reset((4, 3), [255; 3], true);
+        c.reset((4, 3), [255; 3]);
         c.fill((5, 2), (2, -1), [0; 3]);
         let dark: Vec<usize> =
             rgb(&c).iter().enumerate().filter(|(_, p)| p[0] == 0).map(|(i, _)| i).collect();
@@ -316,38 +294,36 @@ mod tests {
     }
 
     #[test]
-    fn rgb_pictures_fill_and_blend_alike() {
+    fn blends_are_plotters_at_the_nearest_sixteenth() {
         let mut c = Canvas::default();
-        c.reset((20, 2), [255; 3], false);
-        c.fill((1, 0), (19, 1), [10, 20, 30]);
-        c.blend((0, 1), [0; 3], 64);
-        let px = rgb(&c);
-        assert!(px[1..19].iter().all(|p| *p == [10, 20, 30]));
-        assert_eq!((px[0], px[19], px[20]), ([255; 3], [255; 3], [192; 3]));
-        assert!(matches!(c.pixels(), Pixels::Rgb(_)));
+        c.reset((257, 1), [255; 3]);
+        for a in 0..=OPAQUE {
+            c.blend((i32::from(a), 0), [31, 119, 180], a);
+        }
+        for (a, px) in rgb(&c).into_iter().enumerate() {
+            assert_eq!(px, blend([255; 3], [31, 119, 180], quantize(a as Level)), "level {a}");
+        }
     }
 
     #[test]
     fn runs_blend_like_single_pixels_and_clip() {
         let levels: Vec<Level> = (0..40).map(|i| i * 7).collect();
-        for palette in [true, false] {
-            let (mut run, mut single) = (Canvas::default(), Canvas::default());
-            run.reset((30, 3), [255; 3], palette);
-            single.reset((30, 3), [255; 3], palette);
-            run.blend_run((-5, 1), &levels, [33, 33, 33]);
-            run.blend_run((0, 3), &levels, [33, 33, 33]);
-            for (i, &a) in levels.iter().enumerate() {
-                single.blend((i as i32 - 5, 1), [33, 33, 33], a);
-            }
-            assert_eq!(rgb(&run), rgb(&single));
-            assert_ne!(rgb(&run)[31], [255; 3]);
+        let (mut run, mut single) = (Canvas::default(), Canvas::default());
+        run.reset((30, 3), [255; 3]);
+        single.reset((30, 3), [255; 3]);
+        run.blend_run((-5, 1), &levels, [33, 33, 33]);
+        run.blend_run((0, 3), &levels, [33, 33, 33]);
+        for (i, &a) in levels.iter().enumerate() {
+            single.blend((i as i32 - 5, 1), [33, 33, 33], a);
         }
+        assert_eq!(rgb(&run), rgb(&single));
+        assert_ne!(rgb(&run)[31], [255; 3]);
     }
 
     #[test]
     fn repainting_the_background_after_drawing_is_not_skipped() {
         let mut c = Canvas::default();
-        c.reset((3, 1), [255; 3], false);
+        c.reset((3, 1), [255; 3]);
         c.fill((0, 0), (3, 1), [255; 3]);
         c.blend((1, 0), [0; 3], OPAQUE);
         c.fill((0, 0), (3, 1), [255; 3]);
@@ -357,24 +333,65 @@ mod tests {
         assert_eq!(rgb(&c), vec![[255; 3]; 3]);
     }
 
-    #[test]
-    fn the_257th_colour_turns_the_picture_rgb_with_the_same_pixels() {
-        let mut c = Canvas::default();
-        c.reset((300, 2), [255; 3], true);
-        c.fill((0, 1), (300, 2), [10, 20, 30]);
-        for x in 0..254 {
-            c.blend((x, 0), [0, 0, x as u8], OPAQUE);
+    /// Faint shades of 40 colours, far more than a palette holds; none so near opaque that it
+    /// would be drawn opaque instead.
+    fn crowd(c: &mut Canvas, y: i32) {
+        for n in 0..40u8 {
+            let colour = [n * 6, 255 - n * 5, n * 3];
+            for a in (16..=OPAQUE / 2).step_by(16) {
+                c.blend((i32::from(n), y + i32::from(a / 16)), colour, a);
+            }
         }
-        assert!(matches!(c.pixels(), Pixels::Indexed { palette, .. } if palette.len() == 256));
-        let before = rgb(&c);
-        c.blend((299, 0), [1, 2, 3], 128);
-        assert!(matches!(c.pixels(), Pixels::Rgb(_)));
-        let after = rgb(&c);
-        assert_eq!(after[299], blend([255; 3], [1, 2, 3], 128));
-        assert_eq!(before[..299], after[..299]);
-        assert_eq!(before[300..], after[300..]);
-        // The next chart starts indexed again.
-        c.reset((2, 2), [0; 3], true);
-        assert!(matches!(c.pixels(), Pixels::Indexed { palette, .. } if palette.len() == 1));
+    }
+
+    #[test]
+    fn the_charts_own_colours_stay_exact_when_shades_crowd() {
+        let mut c = Canvas::default();
+        c.reset((300, 50), [255; 3]);
+        crowd(&mut c, 0);
+        assert_eq!(c.pixels().palette.len(), BACKGROUND_SHADES);
+        // Opaque colours drawn after the shades filled their part of the palette: exact.
+        let own: Vec<Rgb> = (0..(256 - BACKGROUND_SHADES) as u8).map(|n| [n, 100, 200 - n]).collect();
+        for (n, &colour) in own.iter().enumerate() {
+            c.fill((50, n as i32), (60, n as i32 + 1), colour);
+            c.blend_run((60, n as i32), &[OPAQUE; 5], colour);
+        }
+        for (n, &colour) in own.iter().enumerate() {
+            assert!((50..65).all(|x| c.get(x, n) == colour), "colour {n}");
+        }
+        assert_eq!(c.pixels().palette.len(), 256);
+    }
+
+    #[test]
+    fn shades_over_other_colours_leave_room_for_shades_over_the_background() {
+        let mut c = Canvas::default();
+        c.reset((300, 50), [255; 3]);
+        c.fill((0, 0), (100, 20), [40, 40, 40]);
+        crowd(&mut c, 0);
+        assert_eq!(c.pixels().palette.len(), OTHER_SHADES);
+        // A line drawn later over the background still gets every shade of its own.
+        let later = [214, 39, 40];
+        for a in (16..OPAQUE).step_by(16) {
+            c.blend((200, i32::from(a / 16)), later, a);
+            assert_eq!(c.get(200, usize::from(a / 16)), blend([255; 3], later, a));
+        }
+    }
+
+    #[test]
+    fn a_shade_without_room_takes_the_nearest_level_the_palette_has() {
+        let mut c = Canvas::default();
+        c.reset((300, 50), [255; 3]);
+        let (bar, ink) = ([40, 40, 40], [250, 250, 100]);
+        c.fill((0, 0), (300, 20), bar);
+        c.blend((200, 0), ink, 96);
+        crowd(&mut c, 0);
+        // No room at 128, nor at 112 or 144: 96, the nearest there is.
+        c.blend((201, 0), ink, 128);
+        assert_eq!(c.get(201, 0), blend(bar, ink, 96));
+        // Nothing nearer than the bar itself, or than the ink drawn opaque.
+        c.blend((202, 0), ink, 32);
+        assert_eq!(c.get(202, 0), bar);
+        c.blend((203, 0), ink, 240);
+        assert_eq!(c.get(203, 0), ink);
     }
 }

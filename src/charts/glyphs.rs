@@ -120,7 +120,7 @@ impl Glyphs {
     /// Draw `text` anchored at `pos` as `style` says.
     pub fn draw<S: BackendTextStyle>(&self, canvas: &mut Canvas, text: &str, style: &S, pos: BackendCoord) {
         let color = style.color();
-        // An opaque colour blends each pixel at the glyph's own level, to the bit as plotters did.
+        // An opaque colour blends each pixel at the glyph's own level, as plotters did.
         let opacity = level(color.alpha);
         if opacity == 0 {
             return;
@@ -198,7 +198,7 @@ mod tests {
     fn inked_columns(text: &str) -> Vec<usize> {
         let (w, h) = (200u32, 60u32);
         let mut canvas = Canvas::default();
-        canvas.reset((w, h), [255; 3], true);
+        canvas.reset((w, h), [255; 3]);
         {
             let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
             let style = super::super::style::text(30.0, &BLACK);

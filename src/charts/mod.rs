@@ -20,6 +20,7 @@ pub mod pngfile;
 pub mod polygon;
 pub mod render;
 pub mod reuse;
+pub mod shades;
 pub mod style;
 pub mod trend;
 pub mod yoy;

@@ -148,8 +148,8 @@ mod tests {
             let n = 1 + case % 7;
             let vertices: Vec<(i32, i32)> = (0..n).map(|_| (rng.i32(-10..70), rng.i32(-10..50))).collect();
             let (mut ours, mut theirs) = (Canvas::default(), Canvas::default());
-            ours.reset((60, 40), [255; 3], case % 2 == 0);
-            theirs.reset((60, 40), [255; 3], case % 2 == 0);
+            ours.reset((60, 40), [255; 3]);
+            theirs.reset((60, 40), [255; 3]);
             super::fill(&mut Bitmap::new(&mut ours).unwrap(), &vertices, &colour).unwrap();
             rasterizer::fill_polygon(&mut Bitmap::new(&mut theirs).unwrap(), &vertices, &colour).unwrap();
             assert!(pixels(&ours) == pixels(&theirs), "{vertices:?}");

@@ -12,11 +12,11 @@ use plotters::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 
-/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's bytes.
+/// What a rayon worker reuses from one PNG chart to the next: the canvas and the file's buffers.
 #[derive(Default)]
 struct Buffers {
     canvas: Canvas,
-    png: Vec<u8>,
+    png: pngfile::Buffers,
 }
 
 thread_local! {
@@ -74,14 +74,6 @@ impl Spec {
         }
     }
 
-    /// Whether the chart's colours fit a PNG palette: bars with dark labels do (about 220 colours,
-    /// most of them the grey edges of text). Anti-aliased lines crossing each other, or white labels
-    /// over six bar colours, make one to three thousand: those charts are drawn RGB from the start
-    /// rather than converted when the 257th colour comes.
-    fn fits_palette(&self) -> bool {
-        matches!(self, Spec::Compare(_) | Spec::Yoy(_))
-    }
-
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -114,12 +106,77 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
             std::fs::write(path, svg).at(path)
         }
         Format::Png => BUFFERS.with_borrow_mut(|Buffers { canvas, png }| {
-            canvas.reset(spec.size(), [255; 3], spec.fits_palette());
+            canvas.reset(spec.size(), [255; 3]);
             {
                 let root = Bitmap::new(canvas)?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
             pngfile::write(path, canvas.pixels(), canvas.size(), png)
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::bitmap::Bitmap;
+    use super::super::canvas::{blend, Rgb, OTHER_SHADES};
+    use super::super::metrics::Unit;
+    use super::super::trend::{Series, Trend};
+    use super::super::{font, style};
+    use super::*;
+
+    /// Twenty counties whose lines wander across each other: more shades than a palette holds.
+    fn crowded_trend() -> Spec {
+        let series = |name: String, scale: f64, phase: f64| Series {
+            name,
+            points: (2021..=2030).map(|y| (y, scale * (2.0 + (f64::from(y) * 0.9 + phase).sin()))).collect(),
+        };
+        Spec::Trend(Trend {
+            title: "某市 行政许可决定（件） · 2021–2030年".into(),
+            unit: Unit::Count,
+            total: series("某市".into(), 30_000.0, 0.0),
+            children: (0..20)
+                .map(|i| series(format!("第{i}县"), 1000.0 + 150.0 * f64::from(i), f64::from(i)))
+                .collect(),
+            child_noun: "县（市、区）",
+            years: (2021, 2030),
+        })
+    }
+
+    fn rgb(c: RGBColor) -> Rgb {
+        [c.0, c.1, c.2]
+    }
+
+    #[test]
+    fn a_crowded_trend_keeps_its_colours_and_its_edges() {
+        font::register().unwrap();
+        let spec = crowded_trend();
+        let mut canvas = Canvas::default();
+        canvas.reset(spec.size(), [255; 3]);
+        {
+            let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
+            spec.draw(&root).unwrap();
+        }
+        let pixels = canvas.pixels();
+        assert!(
+            pixels.palette.len() > OTHER_SHADES,
+            "{} colours: the palette was never crowded",
+            pixels.palette.len()
+        );
+        let count =
+            |colour: Rgb| pixels.index.iter().filter(|&&i| pixels.palette[usize::from(i)] == colour).count();
+        // Text, axes, grid and every line in the chart's own colours, exact.
+        for colour in [style::INK, style::MUTED, style::GRID, style::OTHERS, style::TOTAL]
+            .iter()
+            .chain(&style::HIGHLIGHT)
+        {
+            assert!(count(rgb(*colour)) > 200, "{colour:?}: {} pixels", count(rgb(*colour)));
+        }
+        // And each line's edges still fade into the background through its shades, the last drawn too.
+        for colour in style::HIGHLIGHT.iter().chain([&style::TOTAL, &style::INK]) {
+            let shades =
+                (16..256).step_by(16).filter(|&a| count(blend([255; 3], rgb(*colour), a)) > 0).count();
+            assert!(shades >= 12, "{colour:?}: {shades} shades over the background");
+        }
     }
 }

@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     pub no_charts: bool,
     /// Chart image formats, comma-separated. PNG is most of the charts' cost: `svg` alone draws a
-    /// national run's charts about four times faster.
+    /// national run's charts about three times faster.
     #[arg(long, value_delimiter = ',', default_value = "svg,png", value_parser = super::plot::parse_format)]
     pub chart_format: Vec<xxgk::charts::Format>,
 }
