@@ -88,6 +88,8 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                 Some(hit) => hit,
                 None => {
                     let mut p = read_file(f, &popts);
+                    // Before the cache keeps it: thousands of per-report files share a header.
+                    headers.share(&mut p);
                     if let Some(c) = &cache {
                         c.store(&p);
                     }

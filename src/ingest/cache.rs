@@ -16,9 +16,9 @@ use super::discover::InputFile;
 use super::parse::{Cell, ParsedFile};
 use crate::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
@@ -31,14 +31,56 @@ const MANIFEST: &str = "manifest.bincode";
 struct Entry {
     size: u64,
     mtime_ns: u128,
-    /// The file as read, without its cells.
+    /// The file as read, without its cells and with its header in `Manifest::headers`.
     meta: ParsedFile,
+    header: u32,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     context: String,
+    /// Each distinct header once: a wide layout's is some 200 column names, and thousands of
+    /// per-report files share a handful.
+    headers: Vec<Vec<String>>,
     entries: BTreeMap<String, Entry>,
+}
+
+impl Manifest {
+    /// Read one, its entries' headers shared again.
+    fn read(bytes: &[u8]) -> Option<Manifest> {
+        let mut m: Manifest = bincode::deserialize(bytes).ok()?;
+        let shared: Vec<Arc<[String]>> = m.headers.drain(..).map(Arc::from).collect();
+        for e in m.entries.values_mut() {
+            e.meta.header = Arc::clone(shared.get(e.header as usize)?);
+        }
+        Some(m)
+    }
+
+    /// The entries' headers moved into `headers` (a header met again by pointer or by content is
+    /// stored once).
+    fn intern_headers(&mut self) {
+        let mut by_ptr: HashMap<*const [String], u32> = HashMap::new();
+        let mut by_content: HashMap<Vec<String>, u32> = HashMap::new();
+        // Held until every header is interned, so that no address in `by_ptr` is freed and reused.
+        let mut taken = Vec::with_capacity(self.entries.len());
+        for e in self.entries.values_mut() {
+            let header = std::mem::replace(&mut e.meta.header, Arc::from(Vec::new()));
+            let ptr = Arc::as_ptr(&header);
+            e.header = match by_ptr.get(&ptr) {
+                Some(&i) => i,
+                None => {
+                    let next = self.headers.len() as u32;
+                    let i = *by_content.entry(header.to_vec()).or_insert(next);
+                    if i == next {
+                        self.headers.push(header.to_vec());
+                    }
+                    by_ptr.insert(ptr, i);
+                    i
+                }
+            };
+            taken.push(header);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -70,7 +112,7 @@ impl ParseCache {
         );
         let old = std::fs::read(dir.join(MANIFEST))
             .ok()
-            .and_then(|b| bincode::deserialize::<Manifest>(&b).ok())
+            .and_then(|b| Manifest::read(&b))
             .filter(|m| m.context == context);
         ParseCache {
             dir,
@@ -130,10 +172,10 @@ impl ParseCache {
             return;
         }
         if let Some((size, mtime_ns)) = stat(&parsed.file.path) {
-            self.fresh
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(parsed.file.display.clone(), Entry { size, mtime_ns, meta: parsed.without_cells() });
+            self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                parsed.file.display.clone(),
+                Entry { size, mtime_ns, meta: parsed.without_cells(), header: 0 },
+            );
         }
         let target = self.blob(&parsed.sha256);
         if target.exists() || std::fs::create_dir_all(&self.dir).is_err() {
@@ -173,7 +215,7 @@ impl ParseCache {
         };
         Some(PendingSave {
             dir: self.dir.clone(),
-            manifest: Manifest { context: self.context.clone(), entries },
+            manifest: Manifest { context: self.context.clone(), headers: Vec::new(), entries },
             sweep,
         })
     }
@@ -194,7 +236,8 @@ pub struct PendingSave {
 impl PendingSave {
     /// Best effort, like `ParseCache::store`: a full disk here must not fail the run (the Parquet
     /// writes report that), and an unsaved manifest only means the next run reads every file again.
-    pub fn write(self) {
+    pub fn write(mut self) {
+        self.manifest.intern_headers();
         let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
         if self.try_write(&tmp).is_err() {
             let _ = std::fs::remove_file(&tmp);
