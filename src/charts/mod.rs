@@ -68,9 +68,12 @@ pub fn draw_all(
     opts: &PlotOptions,
     previous: Option<&Path>,
 ) -> Result<Vec<ChartFile>> {
+    crate::timing::mark(|| "charts: start".into());
     font::register()?;
     let data = data::ChartData::read(rollup_dir)?;
+    crate::timing::mark(|| "charts: rollup read".into());
     let jobs = plan::jobs(&data, &plan::parents(&data, opts.region));
+    crate::timing::mark(|| format!("charts: {} planned", jobs.len()));
     let mut formats = opts.formats.clone();
     formats.sort_unstable();
     formats.dedup();
@@ -96,6 +99,7 @@ pub fn draw_all(
             Ok((rel, digest))
         })
         .collect::<Result<_>>()?;
+    crate::timing::mark(|| "charts: drawn".into());
     reuse::write_digests(charts_dir, &mut digests)?;
     Ok(jobs
         .iter()

@@ -56,7 +56,9 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let opts = PlotOptions { region: args.region, formats: args.format.clone() };
     let previous = (!args.no_cache).then(|| args.out.join("charts"));
     let n = draw(&staging, &rollup, &args.out.join("validation"), &opts, previous.as_deref())?;
+    xxgk::timing::mark(|| "plot: index written".into());
     staging.commit(&charts::PRODUCTS)?;
+    xxgk::timing::mark(|| "plot: published".into());
     stages.finish_and_clear();
     if !common.quiet {
         let out = args.out.display();

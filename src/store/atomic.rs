@@ -73,24 +73,47 @@ impl Staging {
             swap_in(&self.root.join(rel), &self.out.join(rel))?;
         }
         self.committed = true;
-        let _ = fs::remove_dir_all(&self.root);
+        crate::timing::mark(|| "publish: swapped in".into());
+        remove_tree(&self.root);
+        crate::timing::mark(|| "publish: what was published before removed".into());
         Ok(())
     }
 }
+
+/// Remove a folder of what was published before, its subfolders two levels down in parallel: a
+/// national run replaces some 14,000 charts in 360 folders, and deleting them one after another
+/// waited on the disk for a second. Best effort, like any cleanup after publishing.
+fn remove_tree(root: &Path) {
+    let dirs: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .min_depth(2)
+        .max_depth(2)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    // Deleting mostly waits on the disk: more threads than cores keep it busy.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..REMOVERS.min(dirs.len()) {
+            scope.spawn(|| {
+                while let Some(d) = dirs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    let _ = fs::remove_dir_all(d);
+                }
+            });
+        }
+    });
+    let _ = fs::remove_dir_all(root);
+}
+
+/// Threads deleting what was published before.
+const REMOVERS: usize = 8;
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.root);
         }
-    }
-}
-
-fn remove_any(p: &Path) -> Result<()> {
-    if p.is_dir() {
-        fs::remove_dir_all(p).at(p)
-    } else {
-        fs::remove_file(p).at(p)
     }
 }
 
@@ -103,15 +126,15 @@ fn swap_in(new: &Path, target: &Path) -> Result<()> {
     }
     let flags = rustix::fs::RenameFlags::EXCHANGE;
     match rustix::fs::renameat_with(rustix::fs::CWD, new, rustix::fs::CWD, target, flags) {
-        // `new` now holds the old product.
-        Ok(()) => remove_any(new),
+        // `new` now holds the old product, removed with the staging folder once every product is
+        // in: the products are swapped one right after another, not with a deletion between.
+        Ok(()) => Ok(()),
         Err(_) => {
             // Filesystems without RENAME_EXCHANGE: move the old one aside first. A crash between the
             // two renames leaves no product rather than a mixed one.
             let aside = new.with_extension("old");
             fs::rename(target, &aside).at(target)?;
-            fs::rename(new, target).at(target)?;
-            remove_any(&aside)
+            fs::rename(new, target).at(target)
         }
     }
 }
