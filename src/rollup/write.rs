@@ -109,8 +109,20 @@ pub fn write_level(
     let long_keys = [(DIGEST_KEY, digests.content), (SUMS_KEY, digests.sums)];
     let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
-        || write_long(&parquet.join(long_rel(level, year)), &long_keys, rows, year, strings),
-        || write_wide(&parquet.join(wide_rel(level, year)), &wide_keys, rows, year, strings),
+        || {
+            let batch = long_batch(rows, year, strings)?;
+            write_batch(&parquet.join(long_rel(level, year)), long_schema(), "rollup", &long_keys, &batch)
+        },
+        || {
+            let batch = wide_batch(rows, year, strings)?;
+            write_batch(
+                &parquet.join(wide_rel(level, year)),
+                wide_schema(),
+                "rollup_wide",
+                &wide_keys,
+                &batch,
+            )
+        },
     );
     long.and(wide)?;
     Ok(rows.len())
@@ -132,13 +144,8 @@ fn write_batch(
     Ok(())
 }
 
-fn write_long(
-    path: &Path,
-    digests: &[(&str, Option<&str>)],
-    rows: &LevelRows<'_>,
-    year: i32,
-    strings: &RegionStrings,
-) -> Result<()> {
+/// One level's rows of a year as the long file's batch.
+fn long_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Result<RecordBatch> {
     let keys = |codes: &mut dyn Iterator<Item = Option<u32>>| -> Int32Array {
         codes.map(|c| c.and_then(|c| strings.key(c))).collect()
     };
@@ -162,17 +169,11 @@ fn write_long(
         f64s(rows.share_of_parent),
         Arc::new(Int64Array::from(rows.rank_in_parent.to_vec())),
     ];
-    let batch = RecordBatch::try_new(long_schema(), columns)?;
-    write_batch(path, long_schema(), "rollup", digests, &batch)
+    Ok(RecordBatch::try_new(long_schema(), columns)?)
 }
 
-fn write_wide(
-    path: &Path,
-    digests: &[(&str, Option<&str>)],
-    rows: &LevelRows<'_>,
-    year: i32,
-    strings: &RegionStrings,
-) -> Result<()> {
+/// The same rows as the wide file's batch, one row per region.
+fn wide_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Result<RecordBatch> {
     let text = |c: Option<u32>, of: &[String]| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
     let (mut codes, mut names, mut parents, mut reports) = (vec![], vec![], vec![], vec![]);
     let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); metric_count()];
@@ -210,6 +211,5 @@ fn write_wide(
             Arc::new(Float64Array::from(values))
         });
     }
-    let batch = RecordBatch::try_new(wide_schema(), columns)?;
-    write_batch(path, wide_schema(), "rollup_wide", digests, &batch)
+    Ok(RecordBatch::try_new(wide_schema(), columns)?)
 }
