@@ -269,3 +269,33 @@ impl PendingSave {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(header: &Arc<[String]>) -> Entry {
+        let mut meta = ParsedFile::new(&InputFile::named("a.csv"));
+        meta.header = Arc::clone(header);
+        Entry { size: 1, mtime_ns: 2, meta, header: 0 }
+    }
+
+    #[test]
+    fn headers_are_stored_once_and_come_back_shared() {
+        let wide: Arc<[String]> = Arc::from(vec!["region_code".to_string(), "licensing.decisions".into()]);
+        let same_content: Arc<[String]> = Arc::from(wide.to_vec());
+        let long: Arc<[String]> = Arc::from(vec!["metric".to_string(), "value".into()]);
+        let mut m = Manifest { context: "c".into(), headers: Vec::new(), entries: BTreeMap::new() };
+        for (name, h) in [("a", &wide), ("b", &long), ("c", &wide), ("d", &same_content)] {
+            m.entries.insert(name.into(), entry(h));
+        }
+        m.intern_headers();
+        assert_eq!(m.headers.len(), 2, "one copy per distinct header");
+        let back = Manifest::read(&bincode::serialize(&m).unwrap()).unwrap();
+        let header = |n: &str| back.entries[n].meta.header.clone();
+        assert_eq!(&*header("a"), &*wide);
+        assert_eq!(&*header("b"), &*long);
+        assert!(Arc::ptr_eq(&header("a"), &header("d")), "equal headers share one allocation");
+        assert!(back.headers.is_empty());
+    }
+}
