@@ -123,19 +123,14 @@ pub fn rollup(
                 }
             }
             let sums_key = published::sums_digest(facts_dir, year, opts);
-            let kept = prev.take().filter(|(y, _)| *y == year - 1).map(|(_, s)| s);
-            // A re-run rolling up one year alone needs the year before too: both at once.
-            let (cur, last_year) = rayon::join(
-                || sums(year, sums_key.as_deref()),
-                || match kept {
-                    Some(s) => Ok(Some(s)),
-                    None if last_present => {
-                        sums(year - 1, published::sums_digest(facts_dir, year - 1, opts).as_deref()).map(Some)
-                    }
-                    None => Ok(None),
-                },
-            );
-            let (cur, last_year) = (cur?, last_year?);
+            let cur = sums(year, sums_key.as_deref())?;
+            let last_year = match prev.take() {
+                Some((y, s)) if y == year - 1 => Some(s),
+                _ if last_present => {
+                    Some(sums(year - 1, published::sums_digest(facts_dir, year - 1, opts).as_deref())?)
+                }
+                _ => None,
+            };
             crate::timing::mark(|| format!("rollup: {year} summed"));
             let out = finish::finish_year(&cur, last_year.as_ref());
             crate::timing::mark(|| format!("rollup: {year} finished"));
