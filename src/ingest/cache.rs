@@ -6,8 +6,8 @@
 //! - the manifest (`manifest.bincode`, one file) holds, per input path, its size, mtime and SHA-256
 //!   and everything reading it produced except the cells: findings, rejected rows, report keys,
 //!   the years its cells fall in. A file whose size and mtime match is taken from here.
-//! - one blob per distinct content (`<sha256>-<context>.bin`) holds the whole result, cells
-//!   included; it is read only when the file's years are merged again (`years`).
+//! - one blob per distinct content (`<sha256>-<context>.bin`) holds the cells; it is read only when
+//!   the file's years are merged again (`year_cache`).
 //!
 //! Cache files are written by rename, so a crash cannot corrupt one; blobs no longer referenced are
 //! removed when the manifest is saved. A cache that cannot be read is a cache miss, never an error.
@@ -22,8 +22,9 @@ use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
-/// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`).
-const CACHE_VERSION: u32 = 4;
+/// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
+/// manifest; 5: blobs of cells alone).
+const CACHE_VERSION: u32 = 5;
 
 const MANIFEST: &str = "manifest.bincode";
 
@@ -161,8 +162,7 @@ impl ParseCache {
     /// (the caller reads the file again).
     pub fn cells(&self, parsed: &ParsedFile) -> Option<Vec<Cell>> {
         let bytes = std::fs::read(self.blob(&parsed.sha256)).ok()?;
-        let full: ParsedFile = bincode::deserialize(&bytes).ok()?;
-        Some(full.cells)
+        bincode::deserialize(&bytes).ok()
     }
 
     /// Keep a fresh result (read just now, cells and all, before anything else touched it).
@@ -181,7 +181,8 @@ impl ParseCache {
         if target.exists() || std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        let Ok(bytes) = bincode::serialize(parsed) else { return };
+        // The rest of what reading produced is in the manifest: the blob is the cells alone.
+        let Ok(bytes) = bincode::serialize(&parsed.cells) else { return };
         let tmp = target.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target)).is_err() {
             let _ = std::fs::remove_file(&tmp);
