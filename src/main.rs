@@ -41,7 +41,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    xxgk::memory::limit_arenas();
     let cli = Cli::parse();
     if let Some(n) = cli.common.jobs {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {

@@ -12,15 +12,3 @@ pub fn release_freed() {
         libc::malloc_trim(0);
     }
 }
-
-/// Keep glibc to two malloc arenas. By default it opens up to eight per core as threads contend,
-/// and rayon's workers, polars' and the writer threads each end up holding freed pages in their
-/// own: a national 10-year run peaked at 560 MB with the default and 465 MB with two, at the same
-/// speed. Call before any thread starts.
-pub fn limit_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tunable of glibc's allocator; called before other threads exist.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
