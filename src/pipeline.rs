@@ -55,6 +55,57 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
     p
 }
 
+/// Which report years a run merges again, and what it keeps of the others.
+struct YearPlan {
+    /// Every year some file has cells in, ascending.
+    years: Vec<i32>,
+    /// Each year's key in the year cache (none without a cache).
+    keys: BTreeMap<i32, String>,
+    /// The years taken from the cache, with what merging them found last time.
+    kept: BTreeMap<i32, YearOutcome>,
+    /// The years merged again, whose cells are loaded.
+    needs_cells: BTreeSet<i32>,
+}
+
+impl YearPlan {
+    fn new(
+        files: &[ParsedFile],
+        cache: Option<&ParseCache>,
+        year_cache: Option<&YearCache>,
+        previous: Option<&Previous>,
+        strict: bool,
+    ) -> YearPlan {
+        let years: Vec<i32> = files
+            .iter()
+            .flat_map(|p| p.years.iter().copied())
+            .collect::<BTreeSet<i32>>()
+            .into_iter()
+            .collect();
+        let keys = cache.map(|c| year_keys(c.context(), strict, files)).unwrap_or_default();
+        // A year is kept when its outcome is in the cache and the published partitions are the
+        // ones that outcome wrote (a failed or interrupted run published nothing).
+        let kept: BTreeMap<i32, YearOutcome> = years
+            .iter()
+            .filter_map(|&y| {
+                let outcome = year_cache?.load(keys.get(&y)?)?;
+                let published = match (&outcome.content, previous) {
+                    (None, _) => true,
+                    (Some(d), Some(prev)) => prev.carries(&crate::store::partition_rels(y), d),
+                    (Some(_), None) => false,
+                };
+                published.then_some((y, outcome))
+            })
+            .collect();
+        // A kept year the year after is checked against comes back from its outcome, not its cells.
+        let needs_cells = years.iter().copied().filter(|y| !kept.contains_key(y)).collect();
+        YearPlan { years, keys, kept, needs_cells }
+    }
+
+    fn merged_again(&self, year: i32) -> bool {
+        self.needs_cells.contains(&year)
+    }
+}
+
 /// Read and check every input, then merge and check one report year at a time, oldest first,
 /// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
 /// The returned dataset keeps the files and findings, not the reports.
@@ -62,8 +113,9 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
 /// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
 /// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
 /// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
-/// after one file changed merges that file's year, the year after (R5 compares it with the
-/// changed one) and loads the year before for the same reason; everything else is bookkeeping.
+/// after one file changed merges that file's year and the year after (R5 compares it with the
+/// changed one); the year before, which R5 compares the changed year with, comes from its kept
+/// outcome. Everything else is bookkeeping.
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     crate::timing::mark(|| "ingest: start".into());
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
@@ -110,27 +162,10 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     // The manifest is written while the years are planned and merged: nothing here reads it.
     let saving = cache.as_mut().and_then(ParseCache::save).map(|m| std::thread::spawn(move || m.write()));
 
-    let years: Vec<i32> =
-        parsed.iter().flat_map(|p| p.years.iter().copied()).collect::<BTreeSet<i32>>().into_iter().collect();
     let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
-    let keys = cache.as_ref().map(|c| year_keys(c.context(), opts.strict, &parsed)).unwrap_or_default();
-    // A year is kept when its outcome is in the cache and the published partitions are the ones
-    // that outcome wrote (a failed or interrupted run published nothing).
-    let kept: BTreeMap<i32, YearOutcome> = years
-        .iter()
-        .filter_map(|&y| {
-            let outcome = year_cache.as_ref()?.load(keys.get(&y)?)?;
-            let published = match (&outcome.content, &previous) {
-                (None, _) => true,
-                (Some(d), Some(prev)) => prev.carries(&crate::store::partition_rels(y), d),
-                (Some(_), None) => false,
-            };
-            published.then_some((y, outcome))
-        })
-        .collect();
-    let merged_again = |y: i32| years.binary_search(&y).is_ok() && !kept.contains_key(&y);
-    // A kept year the year after is checked against comes back from its outcome, not its cells.
-    let needs_cells: BTreeSet<i32> = years.iter().copied().filter(|&y| merged_again(y)).collect();
+    let plan = YearPlan::new(&parsed, cache.as_ref(), year_cache.as_ref(), previous.as_ref(), opts.strict);
+    let YearPlan { years, keys, kept, needs_cells } = &plan;
+    let merged_again = |y: i32| plan.merged_again(y);
 
     crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
     // The cells of unchanged files come from their blobs, for the years merged again. Three years
@@ -181,7 +216,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
             Ok(digests)
         });
         let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
-        for &year in &years {
+        for &year in years {
             let job = match kept.get(&year) {
                 Some(o) => {
                     replay(&mut dataset.files, &by_name, &o.rejections);
