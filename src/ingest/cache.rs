@@ -97,6 +97,11 @@ pub struct ParseCache {
     fresh: Mutex<BTreeMap<String, Entry>>,
 }
 
+/// Where the cells of a content are kept.
+fn blob_path(dir: &Path, sha256: &str, context: &str) -> PathBuf {
+    dir.join(format!("{sha256}-{context}.bin"))
+}
+
 fn stat(path: &Path) -> Option<(u64, u128)> {
     let meta = std::fs::metadata(path).ok()?;
     let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
@@ -136,7 +141,7 @@ impl ParseCache {
     }
 
     fn blob(&self, sha256: &str) -> PathBuf {
-        self.dir.join(format!("{sha256}-{}.bin", self.context))
+        blob_path(&self.dir, sha256, &self.context)
     }
 
     /// `file` as read last time, without its cells, if its size and mtime are unchanged and its
@@ -204,34 +209,21 @@ impl ParseCache {
                 entries.insert(display, e);
             }
         }
-        let keep: HashSet<PathBuf> = entries.values().map(|e| self.blob(&e.meta.sha256)).collect();
-        // Only the blobs of entries replaced or gone can have lost their last reference; without a
-        // manifest of this context, blobs of another xxgk version or year limit may be there too.
-        let sweep = if self.old_loaded {
-            Sweep::These(
-                old.values().map(|e| self.blob(&e.meta.sha256)).filter(|b| !keep.contains(b)).collect(),
-            )
-        } else {
-            Sweep::AllBut(keep)
-        };
         Some(PendingSave {
             dir: self.dir.clone(),
             manifest: Manifest { context: self.context.clone(), headers: Vec::new(), entries },
-            sweep,
+            replaced: self.old_loaded.then_some(old),
         })
     }
 }
 
-enum Sweep {
-    These(Vec<PathBuf>),
-    AllBut(HashSet<PathBuf>),
-}
-
-/// A manifest to write, and the blobs it no longer refers to.
+/// A manifest to write, and what it replaces.
 pub struct PendingSave {
     dir: PathBuf,
     manifest: Manifest,
-    sweep: Sweep,
+    /// The old manifest's entries no file of this run took over; `None` when there was no old
+    /// manifest of this context.
+    replaced: Option<BTreeMap<String, Entry>>,
 }
 
 impl PendingSave {
@@ -250,15 +242,20 @@ impl PendingSave {
         let path = self.dir.join(MANIFEST);
         std::fs::write(tmp, bincode::serialize(&self.manifest).unwrap_or_default()).at(tmp)?;
         std::fs::rename(tmp, &path).at(&path)?;
-        match &self.sweep {
-            Sweep::These(blobs) => {
-                for b in blobs {
-                    let _ = std::fs::remove_file(b);
+        let blob = |sha: &str| blob_path(&self.dir, sha, &self.manifest.context);
+        let keep: HashSet<&str> = self.manifest.entries.values().map(|e| e.meta.sha256.as_str()).collect();
+        match &self.replaced {
+            // Only the blobs of entries replaced or gone can have lost their last reference.
+            Some(replaced) => {
+                for e in replaced.values().filter(|e| !keep.contains(e.meta.sha256.as_str())) {
+                    let _ = std::fs::remove_file(blob(&e.meta.sha256));
                 }
             }
-            Sweep::AllBut(keep) => {
-                // The JSON manifest of xxgk before cache version 4 goes too.
+            // Without a manifest of this context, blobs of another xxgk build or year limit may be
+            // here, and the JSON manifest of xxgk before cache version 4.
+            None => {
                 let _ = std::fs::remove_file(self.dir.join("manifest.json"));
+                let keep: HashSet<PathBuf> = keep.into_iter().map(blob).collect();
                 for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
                     let p = e.path();
                     if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {
