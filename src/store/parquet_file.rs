@@ -128,9 +128,10 @@ pub fn write_columns_in_parallel<W: std::io::Write + Send>(
                 .map_err(perr)?;
             *rows += take;
             if *rows == max_rows {
-                let (columns, _) = group.take().expect("a row group is open");
-                close_row_group(&mut writer, columns).map_err(perr)?;
-                row_groups += 1;
+                if let Some((columns, _)) = group.take() {
+                    close_row_group(&mut writer, columns).map_err(perr)?;
+                    row_groups += 1;
+                }
             }
         }
     }
@@ -158,6 +159,7 @@ fn close_row_group<W: std::io::Write + Send>(
 mod tests {
     use super::*;
     use arrow::array::{ArrayRef, Int64Array};
+    use parquet::arrow::ArrowWriter;
     use std::sync::Arc;
 
     #[test]
@@ -170,5 +172,36 @@ mod tests {
         let text = err.to_string();
         assert!(matches!(err, Error::Parquet { .. } | Error::Io { .. }), "{err:?}");
         assert!(text.contains("/dev/full") && text.contains("No space left on device"), "{text}");
+    }
+
+    #[test]
+    fn columns_written_in_parallel_are_the_bytes_arrow_writer_writes() {
+        let batch = |from: i64, n: i64| {
+            let ints: ArrayRef = Arc::new(Int64Array::from_iter_values(from..from + n));
+            let text: ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values(
+                (from..from + n).map(|i| format!("区划{}", i % 3)),
+            ));
+            RecordBatch::try_from_iter([("n", ints), ("name", text)]).unwrap()
+        };
+        let batches = [batch(0, 2), batch(2, 5), batch(7, 4)];
+        // Row groups of three rows: the batches are cut across them.
+        let props = || WriterProperties::builder().set_max_row_group_row_count(Some(3)).build();
+        let schema = batches[0].schema();
+        let mut expected = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut expected, schema.clone(), Some(props())).unwrap();
+        for b in &batches {
+            w.write(b).unwrap();
+        }
+        w.close().unwrap();
+        let ours = write_columns_in_parallel(
+            Path::new("test.parquet"),
+            Vec::new(),
+            schema,
+            props(),
+            true,
+            batches.iter().cloned().map(Ok),
+        )
+        .unwrap();
+        assert_eq!(ours, expected);
     }
 }
