@@ -136,20 +136,15 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut p = match cache.as_ref().and_then(|c| c.lookup(f)) {
-                Some(hit) => hit,
-                None => {
-                    let mut p = read_file(f, &popts);
-                    // Before the cache keeps it: thousands of per-report files share a header.
-                    headers.share(&mut p);
-                    if let Some(c) = &cache {
-                        c.store(&p);
-                    }
-                    spill.put(i as u32, &mut p)?;
-                    p
-                }
-            };
+            let mut p = cache.as_ref().and_then(|c| c.lookup(f)).unwrap_or_else(|| read_file(f, &popts));
+            // Before the cache keeps it: thousands of per-report files share a header.
             headers.share(&mut p);
+            if !p.from_cache {
+                if let Some(c) = &cache {
+                    c.store(&p);
+                }
+                spill.put(i as u32, &mut p)?;
+            }
             pb.inc(1);
             Ok(p)
         })
@@ -165,7 +160,6 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
     let plan = YearPlan::new(&parsed, cache.as_ref(), year_cache.as_ref(), previous.as_ref(), opts.strict);
     let YearPlan { years, keys, kept, needs_cells } = &plan;
-    let merged_again = |y: i32| plan.merged_again(y);
 
     crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
     // The cells of unchanged files come from their blobs, for the years merged again. Three years
@@ -222,7 +216,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                     replay(&mut dataset.files, &by_name, &o.rejections);
                     dataset.findings.extend(o.findings.iter().cloned());
                     tally.absorb(&o.tally);
-                    last_year = Arc::new(if merged_again(year + 1) {
+                    last_year = Arc::new(if plan.merged_again(year + 1) {
                         o.for_next_year.iter().map(KeptReport::to_report).collect()
                     } else {
                         Vec::new()

@@ -97,6 +97,17 @@ pub struct ParseCache {
     fresh: Mutex<BTreeMap<String, Entry>>,
 }
 
+/// Write `bytes` to `target` through a temporary file renamed over it, so that a crash leaves the
+/// old file or the new one; the temporary file does not outlive a failure.
+pub(super) fn write_by_rename(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = target.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Where the cells of a content are kept.
 fn blob_path(dir: &Path, sha256: &str, context: &str) -> PathBuf {
     dir.join(format!("{sha256}-{context}.bin"))
@@ -187,10 +198,8 @@ impl ParseCache {
             return;
         }
         // The rest of what reading produced is in the manifest: the blob is the cells alone.
-        let Ok(bytes) = bincode::serialize(&parsed.cells) else { return };
-        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(bytes) = bincode::serialize(&parsed.cells) {
+            let _ = write_by_rename(&target, &bytes);
         }
     }
 
@@ -231,17 +240,13 @@ impl PendingSave {
     /// writes report that), and an unsaved manifest only means the next run reads every file again.
     pub fn write(mut self) {
         self.manifest.intern_headers();
-        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
-        if self.try_write(&tmp).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = self.try_write();
     }
 
-    fn try_write(&self, tmp: &Path) -> Result<()> {
+    fn try_write(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
         let path = self.dir.join(MANIFEST);
-        std::fs::write(tmp, bincode::serialize(&self.manifest).unwrap_or_default()).at(tmp)?;
-        std::fs::rename(tmp, &path).at(&path)?;
+        write_by_rename(&path, &bincode::serialize(&self.manifest).unwrap_or_default()).at(&path)?;
         let blob = |sha: &str| blob_path(&self.dir, sha, &self.manifest.context);
         let keep: HashSet<&str> = self.manifest.entries.values().map(|e| e.meta.sha256.as_str()).collect();
         match &self.replaced {

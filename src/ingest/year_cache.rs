@@ -92,13 +92,9 @@ impl YearCache {
 
     /// Best effort, like the rest of the cache: a year not kept is merged again next time.
     pub fn store(&self, key: &str, outcome: &YearOutcome) {
-        let target = self.path(key);
         let Ok(bytes) = bincode::serialize(outcome) else { return };
-        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
-        let ok = std::fs::create_dir_all(&self.dir).is_ok()
-            && std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &target)).is_ok();
-        if !ok {
-            let _ = std::fs::remove_file(&tmp);
+        if std::fs::create_dir_all(&self.dir).is_ok() {
+            let _ = super::cache::write_by_rename(&self.path(key), &bytes);
         }
     }
 

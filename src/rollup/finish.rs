@@ -120,9 +120,7 @@ impl Sums {
             .collect();
         Ok(Sums::from_rows(rows))
     }
-}
 
-impl Sums {
     /// From rows in any order.
     pub fn from_rows(mut rows: Vec<(u64, Option<f64>, i64)>) -> Sums {
         if !rows.is_sorted_by_key(|r| r.0) {

@@ -20,6 +20,7 @@ use crate::store::parquet_file::year_file;
 use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
@@ -63,6 +64,13 @@ pub fn rollup(
     // The sums of the year before, when this run computed them.
     let mut prev: Option<(i32, finish::Sums)> = None;
     let present = compute::years_present(facts_dir);
+    // Each facts file's digest, read once: a year's rollup and sums digests need it, and so do the
+    // next year's.
+    let facts: BTreeMap<i32, String> = present
+        .iter()
+        .filter(|&&y| (from.saturating_sub(1)..=to).contains(&y))
+        .filter_map(|&y| Some((y, footer_value(&facts_dir.join(year_file(y)), DIGEST_KEY)?)))
+        .collect();
     // A year's sums: read back from its published files when they were summed from the same
     // facts (a re-run rolling up a neighbour of a changed year), else summed.
     let sums = |year: i32, digest: Option<&str>| -> Result<finish::Sums> {
@@ -101,7 +109,7 @@ pub fn rollup(
         for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
             years.push(year);
             let last_present = present.contains(&(year - 1));
-            let key = source_digest(facts_dir, year, last_present.then_some(year - 1), opts);
+            let key = source_digest(&facts, year, last_present.then_some(year - 1), opts);
             let files = |l: &str| (write::long_rel(l, year), write::wide_rel(l, year));
             if let (Some(prev_root), Some(key)) = (previous, key.as_deref()) {
                 let rels: Vec<String> = levels
@@ -122,12 +130,12 @@ pub fn rollup(
                     continue;
                 }
             }
-            let sums_key = published::sums_digest(facts_dir, year, opts);
+            let sums_key = published::sums_digest(&facts, year, opts);
             let cur = sums(year, sums_key.as_deref())?;
             let last_year = match prev.take() {
                 Some((y, s)) if y == year - 1 => Some(s),
                 _ if last_present => {
-                    Some(sums(year - 1, published::sums_digest(facts_dir, year - 1, opts).as_deref())?)
+                    Some(sums(year - 1, published::sums_digest(&facts, year - 1, opts).as_deref())?)
                 }
                 _ => None,
             };
@@ -160,11 +168,17 @@ pub fn rollup(
     Ok(RollupSummary { rows, years })
 }
 
-/// What a year's rollup is made of: its facts, the year before's facts (yoy), the scope and the
-/// tables compiled in. `None` when a facts file carries no digest (written by an older xxgk).
-fn source_digest(facts_dir: &Path, year: i32, last: Option<i32>, opts: &RollupOptions) -> Option<String> {
+/// What a year's rollup is made of: its facts, the year before's facts (yoy), both by their digest
+/// (`facts`), the scope and the tables compiled in. `None` when a facts file carries no digest
+/// (written by an older xxgk).
+fn source_digest(
+    facts: &BTreeMap<i32, String>,
+    year: i32,
+    last: Option<i32>,
+    opts: &RollupOptions,
+) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let facts = |y: i32| footer_value(&facts_dir.join(year_file(y)), DIGEST_KEY);
+    let facts = |y: i32| facts.get(&y);
     let mut h = Sha256::new();
     h.update(crate::store::digest::build_digest());
     h.update(b"rollup");

@@ -9,21 +9,21 @@ use super::indicators::metric_number;
 use super::write::long_rel;
 use crate::error::{Error, Result};
 use crate::store::dict_read::{self, per_row, strings};
-use crate::store::parquet_file::year_file;
-use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
+use crate::store::reuse::{footer_value, Previous};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{Float64Type, Int64Type};
 use parquet::arrow::ProjectionMask;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The footer key of what a year's sums are made of.
 pub const SUMS_KEY: &str = "xxgk.sums_sha256";
 
-/// What a year's sums are made of: its facts, the scope and the tables compiled in. `None` when
-/// the facts file carries no digest (written by an older xxgk).
-pub fn sums_digest(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Option<String> {
+/// What a year's sums are made of: its facts (by their digest, `facts`), the scope and the tables
+/// compiled in. `None` when the facts file carries no digest (written by an older xxgk).
+pub fn sums_digest(facts: &BTreeMap<i32, String>, year: i32, opts: &RollupOptions) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let facts = footer_value(&facts_dir.join(year_file(year)), DIGEST_KEY)?;
+    let facts = facts.get(&year)?;
     let mut h = Sha256::new();
     h.update(crate::store::digest::build_digest());
     h.update(b"sums");
