@@ -13,7 +13,7 @@ use crate::ingest::year_cache::{added, marks, replay, year_keys, KeptReport, Yea
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
-use crate::store::YearOutput;
+use crate::store::{Partitions, YearOutput};
 use crate::validate::finding::{Finding, Rule};
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -41,9 +41,9 @@ pub fn current_year() -> i32 {
     chrono::Local::now().year()
 }
 
-/// What becomes of each year (the ingest writes it out), returning the digest of what was written.
+/// What becomes of each year (the ingest writes it out), returning the partitions written.
 /// Called on a thread of its own, one year after another, while the next year is merged.
-pub type YearSink<'a> = dyn Fn(&FileNames, YearOutput<'_>, i32) -> Result<Option<String>> + Sync + 'a;
+pub type YearSink<'a> = dyn Fn(&FileNames, YearOutput<'_>, i32) -> Result<Partitions> + Sync + 'a;
 
 /// What reading a file gives, its years noted.
 fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
@@ -88,10 +88,10 @@ impl YearPlan {
             .iter()
             .filter_map(|&y| {
                 let outcome = year_cache?.load(keys.get(&y)?)?;
-                let published = match (&outcome.content, previous) {
-                    (None, _) => true,
-                    (Some(d), Some(prev)) => prev.carries(&crate::store::partition_rels(y), d),
-                    (Some(_), None) => false,
+                let published = match previous {
+                    _ if outcome.content.is_empty() => true,
+                    Some(prev) => crate::store::published(prev, y, &outcome.content),
+                    None => false,
                 };
                 published.then_some((y, outcome))
             })
@@ -190,20 +190,20 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     /// A year as it goes to the writer thread.
     enum Job {
         Reports(Arc<Vec<Report>>),
-        Unchanged(Option<String>),
+        Unchanged(Partitions),
     }
-    let digests = std::thread::scope(|scope| -> Result<BTreeMap<i32, Option<String>>> {
+    let digests = std::thread::scope(|scope| -> Result<BTreeMap<i32, Partitions>> {
         // A year is written while the next one is merged and checked: writing a year's Parquet is
         // the larger part, and one file at a time would leave a core idle. The channel bounds how
         // far ahead the merge runs, so memory holds three years of reports at most.
         let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Job)>(1);
         let names = &names;
-        let writer = scope.spawn(move || -> Result<BTreeMap<i32, Option<String>>> {
+        let writer = scope.spawn(move || -> Result<BTreeMap<i32, Partitions>> {
             let mut digests = BTreeMap::new();
             for (year, job) in rx {
                 let output = match &job {
                     Job::Reports(r) => YearOutput::Reports(r),
-                    Job::Unchanged(d) => YearOutput::Unchanged(d.as_deref()),
+                    Job::Unchanged(d) => YearOutput::Unchanged(d),
                 };
                 digests.insert(year, on_year(names, output, year)?);
             }
@@ -243,7 +243,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                         findings: found,
                         rejections,
                         tally: year_tally,
-                        content: None,
+                        content: Vec::new(),
                         for_next_year: KeptReport::of(&dataset.reports),
                     };
                     fresh.push((year, outcome));
@@ -264,7 +264,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     crate::timing::mark(|| "ingest: every year written".into());
     if let Some(yc) = &year_cache {
         for (year, mut outcome) in fresh {
-            outcome.content = digests.get(&year).cloned().flatten();
+            outcome.content = digests.get(&year).cloned().unwrap_or_default();
             if let Some(key) = keys.get(&year) {
                 yc.store(key, &outcome);
             }

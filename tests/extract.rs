@@ -83,7 +83,7 @@ fn extracted_csv_ingests_cleanly() {
 
     let o = xxgk(&["ingest", "ex", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     let i = row_of(&b, "653128", "岳普湖县人民政府");
     for (id, v) in transcribed() {
         assert_eq!(floats(&b, &id.replace('.', "_"))[i], Some(v), "{id}");
@@ -232,7 +232,7 @@ fn a_2019_format_report_is_read_on_the_2019_table() {
     assert!(stdout(&o).contains("2019 format, 198 cells"), "{}", stdout(&o));
     let o = xxgk(&["ingest", "ex", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2019/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2019"));
     assert_eq!(strings(&b, "format"), vec![Some("2019".to_string())]);
     assert_eq!(floats(&b, "licensing_items_change"), vec![Some(-8.0)]);
     assert_eq!(floats(&b, "fees_amount"), vec![None]);

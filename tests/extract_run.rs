@@ -35,7 +35,7 @@ fn transcription() -> BTreeMap<String, f64> {
 
 /// Every facts row of one region: metric → (value, source_file, source_line).
 fn facts_of(out: &Path, year: i32, region: &str) -> BTreeMap<String, (Option<f64>, String, i64)> {
-    let b = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
+    let b = read_parquet_dir(&out.join(format!("parquet/facts/year={year}")));
     let (codes, metrics, files, lines) = (
         strings(&b, "region_code"),
         strings(&b, "metric"),
@@ -120,7 +120,7 @@ fn reports_in_three_forms_are_stored_next_to_csvs() {
         assert_all_200(&facts, &variant);
         assert!(facts.values().all(|(_, f, l)| f == file && *l == 0), "{file}");
     }
-    let reports = read_parquet(&out.join("parquet/reports/year=2023/part-0.parquet"));
+    let reports = read_parquet_dir(&out.join("parquet/reports/year=2023"));
     assert_eq!(reports.num_rows(), 5);
     let i = row_of(&reports, "653128", "岳普湖县人民政府");
     assert_eq!(floats(&reports, "licensing_decisions")[i], Some(34754.0));
@@ -157,11 +157,11 @@ fn reports_in_three_forms_are_stored_next_to_csvs() {
     assert!(!out.join("extracted/notes.txt.csv").exists());
 
     // A second run reads every report from the cache and writes the same bytes.
-    let before = std::fs::read(out.join("parquet/facts/year=2023/part-0.parquet")).unwrap();
+    let before = std::fs::read(out.join("parquet/facts/year=2023/part-650000.parquet")).unwrap();
     let o = run(dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(summary(&out)["files_from_cache"], 6);
-    assert_eq!(std::fs::read(out.join("parquet/facts/year=2023/part-0.parquet")).unwrap(), before);
+    assert_eq!(std::fs::read(out.join("parquet/facts/year=2023/part-650000.parquet")).unwrap(), before);
     assert!(extracted.exists(), "extracted/ is published again from the cache");
 }
 
@@ -251,7 +251,7 @@ fn a_2019_format_report_in_the_input_is_stored_on_its_table() {
     assert!(text.lines().nth(*line as usize - 1).is_some_and(|l| l.contains('8')), "line {line}");
     assert_eq!(facts["procurement.amount"].0, Some(621007.6));
     assert!(!facts.contains_key("fees.amount"), "a 2021-only cell was invented");
-    let b = read_parquet(&out.join("parquet/reports/year=2019/part-0.parquet"));
+    let b = read_parquet_dir(&out.join("parquet/reports/year=2019"));
     assert_eq!(strings(&b, "format"), [Some("2019".to_string())]);
     let log = std::fs::read_to_string(out.join("extracted/伽师县-2019.txt.log.txt")).unwrap();
     assert!(log.contains("extracted: 198 cells, one row each"), "{log}");

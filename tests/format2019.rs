@@ -128,15 +128,15 @@ fn trends_run_from_2019_across_both_formats() {
 
     // The format of each report is stored.
     for (year, format) in [(2019, "2019"), (2020, "2019"), (2021, "2021"), (2022, "2019")] {
-        let b = read_parquet(&out.join(format!("parquet/reports/year={year}/part-0.parquet")));
+        let b = read_parquet_dir(&out.join(format!("parquet/reports/year={year}")));
         assert_eq!(strings(&b, "format"), vec![Some(format.to_string())], "{year}");
-        let facts = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
+        let facts = read_parquet_dir(&out.join(format!("parquet/facts/year={year}")));
         assert!(strings(&facts, "format").iter().all(|f| f.as_deref() == Some(format)), "{year}");
         let n = if format == "2019" { 198 } else { 200 };
         assert_eq!(facts.num_rows(), n, "{year}: every cell of its own table, nothing else");
     }
     // The 2022 report on the 2019 table is read as one: its own cells, signed, and no fee amount.
-    let b = read_parquet(&out.join("parquet/reports/year=2022/part-0.parquet"));
+    let b = read_parquet_dir(&out.join("parquet/reports/year=2022"));
     assert_eq!(floats(&b, "licensing_items_change"), vec![Some(-8.0)]);
     assert_eq!(floats(&b, "licensing_decisions"), vec![Some(10400.0)]);
     assert_eq!(floats(&b, "requests_other_total_total"), vec![Some(2.0)]);
@@ -294,10 +294,10 @@ fn format_errors_name_the_offending_ids() {
     let s = assert_nothing_lost(&out);
     assert_eq!(s["rows_rejected"].as_u64(), Some(9));
     // What is stored: 叶城县 2020 (format from the year) and 麦盖提县 2023 (declared 2019).
-    let b = read_parquet(&out.join("parquet/reports/year=2020/part-0.parquet"));
+    let b = read_parquet_dir(&out.join("parquet/reports/year=2020"));
     assert_eq!(strings(&b, "region_code"), vec![Some("653126".to_string())]);
     assert_eq!(strings(&b, "format"), vec![Some("2019".to_string())]);
-    let b = read_parquet(&out.join("parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&out.join("parquet/reports/year=2023"));
     assert_eq!(strings(&b, "region_code"), vec![Some("653127".to_string())]);
     assert_eq!(strings(&b, "format"), vec![Some("2019".to_string())]);
     assert_eq!(floats(&b, "licensing_items_change"), vec![Some(-3.0)]);
@@ -323,7 +323,7 @@ fn one_wide_sheet_with_the_columns_of_both_formats() {
     let out = dir.path().join("out");
     assert!(findings(&out).is_empty(), "{:#?}", findings(&out));
     for (year, format, cells) in [(2020, "2019", 198), (2021, "2021", 200)] {
-        let facts = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
+        let facts = read_parquet_dir(&out.join(format!("parquet/facts/year={year}")));
         assert_eq!(facts.num_rows(), cells, "{year}: the other table's blanks are not stored");
         assert!(strings(&facts, "format").iter().all(|f| f.as_deref() == Some(format)));
     }
@@ -381,7 +381,7 @@ fn metrics_and_template_of_the_2019_format() {
     write(&dir.path().join("in/t.csv"), &text);
     let o = xxgk(&["ingest", "in", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2020/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2020"));
     assert_eq!(strings(&b, "format"), vec![Some("2019".to_string())]);
     assert_eq!(floats(&b, "fees_items_change"), vec![Some(-1.0)]);
     // A 2021 template cannot be dated 2020.

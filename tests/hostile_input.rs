@@ -33,7 +33,7 @@ const GOOD: &str =
     "region_code,year,metric,value\n653101,2023,licensing.decisions,100\n653101,2023,penalty.decisions,7\n";
 
 fn good_is_stored(dir: &Path) {
-    let b = read_parquet(&dir.join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.join("out/parquet/reports/year=2023"));
     let i = row_of(&b, "653101", "");
     assert_eq!(
         (floats(&b, "licensing_decisions")[i], floats(&b, "penalty_decisions")[i]),
@@ -43,7 +43,7 @@ fn good_is_stored(dir: &Path) {
 
 /// Cells of one report in the facts Parquet: metric → value.
 fn facts_of(dir: &Path, year: i32, region: &str) -> BTreeMap<String, Option<f64>> {
-    let b = read_parquet(&dir.join(format!("out/parquet/facts/year={year}/part-0.parquet")));
+    let b = read_parquet_dir(&dir.join(format!("out/parquet/facts/year={year}")));
     let (codes, metrics, values) = (strings(&b, "region_code"), strings(&b, "metric"), floats(&b, "value"));
     (0..b.num_rows())
         .filter(|&i| codes[i].as_deref() == Some(region))
@@ -113,7 +113,7 @@ fn a_bom_in_the_middle_of_the_header_or_a_value_is_invisible() {
     assert_eq!(cells["licensing.decisions"], Some(100.0));
     assert_eq!(cells["penalty.decisions"], Some(7.0));
     assert_eq!(cells["coercion.decisions"], Some(3.0), "a body that is only a BOM is the empty body");
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(strings(&b, "body"), [Some(String::new())]);
     assert_nothing_lost(&dir.path().join("out"));
 }
@@ -147,7 +147,7 @@ fn mixed_encodings_in_one_folder_are_each_detected_and_stored() {
     let enc: Vec<&str> =
         s["files"].as_array().unwrap().iter().map(|f| f["encoding"].as_str().unwrap()).collect();
     assert_eq!(enc, ["UTF-8", "UTF-8 (BOM)", "GBK/GB18030", "UTF-16", "UTF-16"]);
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     let got: Vec<(String, String, f64)> = (0..b.num_rows())
         .map(|i| {
             (
@@ -228,7 +228,7 @@ fn a_quoted_field_with_a_newline_is_one_record_located_at_its_first_line() {
     let nan = one(&f, "E050-not-a-number", "multiline.csv", "4");
     assert_eq!(fields(nan, &["column", "body", "actual"]), ["value", "喀什市\r\n人民政府", "x\n"]);
     one(&f, "E051-negative-value", "multiline.csv", "7");
-    let b = read_parquet(&dir.path().join("out/parquet/facts/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/facts/year=2023"));
     let got: Vec<(Option<String>, Option<String>, Option<f64>)> = (0..b.num_rows())
         .map(|i| {
             (strings(&b, "body")[i].clone(), strings(&b, "source_line")[i].clone(), floats(&b, "value")[i])
@@ -373,7 +373,7 @@ fn numbers_people_should_not_type_are_each_rejected_with_what_was_expected() {
     assert_eq!(cells.len(), 2);
     assert_eq!(cells["regulations.in_force"], Some(0.0), "-0 is zero");
     assert_eq!(cells["normative_docs.issued"], Some(0.0));
-    let b = read_parquet(&dir.path().join("out/parquet/facts/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/facts/year=2023"));
     let v = floats(&b, "value");
     assert!(v.iter().all(|x| x.unwrap().is_sign_positive()), "no negative zero is stored");
     assert_nothing_lost(&dir.path().join("out"));
@@ -519,7 +519,7 @@ fn three_thousand_one_row_files_are_all_stored_and_counted() {
         (Some(3000), Some(3000), Some(0))
     );
     assert_eq!((s["reports_stored"].as_u64(), s["cells_stored"].as_u64()), (Some(15), Some(3000)));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(b.num_rows(), 15);
     let got = floats(&b, "licensing_decisions");
     let want: Vec<Option<f64>> = (0..15).map(|k| Some(consistent_report(k)["licensing.decisions"])).collect();

@@ -28,23 +28,20 @@ fn summary(out: &Path) -> serde_json::Value {
 #[test]
 fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     let dir = tempfile::tempdir().unwrap();
-    let o = xxgk(&["synth", "--out", "in", "--regions", "653100", "--years", "2021..2024"], dir.path());
+    // Two provinces: 喀什地区 (新疆) and 仙桃市 (湖北, a county-level city under the province).
+    let o =
+        xxgk(&["synth", "--out", "in", "--regions", "653100", "429004", "--years", "2021..2024"], dir.path());
     assert_eq!(code(&o), 0);
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc"], dir.path())), 0);
     assert_eq!(summary(&dir.path().join("inc"))["files_from_cache"], 0);
-    let partitions: Vec<String> = [2021, 2022, 2023, 2024]
-        .iter()
-        .flat_map(|y| {
-            let mut v =
-                vec![format!("facts/year={y}/part-0.parquet"), format!("reports/year={y}/part-0.parquet")];
-            for level in ["county", "prefecture", "province", "national"] {
-                v.push(format!("rollup/level={level}/part-{y}.parquet"));
-                v.push(format!("rollup_wide/level={level}/part-{y}.parquet"));
-            }
-            v
-        })
-        .collect();
     let parquet = dir.path().join("inc/parquet");
+    let partitions = files_under(&parquet);
+    assert!(partitions.contains(&"facts/year=2023/part-420000.parquet".to_string()), "{partitions:?}");
+    assert!(
+        partitions.contains(&"rollup/level=county/part-2023-650000.parquet".to_string()),
+        "{partitions:?}"
+    );
+    assert!(partitions.contains(&"rollup/level=national/part-2023.parquet".to_string()), "{partitions:?}");
     let before: Vec<u64> = partitions.iter().map(|p| inode(&parquet.join(p))).collect();
 
     // Change one county's 2023 licensing count.
@@ -67,13 +64,17 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     let o = xxgk(&["run", "in", "--out", "inc"], dir.path());
     assert_eq!(code(&o), 0);
     let s = summary(&dir.path().join("inc"));
-    assert_eq!(s["files_from_cache"], 47, "all but the changed file came from the cache");
-    // Written again: the changed year, and the rollup of the year after it (its yoy change).
-    // Everything else is the file published by the first run (the same inode).
+    assert_eq!(s["files_from_cache"], 51, "all but the changed file came from the cache");
+    // Written again: the changed province's partitions of the changed year, its county and
+    // prefecture rollup of that year and the next (yoy), and the small province and national
+    // files of both. Everything else, all of 湖北 included, is the file published by the first
+    // run (the same inode).
+    assert_eq!(files_under(&parquet), partitions);
     for (p, ino) in partitions.iter().zip(&before) {
-        let rewritten = p.contains("year=2023")
-            || p.contains("part-2023")
-            || p.starts_with("rollup") && p.contains("part-2024");
+        let rewritten = p.ends_with("year=2023/part-650000.parquet")
+            || ["-2023-650000.parquet", "-2024-650000.parquet", "-2023.parquet", "-2024.parquet"]
+                .iter()
+                .any(|f| p.ends_with(f));
         assert_eq!(inode(&parquet.join(p)) != *ino, rewritten, "{p}: rewritten should be {rewritten}");
     }
     assert_eq!(code(&xxgk(&["run", "in", "--out", "full", "--no-cache"], dir.path())), 0);
@@ -98,7 +99,7 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
         b[key] = 0.into();
     }
     assert_eq!(a, b);
-    let b = read_parquet(&inc.join("parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&inc.join("parquet/reports/year=2023"));
     assert_eq!(floats(&b, "licensing_decisions")[row_of(&b, "653101", "喀什市人民政府")], Some(99999.0));
     // One cache entry per distinct input content: the old version of the changed file is gone.
     let blobs = std::fs::read_dir(inc.join(".xxgk-cache"))
@@ -106,7 +107,7 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
         .count();
-    assert_eq!(blobs, 48);
+    assert_eq!(blobs, 52);
 }
 
 #[test]
@@ -116,7 +117,7 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
     assert_eq!(code(&o), 0);
     assert_eq!(code(&xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path())), 0);
     let level = dir.path().join("out/parquet/rollup/level=prefecture");
-    let files = ["part-2021.parquet", "part-2022.parquet", "part-2023.parquet"];
+    let files = ["part-2021-650000.parquet", "part-2022-650000.parquet", "part-2023-650000.parquet"];
     let bytes = |f: &str| std::fs::read(level.join(f)).unwrap();
     let first: Vec<(u64, Vec<u8>)> = files.iter().map(|f| (inode(&level.join(f)), bytes(f))).collect();
     // The facts did not change: every year is the published file.
@@ -130,7 +131,7 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
         assert_ne!(inode(&level.join(f)), *ino, "{f} written again");
         assert_eq!(&bytes(f), b, "{f}: same bytes");
     }
-    let kv = kv_metadata(&level.join("part-2023.parquet"));
+    let kv = kv_metadata(&level.join("part-2023-650000.parquet"));
     assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
 }
 

@@ -18,7 +18,7 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
     let out = dir.path().join("out");
     let o = xxgk(&["ingest", data.to_str().unwrap(), "--out", out.to_str().unwrap()], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let path = out.join("parquet/reports/year=2023/part-0.parquet");
+    let path = out.join("parquet/reports/year=2023/part-650000.parquet");
     let b = read_parquet(&path);
     let i = row_of(&b, "653128", "岳普湖县人民政府");
     let get = |c: &str| floats(&b, c)[i];
@@ -48,7 +48,7 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
     let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&input));
     assert!(kv["xxgk.inputs"].contains(&sha), "{}", kv["xxgk.inputs"]);
 
-    let facts = read_parquet(&out.join("parquet/facts/year=2023/part-0.parquet"));
+    let facts = read_parquet_dir(&out.join("parquet/facts/year=2023"));
     let regions = strings(&facts, "region_code");
     let mine: Vec<usize> =
         (0..facts.num_rows()).filter(|&i| regions[i].as_deref() == Some("653128")).collect();
@@ -76,13 +76,17 @@ fn identical_input_gives_byte_identical_parquet() {
         long_csv(&[("653101", "喀什市", 2023, "", &r), ("653121", "", 2022, "", &r)]),
     );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    let first = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap();
-    let first_r = std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-0.parquet")).unwrap();
+    let first = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-650000.parquet")).unwrap();
+    let first_r =
+        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-650000.parquet")).unwrap();
     assert_eq!(code(&ingest(dir.path(), &["-j", "1"])), 0);
-    assert_eq!(first, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap());
+    assert_eq!(
+        first,
+        std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-650000.parquet")).unwrap()
+    );
     assert_eq!(
         first_r,
-        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-0.parquet")).unwrap()
+        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-650000.parquet")).unwrap()
     );
 }
 
@@ -114,7 +118,7 @@ fn gbk_wide_and_bom_long_halves_of_one_report_are_merged() {
     write(&dir.path().join("in/utf8/long.csv"), long);
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(b.num_rows(), 1);
     assert_eq!(floats(&b, "licensing_decisions")[0], Some(1234.0));
     assert_eq!(floats(&b, "penalty_decisions")[0], Some(215.0));
@@ -134,7 +138,7 @@ fn gbk_wide_and_bom_long_halves_of_one_report_are_merged() {
     );
     let s = stdout(&o);
     assert!(s.contains("GBK/GB18030") && s.contains("UTF-8 (BOM)"), "{s}");
-    let facts = read_parquet(&dir.path().join("out/parquet/facts/year=2023/part-0.parquet"));
+    let facts = read_parquet_dir(&dir.path().join("out/parquet/facts/year=2023"));
     assert_eq!(facts.num_rows(), 200, "every given cell is a fact, nulls included");
 }
 
@@ -192,7 +196,7 @@ fn bad_rows_are_rejected_located_and_kept_the_rest_is_stored() {
     assert!(missing["message"].contains("metric"), "{}", missing["message"]);
 
     // The good rows are stored.
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(b.num_rows(), 1);
     assert_eq!(floats(&b, "licensing_decisions")[0], Some(100.0));
     assert_eq!(floats(&b, "fees_amount")[0], Some(12.35));
@@ -244,7 +248,7 @@ fn a_fixed_rejected_file_can_be_fed_back() {
     write(&dir.path().join("in/a.csv"), fixed);
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(floats(&b, "penalty_decisions")[0], Some(5.0));
     assert!(findings(&dir.path().join("out")).is_empty(), "the error column is not reported as unknown");
 }
@@ -280,14 +284,14 @@ fn consistency_rules_warn_by_default_and_reject_with_strict() {
     assert!(f[1]["message"].contains("自然人"), "{}", f[1]["message"]);
     assert_eq!(f[2]["metric"], "review.total");
     assert_eq!((f[2]["expected"].as_str(), f[2]["actual"].as_str()), ("2", "3"));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(b.num_rows(), 2);
 
     let o = ingest(dir.path(), &["--strict"]);
     assert_eq!(code(&o), 1);
     let f = findings(&dir.path().join("out"));
     assert!(f.iter().all(|r| r["severity"] == "error"));
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2023/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2023"));
     assert_eq!(strings(&b, "region_code"), [Some("653101".to_string())]);
     let rej = std::fs::read_to_string(dir.path().join("out/rejected/w.csv")).unwrap();
     assert_eq!(rej.lines().count(), 2);
@@ -338,7 +342,7 @@ fn a_rerun_leaves_no_stale_partitions() {
         long_csv(&[("653128", "", 2022, "", &r), ("653128", "", 2023, "", &r)]),
     );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    assert!(dir.path().join("out/parquet/facts/year=2022/part-0.parquet").exists());
+    assert!(dir.path().join("out/parquet/facts/year=2022/part-650000.parquet").exists());
     write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2023, "", &r)]));
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
     assert!(!dir.path().join("out/parquet/facts/year=2022").exists());
@@ -356,12 +360,15 @@ fn a_held_lock_fails_fast_with_exit_2_and_leaves_the_output() {
     let r = consistent_report(1);
     write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2023, "", &r)]));
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    let before = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap();
+    let before = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-650000.parquet")).unwrap();
     let _held = xxgk::store::atomic::lock(&dir.path().join("out")).unwrap();
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("another xxgk is writing"), "{}", stderr(&o));
-    assert_eq!(before, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-0.parquet")).unwrap());
+    assert_eq!(
+        before,
+        std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-650000.parquet")).unwrap()
+    );
 }
 
 #[test]
@@ -395,7 +402,7 @@ fn template_lists_every_metric_and_round_trips_once_filled() {
     // An unfilled template is 200 "not reported" cells: stored as nulls, nothing rejected.
     write(&dir.path().join("in/t.csv"), &text);
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    let b = read_parquet(&dir.path().join("out/parquet/reports/year=2024/part-0.parquet"));
+    let b = read_parquet_dir(&dir.path().join("out/parquet/reports/year=2024"));
     assert_eq!(floats(&b, "licensing_decisions")[0], None);
     assert_eq!(code(&xxgk(&["template", "--region", "12345", "--year", "2024"], dir.path())), 2);
 }

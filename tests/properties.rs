@@ -136,7 +136,7 @@ fn round_trip(
     prop_assert!(errors.is_empty(), "{:?}", errors);
     let s = assert_nothing_lost(&out);
     prop_assert_eq!(s["rows_rejected"].as_u64(), Some(0));
-    let b = read_parquet(&out.join(format!("parquet/reports/year={year}/part-0.parquet")));
+    let b = read_parquet_dir(&out.join(format!("parquet/reports/year={year}")));
     prop_assert_eq!(b.num_rows(), 1);
     prop_assert_eq!(strings(&b, "body")[0].clone(), Some(body.to_string()));
     prop_assert_eq!(strings(&b, "format")[0].clone(), Some(format.as_str().to_string()));
@@ -145,7 +145,7 @@ fn round_trip(
         let want = if m.in_format(format) { typed[m.index].1 } else { None };
         prop_assert_eq!(floats(&b, &m.column)[0], want, "{} written {:?}", m.id, typed[m.index].0);
     }
-    let facts = read_parquet(&out.join(format!("parquet/facts/year={year}/part-0.parquet")));
+    let facts = read_parquet_dir(&out.join(format!("parquet/facts/year={year}")));
     prop_assert_eq!(facts.num_rows(), cells.len());
     let from_facts = floats(&facts, "value");
     for (k, id) in strings(&facts, "metric").iter().enumerate() {

@@ -41,13 +41,12 @@ fn clean_synthetic_reports_break_no_rule_in_either_layout() {
         assert_eq!(code(&o), 0, "{}", stdout(&o));
         let f = findings(&dir.path().join(format!("out-{layout}")));
         assert!(f.is_empty(), "{layout}: {f:#?}");
-        let b =
-            read_parquet(&dir.path().join(format!("out-{layout}/parquet/reports/year=2024/part-0.parquet")));
+        let b = read_parquet_dir(&dir.path().join(format!("out-{layout}/parquet/reports/year=2024")));
         assert_eq!(b.num_rows(), 13, "12 counties of 喀什地区 and 仙桃市");
         // 2019 and 2020 on the 2019 table, later years on the 2021 one.
         for (year, format) in [(2019, "2019"), (2020, "2019"), (2021, "2021"), (2024, "2021")] {
-            let path = format!("out-{layout}/parquet/reports/year={year}/part-0.parquet");
-            let b = read_parquet(&dir.path().join(path));
+            let path = format!("out-{layout}/parquet/reports/year={year}");
+            let b = read_parquet_dir(&dir.path().join(path));
             assert!(strings(&b, "format").iter().all(|f| f.as_deref() == Some(format)), "{layout} {year}");
             let change = floats(&b, "licensing_items_change");
             assert_eq!(change.iter().all(Option::is_some), format == "2019", "{layout} {year}");

@@ -53,7 +53,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
             if let xxgk::store::YearOutput::Reports(year_reports) = output {
                 reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports.iter().cloned());
             }
-            Ok(None)
+            Ok(Vec::new())
         })?;
         reports.into_inner().unwrap_or_else(|p| p.into_inner())
     };

@@ -37,7 +37,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         max_year: args.inputs.max_year,
         cache_in: None,
     };
-    let ingested = read_and_validate(&opts, &temp_spill_dir(), &|_, _, _| Ok(None))?;
+    let ingested = read_and_validate(&opts, &temp_spill_dir(), &|_, _, _| Ok(Vec::new()))?;
     if !ingested.findings.is_empty() {
         println!("{:<7} {:<28} {:<40} {:<24} message", "level", "rule", "file:line", "column");
         print!("{}", table(&ingested.findings));

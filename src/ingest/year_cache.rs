@@ -32,8 +32,9 @@ pub struct YearOutcome {
     pub findings: Vec<Finding>,
     pub rejections: Vec<Rejection>,
     pub tally: ReportTally,
-    /// Digest of the year's `reports`/`facts` partitions; `None` when the year stored nothing.
-    pub content: Option<String>,
+    /// The year's `reports`/`facts` partitions, each province's with its digest; empty when the
+    /// year stored nothing.
+    pub content: crate::store::Partitions,
     /// What R5 reads of the year's stored reports, in report order: enough to check the year after
     /// against this one without loading this one's cells.
     pub for_next_year: Vec<KeptReport>,

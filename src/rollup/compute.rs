@@ -5,9 +5,7 @@
 //! two years whatever the number of years. Regions, levels and metrics travel as integers (`code`,
 //! `lvl`, `m`) and become the documented strings only when written.
 
-use super::indicators::{indicator_index, INDICATORS};
-use super::tables::{derivations_frame, hierarchy_frame, metrics_frame, NATIONAL};
-use crate::catalog::catalog;
+use super::tables::{derivations_frame, hierarchy_frame, metrics_frame};
 use crate::error::Result;
 use crate::regions::{regions, Level};
 use polars::prelude::*;
@@ -41,7 +39,7 @@ fn int(e: Expr) -> Expr {
 
 /// Sums are taken over whole millionths (of a 件 or a 万元, i.e. 0.01 元): integer addition gives the
 /// same bits in any order, where parallel floating-point sums of fees would differ from run to run.
-const UNITS_PER_WANYUAN: f64 = 1e6;
+pub const UNITS_PER_WANYUAN: f64 = 1e6;
 
 fn units(value: Expr) -> Expr {
     // Casting truncates toward zero: adding half a unit away from zero rounds to the nearest unit.
@@ -55,10 +53,6 @@ fn units(value: Expr) -> Expr {
 
 fn u32_lit(v: u32) -> Expr {
     lit(v).cast(DataType::UInt32)
-}
-
-fn null_f64() -> Expr {
-    lit(NULL).cast(DataType::Float64)
 }
 
 /// A region and a metric as one group key: polars groups by one integer column two to three times
@@ -89,10 +83,18 @@ pub fn years_present(facts_dir: &Path) -> Vec<i32> {
     years
 }
 
-/// One year's sums at every level in scope, plus the derived ratios: columns
-/// `lvl, code, m, value, n_reports`.
-pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<DataFrame> {
-    let pattern = facts_dir.join(format!("year={year}/*.parquet"));
+/// One year's plain sums at the county, prefecture and province levels in scope, from the year's
+/// facts or one province's partition of them: columns `lvl, code, m, units, n_reports`, the sums
+/// in whole millionths. The
+/// nation and the derived ratios are added from these rows by [`super::totals`].
+pub fn year_sums(
+    facts_dir: &Path,
+    year: i32,
+    province: Option<&str>,
+    opts: &RollupOptions,
+) -> Result<DataFrame> {
+    let file = province.map_or_else(|| "*.parquet".to_string(), |p| format!("part-{p}.parquet"));
+    let pattern = facts_dir.join(format!("year={year}/{file}"));
     let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
     let mut facts = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?;
     if let Some(code) = opts.region {
@@ -143,15 +145,10 @@ pub fn year_sums(facts_dir: &Path, year: i32, opts: &RollupOptions) -> Result<Da
             ]),
             "prefecture" => at(1, col("pref"), Some(col("pref").is_not_null())),
             "province" => at(2, col("prov"), None),
-            _ => at(3, u32_lit(NATIONAL), None),
+            _ => continue,
         });
     }
-    let sums = concat(frames, UnionArgs::default())?
-        .with_column((col("value").cast(DataType::Float64) / lit(UNITS_PER_WANYUAN)).alias("value"))
-        .collect()?;
-    let mut all = vec![sums.clone().lazy()];
-    all.extend(indicators(&sums)?);
-    Ok(concat(all, UnionArgs::default())?.collect()?)
+    Ok(concat(frames, UnionArgs::default())?.rename(["value"], ["units"], true).collect()?)
 }
 
 /// Each report's cells, plus the harmonized cells its format computes from them (see
@@ -170,41 +167,4 @@ fn harmonize(facts: LazyFrame) -> Result<LazyFrame> {
         .select([col("region_code"), col("target").alias("metric"), col("value")]);
     let own = facts.select([col("region_code"), col("metric"), col("value")]);
     Ok(concat([own, derived], UnionArgs::default())?)
-}
-
-/// The derived ratios for every region, as extra metric rows.
-fn indicators(sums: &DataFrame) -> Result<Vec<LazyFrame>> {
-    let c = catalog();
-    let pick = |id: &str, what: &str| col(what).filter(col("m").eq(u32_lit(c.expect(id) as u32))).sum();
-    let mut aggs = Vec::new();
-    for (i, ind) in INDICATORS.iter().enumerate() {
-        let num = ind.numerator.iter().map(|id| pick(id, "value")).reduce(|a, b| a + b).unwrap_or(lit(0.0));
-        aggs.push(num.alias(format!("num{i}")));
-        aggs.push(pick(ind.denominator, "value").alias(format!("den{i}")));
-        aggs.push(pick(ind.denominator, "n_reports").alias(format!("n{i}")));
-    }
-    // Only the handful of metrics the ratios need take part in this group-by.
-    let mut wanted: Vec<u32> = INDICATORS
-        .iter()
-        .flat_map(|ind| ind.numerator.iter().chain([&ind.denominator]))
-        .map(|id| c.expect(id) as u32)
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let is_wanted =
-        wanted.iter().map(|&m| col("m").eq(u32_lit(m))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-    let wide =
-        sums.clone().lazy().filter(is_wanted).group_by([col("lvl"), col("code")]).agg(aggs).collect()?;
-    let mut out = Vec::new();
-    for i in 0..INDICATORS.len() {
-        let (num, den) = (col(format!("num{i}")), col(format!("den{i}")));
-        out.push(wide.clone().lazy().select([
-            col("lvl"),
-            col("code"),
-            u32_lit(indicator_index(i) as u32).alias("m"),
-            when(den.clone().eq(lit(0.0))).then(null_f64()).otherwise(num / den).alias("value"),
-            int(col(format!("n{i}"))).alias("n_reports"),
-        ]));
-    }
-    Ok(out)
 }

@@ -5,6 +5,7 @@
 //! already one row per (level, region, metric), and the three joins and the sort took 0.2 s a
 //! national year, most of a re-run that changes one year.
 
+use super::compute::UNITS_PER_WANYUAN;
 use super::indicators::metric_count;
 use super::tables::parent_of;
 use crate::catalog::catalog;
@@ -41,9 +42,37 @@ pub struct LevelRows<'a> {
     pub rank_in_parent: &'a [Option<i64>],
 }
 
-impl LevelRows<'_> {
+impl<'a> LevelRows<'a> {
     pub fn len(&self) -> usize {
         self.code.len()
+    }
+
+    fn slice(&self, r: std::ops::Range<usize>) -> LevelRows<'a> {
+        LevelRows {
+            code: &self.code[r.clone()],
+            parent: &self.parent[r.clone()],
+            m: &self.m[r.clone()],
+            value: &self.value[r.clone()],
+            n_reports: &self.n_reports[r.clone()],
+            yoy_change: &self.yoy_change[r.clone()],
+            yoy_pct: &self.yoy_pct[r.clone()],
+            share_of_parent: &self.share_of_parent[r.clone()],
+            rank_in_parent: &self.rank_in_parent[r],
+        }
+    }
+
+    /// The rows of each province, by code: a province's regions share its code's first two digits,
+    /// so rows sorted by region come province by province.
+    pub fn by_province(&self) -> Vec<(String, LevelRows<'a>)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.len() {
+            let p = self.code[start] / 10_000;
+            let end = start + self.code[start..].iter().take_while(|&&c| c / 10_000 == p).count();
+            out.push((crate::store::province_code(self.code[start]), self.slice(start..end)));
+            start = end;
+        }
+        out
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,41 +121,54 @@ pub fn key(lvl: u32, code: u32, m: u32) -> u64 {
     (u64::from(lvl) << 62) | (u64::from(code) << 16) | u64::from(m)
 }
 
-fn split(k: u64) -> (u32, u32, u32) {
+/// Level, region and metric of a key.
+pub fn split(k: u64) -> (u32, u32, u32) {
     ((k >> 62) as u32, ((k >> 16) & ((1 << 46) - 1)) as u32, (k & 0xffff) as u32)
 }
+
+/// A sum: its key, value and the number of reports that gave it.
+pub type Row = (u64, Option<f64>, i64);
 
 /// One year's sums (from `year_sums`) as (key, value, n_reports), sorted by key. Kept from one year
 /// to the next, where it is the year before.
 #[derive(Debug, Default)]
-pub struct Sums(Vec<(u64, Option<f64>, i64)>);
+pub struct Sums(Vec<Row>);
 
 impl Sums {
-    /// From a sums frame: `lvl, code, m, value, n_reports`.
-    pub fn of(df: &DataFrame) -> Result<Sums> {
+    /// The rows of a sums frame from `compute::year_sums` (`lvl, code, m, units, n_reports`), in
+    /// its order, the value in 件 or 万元: whole millionths divided here, once, for every level.
+    pub fn rows_of(df: &DataFrame) -> Result<Vec<Row>> {
         let lvl = df.column("lvl")?.u32()?;
         let code = df.column("code")?.u32()?;
         let m = df.column("m")?.u32()?;
-        let value = df.column("value")?.f64()?;
+        let units = df.column("units")?.i64()?;
         let n = df.column("n_reports")?.i64()?;
-        let rows: Vec<(u64, Option<f64>, i64)> = lvl
+        Ok(lvl
             .iter()
             .zip(code.iter())
             .zip(m.iter())
-            .zip(value.iter().zip(n.iter()))
-            .map(|(((l, c), m), (v, n))| {
-                (key(l.unwrap_or(0), c.unwrap_or(0), m.unwrap_or(0)), v, n.unwrap_or(0))
+            .zip(units.iter().zip(n.iter()))
+            .map(|(((l, c), m), (u, n))| {
+                let value = u.map(|u| u as f64 / UNITS_PER_WANYUAN);
+                (key(l.unwrap_or(0), c.unwrap_or(0), m.unwrap_or(0)), value, n.unwrap_or(0))
             })
-            .collect();
-        Ok(Sums::from_rows(rows))
+            .collect())
     }
 
     /// From rows in any order.
-    pub fn from_rows(mut rows: Vec<(u64, Option<f64>, i64)>) -> Sums {
+    pub fn from_rows(mut rows: Vec<Row>) -> Sums {
         if !rows.is_sorted_by_key(|r| r.0) {
             rows.par_sort_unstable_by_key(|r| r.0);
         }
         Sums(rows)
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.0
+    }
+
+    pub fn into_rows(self) -> Vec<Row> {
+        self.0
     }
 }
 
@@ -134,7 +176,7 @@ impl Sums {
 pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     let n_catalog = catalog().len() as u32;
     let rows = &cur.0;
-    let prev: &[(u64, Option<f64>, i64)] = prev.map_or(&[], |p| &p.0);
+    let prev: &[Row] = prev.map_or(&[], |p| &p.0);
     // Every region above a county is some row's parent. Its values sit in a dense table, a slot a
     // region and a column a metric: a hash lookup a row was a third of this function's time.
     let n_metrics = metric_count();
@@ -212,17 +254,9 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::*;
 
-    fn sums(rows: &[(u32, u32, u32, Option<f64>, i64)]) -> DataFrame {
-        df![
-            "lvl" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            "code" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            "m" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            "value" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-            "n_reports" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
-        ]
-        .unwrap()
+    fn sums(rows: &[(u32, u32, u32, Option<f64>, i64)]) -> Sums {
+        Sums::from_rows(rows.iter().map(|r| (key(r.0, r.1, r.2), r.3, r.4)).collect())
     }
 
     #[test]
@@ -234,7 +268,7 @@ mod tests {
             (0, 653129, 0, Some(20.0), 1),
         ]);
         let prev = sums(&[(0, 653128, 0, Some(8.0), 1), (0, 653129, 0, Some(0.0), 1)]);
-        let out = finish_year(&Sums::of(&cur).unwrap(), Some(&Sums::of(&prev).unwrap()));
+        let out = finish_year(&cur, Some(&prev));
         assert_eq!(out.code, vec![653128, 653129, 653100]);
         assert_eq!(out.parent, vec![Some(653100), Some(653100), Some(650000)]);
         assert_eq!(out.yoy_change, vec![Some(2.0), Some(20.0), None]);

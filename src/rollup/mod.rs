@@ -11,16 +11,19 @@ pub mod indicators;
 pub mod published;
 pub mod rank;
 pub mod tables;
+pub mod totals;
 pub mod write;
 
 pub use compute::{RollupOptions, LEVELS};
 
 use crate::error::{IoContext, Result};
-use crate::store::parquet_file::year_file;
-use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
+use crate::store::reuse::Previous;
+use finish::{Row, Sums};
+use published::FactsDigests;
+use write::{by_province, long_rel, wide_rel};
 
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
@@ -39,9 +42,115 @@ fn has_parquet(dir: &Path) -> bool {
         .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
 }
 
+/// Which provinces' county and prefecture rows a year's [`Sums`] hold (the province and national
+/// rows are always all there).
+#[derive(Debug, Clone)]
+enum Cover {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl Cover {
+    fn covers(&self, provinces: &BTreeSet<String>) -> bool {
+        match self {
+            Cover::All => true,
+            Cover::Only(have) => provinces.is_subset(have),
+        }
+    }
+}
+
+/// Where a year's sums come from: summed from its facts, or read back from what was published.
+struct SumsSource<'a> {
+    facts_dir: &'a Path,
+    opts: &'a RollupOptions,
+    previous: Option<&'a Previous>,
+    facts: &'a FactsDigests,
+    levels: &'a [&'static str],
+}
+
+impl SumsSource<'_> {
+    fn has(&self, level: &str) -> bool {
+        self.levels.contains(&level)
+    }
+
+    /// Summed from the facts: the year's, or one province's.
+    fn summed(&self, year: i32, province: Option<&str>) -> Result<Vec<Row>> {
+        Sums::rows_of(&compute::year_sums(self.facts_dir, year, province, self.opts)?)
+    }
+
+    /// The sums of `year` with the county and prefecture rows of `provinces` (every province's
+    /// province row and the nation's are always there). Everything is summed at once when that is
+    /// every province; otherwise each province's rows are read back when they were published from
+    /// the same facts, and summed from its partition when not.
+    fn year(&self, year: i32, provinces: &BTreeSet<String>) -> Result<(Sums, Cover)> {
+        let all = self.facts.provinces(year);
+        let national = self.has("national");
+        if all.is_subset(provinces) {
+            return Ok((totals::complete(self.summed(year, None)?, national), Cover::All));
+        }
+        let keys: BTreeMap<String, String> = all
+            .iter()
+            .filter_map(|p| Some((p.clone(), self.facts.part_sums_key(year, p, self.opts)?)))
+            .collect();
+        let with_provinces = self.has("province");
+        let mut province_rows = match self.previous {
+            Some(prev) if with_provinces => published::read_provinces(prev, year, &keys),
+            _ => BTreeMap::new(),
+        };
+        let mut rows = Vec::new();
+        let parts: BTreeSet<String> = provinces.intersection(&all).cloned().collect();
+        for p in &parts {
+            let read = self.previous.zip(keys.get(p)).and_then(|(prev, k)| {
+                let part = published::read_part(prev, self.levels, year, p, k)?;
+                let own = if with_provinces { province_rows.remove(p)? } else { Vec::new() };
+                Some((part, own))
+            });
+            match read {
+                Some((part, own)) => {
+                    rows.extend(part);
+                    rows.extend(own);
+                }
+                None => {
+                    province_rows.remove(p);
+                    rows.extend(self.summed(year, Some(p))?);
+                }
+            }
+        }
+        if with_provinces {
+            for q in all.difference(&parts) {
+                match province_rows.remove(q) {
+                    Some(own) => rows.extend(own),
+                    None => rows.extend(self.summed(year, Some(q))?.into_iter().filter(|r| r.0 >> 62 == 2)),
+                }
+            }
+        }
+        Ok((totals::complete(rows, national), Cover::Only(parts)))
+    }
+}
+
+/// The keys of what one year's files are made of, for their footers.
+#[derive(Debug, Default)]
+struct YearKeys {
+    /// Each province's county and prefecture files: content and sums keys.
+    parts: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// The province and national files.
+    top: Option<String>,
+    /// The province file's list of each province's sums key.
+    sums_by_province: Option<String>,
+}
+
+/// Rows of one level of a year (of one province, for a level cut by province) as a file to write.
+struct LevelFile<'a> {
+    level: usize,
+    province: Option<String>,
+    rows: finish::LevelRows<'a>,
+}
+
 /// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time,
-/// one file per level and year (`level=<level>/part-<year>.parquet`). With `previous` (the
-/// published `parquet/` folder), a year whose inputs did not change keeps its published files.
+/// one file per level and year, the county and prefecture levels one per province too
+/// (`level=<level>/part-<year>[-<province>].parquet`). With `previous` (the published `parquet/`
+/// folder), a file whose inputs did not change keeps its published copy, and only the provinces
+/// whose facts changed (that year or the year before) are rolled up again.
 pub fn rollup(
     facts_dir: &Path,
     out_parquet: &Path,
@@ -58,46 +167,82 @@ pub fn rollup(
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
     let strings = tables::RegionStrings::new();
     let levels = compute::levels_for(opts);
+    let top_levels: Vec<&str> = levels.iter().copied().filter(|l| !by_province(l)).collect();
+    let level_number = |name: &str| LEVELS.iter().position(|l| *l == name).unwrap_or(0);
     let mut rows = vec![0usize; LEVELS.len()];
     let mut written = vec![false; LEVELS.len()];
     let mut years = Vec::new();
-    // The sums of the year before, when this run computed them.
-    let mut prev: Option<(i32, finish::Sums)> = None;
     let present = compute::years_present(facts_dir);
-    // Each facts file's digest, read once: a year's rollup and sums digests need it, and so do the
-    // next year's.
-    let facts: BTreeMap<i32, String> = present
-        .iter()
-        .filter(|&&y| (from.saturating_sub(1)..=to).contains(&y))
-        .filter_map(|&y| Some((y, footer_value(&facts_dir.join(year_file(y)), DIGEST_KEY)?)))
-        .collect();
-    // A year's sums: read back from its published files when they were summed from the same
-    // facts (a re-run rolling up a neighbour of a changed year), else summed.
-    let sums = |year: i32, digest: Option<&str>| -> Result<finish::Sums> {
-        if let (Some(prev_root), Some(d)) = (previous, digest) {
-            if let Some(s) = published::read_sums(prev_root, &levels, year, d) {
-                return Ok(s);
+    // Each facts file's digest, read once: a year's keys need it, and so do the next year's.
+    let wanted: Vec<i32> =
+        present.iter().copied().filter(|y| (from.saturating_sub(1)..=to).contains(y)).collect();
+    let facts = FactsDigests::read(facts_dir, &wanted);
+    let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
+    // The sums of the year before, when this run has them.
+    let mut prev: Option<(i32, Sums, Cover)> = None;
+    // Published files linked instead of written: all of them, or none.
+    let link =
+        |rels: Vec<String>, key: Option<&str>, counted: &mut [usize], seen: &mut [bool]| -> Result<bool> {
+            let (Some(prev_root), Some(key)) = (previous, key) else { return Ok(false) };
+            let rels: Vec<String> = rels.into_iter().filter(|r| prev_root.has(r)).collect();
+            if !prev_root.link_if_unchanged(out_parquet, &rels, key)? {
+                return Ok(false);
             }
-        }
-        finish::Sums::of(&compute::year_sums(facts_dir, year, opts)?)
+            for rel in rels.iter().filter(|r| r.starts_with("rollup/")) {
+                let level = rel.trim_start_matches("rollup/level=").split('/').next().unwrap_or("");
+                if let Some(n) = prev_root.rows(rel) {
+                    counted[level_number(level)] += n;
+                    seen[level_number(level)] = true;
+                }
+            }
+            Ok(true)
+        };
+    let files = |level: &str, year: i32, province: Option<&str>| {
+        [long_rel(level, year, province), wide_rel(level, year, province)]
     };
     // A year is written on a thread of its own while the next one is summed: writing is a third of
     // a year's time and mostly one column after another. The channel holds one year, so memory
     // holds at most three years' rows.
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<(i32, finish::YearRows, Option<String>, Option<String>)>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, finish::YearRows, YearKeys)>(1);
         let strings = &strings;
         let writer = scope.spawn(move || -> Result<Vec<(usize, usize)>> {
             let mut counts = Vec::new();
-            for (year, out, key, sums_key) in rx {
-                let digests = write::Digests { content: key.as_deref(), sums: sums_key.as_deref() };
-                let levels = out.levels();
-                let year_counts = levels
+            for (year, out, keys) in rx {
+                let mut jobs = Vec::new();
+                for (level, level_rows) in out.levels() {
+                    if by_province(LEVELS[level]) {
+                        for (p, rows) in level_rows.by_province() {
+                            jobs.push(LevelFile { level, province: Some(p), rows });
+                        }
+                    } else {
+                        jobs.push(LevelFile { level, province: None, rows: level_rows });
+                    }
+                }
+                let year_counts = jobs
                     .par_iter()
-                    .map(|(l, level_rows)| {
-                        write::write_level(out_parquet, LEVELS[*l], year, digests, level_rows, strings)
-                            .map(|n| (*l, n))
+                    .map(|job| {
+                        let name = LEVELS[job.level];
+                        let part = job.province.as_ref().and_then(|p| keys.parts.get(p));
+                        let digests = match part {
+                            Some((content, sums)) => write::Digests {
+                                content: content.as_deref(),
+                                sums: sums.as_deref(),
+                                sums_by_province: None,
+                            },
+                            None => write::Digests {
+                                content: keys.top.as_deref(),
+                                sums: None,
+                                sums_by_province: if name == "province" {
+                                    keys.sums_by_province.as_deref()
+                                } else {
+                                    None
+                                },
+                            },
+                        };
+                        let at = (year, job.province.as_deref());
+                        write::write_level(out_parquet, name, at, digests, &job.rows, strings)
+                            .map(|n| (job.level, n))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 counts.extend(year_counts);
@@ -108,45 +253,50 @@ pub fn rollup(
         // The year before the range is read too, so that the range's first year has a yoy change.
         for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
             years.push(year);
-            let last_present = present.contains(&(year - 1));
-            let key = source_digest(&facts, year, last_present.then_some(year - 1), opts);
-            let files = |l: &str| (write::long_rel(l, year), write::wide_rel(l, year));
-            if let (Some(prev_root), Some(key)) = (previous, key.as_deref()) {
-                let rels: Vec<String> = levels
-                    .iter()
-                    .flat_map(|l| {
-                        let (a, b) = files(l);
-                        [a, b]
-                    })
-                    .filter(|r| prev_root.has(r))
-                    .collect();
-                if prev_root.link_if_unchanged(out_parquet, &rels, key)? {
-                    for (l, name) in LEVELS.iter().enumerate() {
-                        if let Some(n) = prev_root.rows(&files(name).0) {
-                            rows[l] += n;
-                            written[l] = true;
-                        }
-                    }
+            let provinces = facts.provinces(year);
+            let mut changed = BTreeSet::new();
+            for p in &provinces {
+                let rels: Vec<String> =
+                    levels.iter().filter(|l| by_province(l)).flat_map(|l| files(l, year, Some(p))).collect();
+                let key = facts.part_key(year, p, opts);
+                if !link(rels, key.as_deref(), &mut rows, &mut written)? {
+                    changed.insert(p.clone());
+                }
+            }
+            let top = facts.top_key(year, opts);
+            if changed.is_empty() {
+                let rels: Vec<String> = top_levels.iter().flat_map(|l| files(l, year, None)).collect();
+                if top_levels.is_empty() || link(rels, top.as_deref(), &mut rows, &mut written)? {
                     continue;
                 }
             }
-            let sums_key = published::sums_digest(&facts, year, opts);
-            let cur = sums(year, sums_key.as_deref())?;
-            let last_year = match prev.take() {
-                Some((y, s)) if y == year - 1 => Some(s),
-                _ if last_present => {
-                    Some(sums(year - 1, published::sums_digest(&facts, year - 1, opts).as_deref())?)
-                }
+            let (cur, cover) = source.year(year, &changed)?;
+            let last = match prev.take() {
+                Some((y, s, c)) if y == year - 1 && c.covers(&changed) => Some(s),
+                _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &changed)?.0),
                 _ => None,
             };
-            crate::timing::mark(|| format!("rollup: {year} summed"));
-            let out = finish::finish_year(&cur, last_year.as_ref());
+            crate::timing::mark(|| format!("rollup: {year} summed ({} provinces again)", changed.len()));
+            let out = finish::finish_year(&cur, last.as_ref());
             crate::timing::mark(|| format!("rollup: {year} finished"));
-            if tx.send((year, out, key, sums_key)).is_err() {
+            let sums_keys: BTreeMap<String, String> = provinces
+                .iter()
+                .filter_map(|p| Some((p.clone(), facts.part_sums_key(year, p, opts)?)))
+                .collect();
+            let keys = YearKeys {
+                parts: changed
+                    .iter()
+                    .map(|p| (p.clone(), (facts.part_key(year, p, opts), sums_keys.get(p).cloned())))
+                    .collect(),
+                top,
+                sums_by_province: (sums_keys.len() == provinces.len())
+                    .then(|| published::sums_by_province(&sums_keys)),
+            };
+            if tx.send((year, out, keys)).is_err() {
                 // The writer stopped on an error, which `join` gives below.
                 break;
             }
-            prev = Some((year, cur));
+            prev = Some((year, cur, cover));
             // A year's frames are freed here; without handing the pages back, glibc's per-thread
             // arenas keep them and the peak creeps up with the number of years.
             crate::memory::release_freed();
@@ -166,28 +316,4 @@ pub fn rollup(
         .map(|(l, name)| (name.to_string(), rows[l]))
         .collect();
     Ok(RollupSummary { rows, years })
-}
-
-/// What a year's rollup is made of: its facts, the year before's facts (yoy), both by their digest
-/// (`facts`), the scope and the tables compiled in. `None` when a facts file carries no digest
-/// (written by an older xxgk).
-fn source_digest(
-    facts: &BTreeMap<i32, String>,
-    year: i32,
-    last: Option<i32>,
-    opts: &RollupOptions,
-) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let facts = |y: i32| facts.get(&y);
-    let mut h = Sha256::new();
-    h.update(crate::store::digest::build_digest());
-    h.update(b"rollup");
-    h.update(year.to_le_bytes());
-    h.update(facts(year)?);
-    match last {
-        Some(y) => h.update(facts(y)?),
-        None => h.update(b"-"),
-    }
-    h.update(format!("{:?}", opts.region));
-    Some(crate::store::digest::hex(&h.finalize()))
 }

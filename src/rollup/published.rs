@@ -1,54 +1,193 @@
-//! A year's sums read back from its published long rollup files, when their footer says they were
-//! summed from the same facts (`xxgk.sums_sha256`). A re-run that changed one year rolls up that
-//! year and the next (its yoy change) and needs the sums of the years around them: reading them
-//! back is a fraction of summing a year's facts again.
+//! What the rollup knows of its inputs and of what it published before: each facts partition's
+//! digest, the keys a rollup file is published under, and sums read back from published long files.
+//!
+//! The county and prefecture files are cut by province like the facts, so a re-run after one
+//! county's file changed rolls up that province (and the nation's and provinces' small files) in the
+//! changed year and the next, and reads back the sums of everything else: a province's own files
+//! when they were summed from the same facts (`xxgk.sums_sha256`), the other provinces' rows from
+//! the province file, whose footer lists what each province's rows were summed from
+//! (`xxgk.sums_by_province`).
 
 use super::compute::RollupOptions;
-use super::finish::Sums;
+use super::finish::{key, Row};
 use super::indicators::metric_number;
 use super::write::long_rel;
 use crate::error::{Error, Result};
 use crate::store::dict_read::{self, per_row, strings};
-use crate::store::reuse::{footer_value, Previous};
+use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{Float64Type, Int64Type};
 use parquet::arrow::ProjectionMask;
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The footer key of what a year's sums are made of.
+/// The footer key of what a file's sums are made of.
 pub const SUMS_KEY: &str = "xxgk.sums_sha256";
 
-/// What a year's sums are made of: its facts (by their digest, `facts`), the scope and the tables
-/// compiled in. `None` when the facts file carries no digest (written by an older xxgk).
-pub fn sums_digest(facts: &BTreeMap<i32, String>, year: i32, opts: &RollupOptions) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let facts = facts.get(&year)?;
-    let mut h = Sha256::new();
-    h.update(crate::store::digest::build_digest());
-    h.update(b"sums");
-    h.update(year.to_le_bytes());
-    h.update(facts);
-    h.update(format!("{:?}", opts.region));
-    Some(crate::store::digest::hex(&h.finalize()))
+/// The province file's footer key listing, for each province, what its rows were summed from.
+pub const SUMS_BY_PROVINCE_KEY: &str = "xxgk.sums_by_province";
+
+/// Each facts partition by year and province, with its digest (`None` for a file written by an
+/// older xxgk, which nothing is reused for).
+#[derive(Debug, Default)]
+pub struct FactsDigests(BTreeMap<i32, BTreeMap<String, Option<String>>>);
+
+impl FactsDigests {
+    /// The footers of every `year=YYYY/part-<province>.parquet` of `years`, read in parallel.
+    pub fn read(facts_dir: &Path, years: &[i32]) -> FactsDigests {
+        let files: Vec<(i32, String)> = years
+            .iter()
+            .flat_map(|&y| {
+                let dir = facts_dir.join(format!("year={y}"));
+                std::fs::read_dir(dir).into_iter().flatten().flatten().filter_map(move |e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let province = name.strip_prefix("part-")?.strip_suffix(".parquet")?;
+                    Some((y, province.to_string()))
+                })
+            })
+            .collect();
+        let digests: Vec<(i32, String, Option<String>)> = files
+            .into_par_iter()
+            .map(|(y, p)| {
+                let path = facts_dir.join(crate::store::parquet_file::partition_file(y, &p));
+                let d = footer_value(&path, DIGEST_KEY);
+                (y, p, d)
+            })
+            .collect();
+        let mut out = FactsDigests::default();
+        for (y, p, d) in digests {
+            out.0.entry(y).or_default().insert(p, d);
+        }
+        out
+    }
+
+    /// The provinces with facts in `year`, by code.
+    pub fn provinces(&self, year: i32) -> BTreeSet<String> {
+        self.0.get(&year).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    fn digest(&self, year: i32, province: &str) -> Option<Option<&str>> {
+        self.0.get(&year)?.get(province).map(Option::as_deref)
+    }
+
+    /// What a province's county and prefecture files of `year` are made of: its facts that year and
+    /// the year before (yoy), the scope and the build. `None` when a digest is missing.
+    pub fn part_key(&self, year: i32, province: &str, opts: &RollupOptions) -> Option<String> {
+        let mut h = hasher(b"rollup-part", year, opts);
+        field(&mut h, province);
+        field(&mut h, self.digest(year, province)??);
+        match self.digest(year - 1, province) {
+            None => field(&mut h, "-"),
+            Some(d) => field(&mut h, d?),
+        }
+        Some(crate::store::digest::hex(&h.finalize()))
+    }
+
+    /// What a province's sums of `year` are made of.
+    pub fn part_sums_key(&self, year: i32, province: &str, opts: &RollupOptions) -> Option<String> {
+        let mut h = hasher(b"sums-part", year, opts);
+        field(&mut h, province);
+        field(&mut h, self.digest(year, province)??);
+        Some(crate::store::digest::hex(&h.finalize()))
+    }
+
+    /// What the province and national files of `year` are made of: every facts partition of the
+    /// year and the year before.
+    pub fn top_key(&self, year: i32, opts: &RollupOptions) -> Option<String> {
+        let mut h = hasher(b"rollup-top", year, opts);
+        for y in [year, year - 1] {
+            field(&mut h, "|");
+            for (p, d) in self.0.get(&y).into_iter().flatten() {
+                field(&mut h, p);
+                field(&mut h, d.as_deref()?);
+            }
+        }
+        Some(crate::store::digest::hex(&h.finalize()))
+    }
 }
 
-/// The sums of `year` at `levels` (a prefix of `LEVELS`) from the files published under `prev`,
-/// if every one of them carries `digest`.
-pub fn read_sums(prev: &Previous, levels: &[&str], year: i32, digest: &str) -> Option<Sums> {
-    let paths: Vec<_> = levels.iter().map(|l| prev.path(&long_rel(l, year))).collect();
-    if !paths.iter().all(|p| footer_value(p, SUMS_KEY).as_deref() == Some(digest)) {
+fn hasher(what: &[u8], year: i32, opts: &RollupOptions) -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(crate::store::digest::build_digest());
+    h.update(what);
+    h.update(year.to_le_bytes());
+    h.update(format!("{:?}", opts.region));
+    h
+}
+
+fn field(h: &mut Sha256, s: &str) {
+    h.update((s.len() as u64).to_le_bytes());
+    h.update(s.as_bytes());
+}
+
+/// The province file's footer value for `keys` (province → sums key).
+pub fn sums_by_province(keys: &BTreeMap<String, String>) -> String {
+    keys.iter().map(|(p, k)| format!("{p}={k}")).collect::<Vec<_>>().join(";")
+}
+
+/// The province-level rows of `year` read back from the published province file, for each province
+/// of `wanted` whose rows there were summed from the facts its sums key names.
+pub fn read_provinces(
+    prev: &Previous,
+    year: i32,
+    wanted: &BTreeMap<String, String>,
+) -> BTreeMap<String, Vec<Row>> {
+    let path = prev.path(&long_rel("province", year, None));
+    let Some(listed) = footer_value(&path, SUMS_BY_PROVINCE_KEY) else { return BTreeMap::new() };
+    let same: BTreeSet<u32> = listed
+        .split(';')
+        .filter_map(|e| e.split_once('='))
+        .filter(|(p, k)| wanted.get(*p).is_some_and(|w| w == k))
+        .filter_map(|(p, _)| p.parse().ok())
+        .collect();
+    if same.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut rows = Vec::new();
+    // An unreadable file is summed again, not an error: it is only a shortcut.
+    if read_level(&path, 2, &mut rows).is_err() {
+        return BTreeMap::new();
+    }
+    let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for r in rows {
+        let code = super::finish::split(r.0).1;
+        if same.contains(&code) {
+            out.entry(format!("{code:06}")).or_default().push(r);
+        }
+    }
+    out
+}
+
+/// A province's county and prefecture rows of `year` read back from its published long files at
+/// `levels`, if there is one and each carries `sums_key`.
+pub fn read_part(
+    prev: &Previous,
+    levels: &[&str],
+    year: i32,
+    province: &str,
+    sums_key: &str,
+) -> Option<Vec<Row>> {
+    let paths: Vec<(u32, std::path::PathBuf)> = levels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(**l, "county" | "prefecture"))
+        .map(|(lvl, l)| (lvl as u32, prev.path(&long_rel(l, year, Some(province)))))
+        .filter(|(_, p)| p.is_file())
+        .collect();
+    if paths.is_empty() || !paths.iter().all(|(_, p)| footer_value(p, SUMS_KEY).as_deref() == Some(sums_key))
+    {
         return None;
     }
     let mut rows = Vec::new();
-    for (lvl, path) in paths.iter().enumerate() {
-        // An unreadable file is summed again, not an error: it is only a shortcut.
-        read_level(path, lvl as u32, &mut rows).ok()?;
+    for (lvl, path) in &paths {
+        read_level(path, *lvl, &mut rows).ok()?;
     }
-    Some(Sums::from_rows(rows))
+    Some(rows)
 }
 
-fn read_level(path: &Path, lvl: u32, rows: &mut Vec<(u64, Option<f64>, i64)>) -> Result<()> {
+fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
     let builder = dict_read::open(path)?;
@@ -76,7 +215,7 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<(u64, Option<f64>, i64)>) ->
                 });
             };
             let v = value.is_valid(i).then(|| value.value(i));
-            rows.push((super::finish::key(lvl, code, m), v, n.value(i)));
+            rows.push((key(lvl, code, m), v, n.value(i)));
         }
     }
     Ok(())

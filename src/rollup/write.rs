@@ -1,35 +1,48 @@
-//! Write the rollup with arrow-rs, one file per level and year:
-//! `rollup/level=<level>/part-<year>.parquet` (long: dictionary-encoded region and metric columns
-//! built from integer keys, so millions of rows never hold millions of strings) and
-//! `rollup_wide/level=<level>/part-<year>.parquet` (one row per region). A file per year keeps
-//! memory flat however many years there are, and lets a re-run keep the years that did not change.
+//! Write the rollup with arrow-rs, one file per level and year, the county and prefecture levels
+//! one per province too: `rollup/level=<level>/part-<year>[-<province>].parquet` (long:
+//! dictionary-encoded region and metric columns built from integer keys, so millions of rows never
+//! hold millions of strings) and `rollup_wide/level=<level>/part-<year>[-<province>].parquet` (one
+//! row per region). A file per year keeps memory flat however many years there are; a file per
+//! province lets a re-run after one county's file changed rewrite a thirty-first of the year.
 
 use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
-use super::published::SUMS_KEY;
+use super::published::{SUMS_BY_PROVINCE_KEY, SUMS_KEY};
 use super::tables::RegionStrings;
 use crate::catalog::{catalog, FORMAT_VERSION};
 use crate::error::{IoContext, Result};
-use crate::store::parquet_file::write_columns_in_parallel;
+use crate::store::parquet_file::{compression, write_columns_in_parallel};
 use crate::store::reuse::DIGEST_KEY;
 use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
-use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Where one level's long file for `year` goes, relative to `parquet/`.
-pub fn long_rel(level: &str, year: i32) -> String {
-    format!("rollup/level={level}/part-{year}.parquet")
+/// Where one level's long file for `year` (and `province`, for the levels cut by province) goes,
+/// relative to `parquet/`.
+pub fn long_rel(level: &str, year: i32, province: Option<&str>) -> String {
+    format!("rollup/level={level}/{}", file_name(year, province))
 }
 
-pub fn wide_rel(level: &str, year: i32) -> String {
-    format!("rollup_wide/level={level}/part-{year}.parquet")
+pub fn wide_rel(level: &str, year: i32, province: Option<&str>) -> String {
+    format!("rollup_wide/level={level}/{}", file_name(year, province))
+}
+
+fn file_name(year: i32, province: Option<&str>) -> String {
+    match province {
+        Some(p) => format!("part-{year}-{p}.parquet"),
+        None => format!("part-{year}.parquet"),
+    }
+}
+
+/// Whether a level's files are cut by province.
+pub fn by_province(level: &str) -> bool {
+    matches!(level, "county" | "prefecture")
 }
 
 /// What a year's files are made of, kept in their footers for the next run.
@@ -37,11 +50,13 @@ pub fn wide_rel(level: &str, year: i32) -> String {
 pub struct Digests<'a> {
     /// Everything the files hold (`rollup::source_digest`).
     pub content: Option<&'a str>,
-    /// The year's sums alone (`published::sums_digest`): the long file can stand in for them.
+    /// The sums alone (`FactsDigests::part_sums_key`): the long file can stand in for them.
     pub sums: Option<&'a str>,
+    /// The province file's list of what each province's rows were summed from.
+    pub sums_by_province: Option<&'a str>,
 }
 
-fn properties(dataset: &str, digests: &[(&str, Option<&str>)]) -> WriterProperties {
+fn properties(dataset: &str, columns: usize, digests: &[(&str, Option<&str>)]) -> WriterProperties {
     let mut kv = vec![
         KeyValue::new("xxgk.format_version".to_string(), FORMAT_VERSION.to_string()),
         KeyValue::new("xxgk.dataset".to_string(), dataset.to_string()),
@@ -53,10 +68,7 @@ fn properties(dataset: &str, digests: &[(&str, Option<&str>)]) -> WriterProperti
     }
     // No Arrow schema is embedded (the file writer below writes none): readers see the columns'
     // Parquet types, dictionary-encoded strings reading back as plain strings everywhere.
-    WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_key_value_metadata(Some(kv))
-        .build()
+    WriterProperties::builder().set_compression(compression(columns)).set_key_value_metadata(Some(kv)).build()
 }
 
 fn long_schema() -> Arc<Schema> {
@@ -101,22 +113,32 @@ fn wide_schema() -> Arc<Schema> {
 pub fn write_level(
     parquet: &Path,
     level: &str,
-    year: i32,
+    (year, province): (i32, Option<&str>),
     digests: Digests<'_>,
     rows: &LevelRows<'_>,
     strings: &RegionStrings,
 ) -> Result<usize> {
-    let long_keys = [(DIGEST_KEY, digests.content), (SUMS_KEY, digests.sums)];
+    let long_keys = [
+        (DIGEST_KEY, digests.content),
+        (SUMS_KEY, digests.sums),
+        (SUMS_BY_PROVINCE_KEY, digests.sums_by_province),
+    ];
     let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
         || {
             let batch = long_batch(rows, year, strings)?;
-            write_batch(&parquet.join(long_rel(level, year)), long_schema(), "rollup", &long_keys, &batch)
+            write_batch(
+                &parquet.join(long_rel(level, year, province)),
+                long_schema(),
+                "rollup",
+                &long_keys,
+                &batch,
+            )
         },
         || {
             let batch = wide_batch(rows, year, strings)?;
             write_batch(
-                &parquet.join(wide_rel(level, year)),
+                &parquet.join(wide_rel(level, year, province)),
                 wide_schema(),
                 "rollup_wide",
                 &wide_keys,
@@ -139,7 +161,7 @@ fn write_batch(
         std::fs::create_dir_all(parent).at(parent)?;
     }
     let file = File::create(path).at(path)?;
-    let props = properties(dataset, digests);
+    let props = properties(dataset, schema.fields().len(), digests);
     write_columns_in_parallel(path, file, schema, props, false, std::iter::once(Ok(batch.clone())))?;
     Ok(())
 }

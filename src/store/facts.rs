@@ -1,7 +1,7 @@
-//! `parquet/facts/year=YYYY/part-0.parquet`: one row per reported cell, the long table the rollup
+//! `parquet/facts/year=YYYY/part-<province>.parquet`: one row per reported cell, the long table the rollup
 //! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
 
-use super::parquet_file::{write_parquet_batches, year_file, FileMeta};
+use super::parquet_file::{partition_file, write_parquet_batches, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{FileNames, Report};
 use crate::error::Result;
@@ -105,12 +105,13 @@ pub fn write_year(
     dir: &Path,
     files: &FileNames,
     year: i32,
+    province: &str,
     reports: &[&Report],
     meta: FileMeta,
 ) -> Result<()> {
     let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(files, chunk));
     write_parquet_batches(
-        &dir.join(year_file(year)),
+        &dir.join(partition_file(year, province)),
         Arc::new(schema()),
         FileMeta { dataset: "facts", ..meta },
         batches,

@@ -28,9 +28,27 @@ use summary::Summary;
 pub const INGEST_PRODUCTS: [&str; 5] =
     ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
 
-/// A year's `reports` and `facts` files, relative to `parquet/`.
-pub fn partition_rels(year: i32) -> [String; 2] {
-    [format!("reports/{}", parquet_file::year_file(year)), format!("facts/{}", parquet_file::year_file(year))]
+/// A year's partitions as written: each province's code with the content digest
+/// ([`digest::year_content`]) of its `reports` and `facts` files, by province. Empty when the
+/// year stored nothing.
+pub type Partitions = Vec<(String, String)>;
+
+/// A province's `facts` and `reports` files of a year, relative to `parquet/`: the facts file
+/// first, whose footer speaks for both (see [`Previous::link_if_unchanged`]).
+pub fn partition_rels(year: i32, province: &str) -> [String; 2] {
+    let file = parquet_file::partition_file(year, province);
+    [format!("facts/{file}"), format!("reports/{file}")]
+}
+
+/// Whether every partition of `parts` is published under `previous` with its digest.
+pub fn published(previous: &Previous, year: i32, parts: &Partitions) -> bool {
+    parts.iter().all(|(province, digest)| previous.carries(&partition_rels(year, province)[..1], digest))
+}
+
+/// The province of a region code, as the code of its province: the first two digits of a code
+/// are its province's (GB/T 2260), for a code outside the bundled table too.
+pub fn province_code(code: u32) -> String {
+    format!("{:06}", code / 10_000 * 10_000)
 }
 
 /// What a year gives the writers.
@@ -39,41 +57,61 @@ pub enum YearOutput<'a> {
     /// The year's merged, checked reports.
     Reports(&'a [Report]),
     /// The year was not merged again (its inputs are unchanged): its published partitions, which
-    /// carry this content digest, stand; `None` when it stored nothing.
-    Unchanged(Option<&'a str>),
+    /// carry these digests, stand.
+    Unchanged(&'a Partitions),
 }
 
-/// Write one year's stored reports as `parquet/{reports,facts}/year=YYYY` into `staging`. With
-/// `previous`, a year whose reports are exactly those already published keeps its published files
-/// (hard links) instead of being written again. Returns the partitions' content digest, `None`
-/// when the year stored nothing.
+/// Write one year's stored reports as `parquet/{reports,facts}/year=YYYY/part-<province>.parquet`
+/// into `staging`. With `previous`, a province whose reports are exactly those already published
+/// keeps its published files (hard links) instead of being written again. Returns the year's
+/// partitions.
 pub fn write_year(
     staging: &Staging,
     names: &FileNames,
     output: YearOutput<'_>,
     year: i32,
     previous: Option<&Previous>,
-) -> Result<Option<String>> {
-    let rels = partition_rels(year);
+) -> Result<Partitions> {
     let year_reports = match output {
         YearOutput::Reports(r) => r,
-        YearOutput::Unchanged(None) => return Ok(None),
-        YearOutput::Unchanged(Some(digest)) => {
-            let kept = match previous {
-                Some(prev) => prev.link_if_unchanged(&staging.path("parquet"), &rels, digest)?,
-                None => false,
-            };
-            return if kept {
-                Ok(Some(digest.to_string()))
-            } else {
-                Err(crate::error::Error::Republished { path: std::path::Path::new("parquet").join(&rels[1]) })
-            };
+        YearOutput::Unchanged(parts) => {
+            for (province, digest) in parts {
+                let rels = partition_rels(year, province);
+                let kept = match previous {
+                    Some(prev) => prev.link_if_unchanged(&staging.path("parquet"), &rels, digest)?,
+                    None => false,
+                };
+                if !kept {
+                    let path = std::path::Path::new("parquet").join(&rels[0]);
+                    return Err(crate::error::Error::Republished { path });
+                }
+            }
+            return Ok(parts.clone());
         }
     };
-    let reports: Vec<&Report> = year_reports.iter().filter(|r| !r.rejected && r.key.year == year).collect();
-    if reports.is_empty() {
-        return Ok(None);
+    let mut by_province: std::collections::BTreeMap<String, Vec<&Report>> = Default::default();
+    for r in year_reports.iter().filter(|r| !r.rejected && r.key.year == year) {
+        by_province.entry(province_code(r.key.region)).or_default().push(r);
     }
+    by_province
+        .into_par_iter()
+        .map(|(province, reports)| {
+            let digest = write_partition(staging, names, year, &province, &reports, previous)?;
+            Ok((province, digest))
+        })
+        .collect()
+}
+
+/// One province's partition of a year, linked when it is already published; returns its digest.
+fn write_partition(
+    staging: &Staging,
+    names: &FileNames,
+    year: i32,
+    province: &str,
+    reports: &[&Report],
+    previous: Option<&Previous>,
+) -> Result<String> {
+    let rels = partition_rels(year, province);
     let mut files: Vec<u32> = reports.iter().flat_map(|r| r.files.iter().copied()).collect();
     files.sort_unstable();
     files.dedup();
@@ -81,19 +119,19 @@ pub fn write_year(
         .iter()
         .map(|&f| InputDigest { file: names.name(f).to_string(), sha256: names.sha256(f).to_string() })
         .collect();
-    let content = digest::year_content(names, year, &reports, &inputs);
+    let content = digest::year_content(names, year, reports, &inputs);
     if let Some(prev) = previous {
         if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
-            return Ok(Some(content));
+            return Ok(content);
         }
     }
     let meta = FileMeta { dataset: "", inputs: &inputs, content: Some(&content) };
     let (r, f) = rayon::join(
-        || reports::write_year(&staging.path("parquet/reports"), names, year, &reports, meta),
-        || facts::write_year(&staging.path("parquet/facts"), names, year, &reports, meta),
+        || reports::write_year(&staging.path("parquet/reports"), names, year, province, reports, meta),
+        || facts::write_year(&staging.path("parquet/facts"), names, year, province, reports, meta),
     );
     r.and(f)?;
-    Ok(Some(content))
+    Ok(content)
 }
 
 /// Write what is not per year into `staging`: findings, summary, rejected rows, extracted reports

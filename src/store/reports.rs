@@ -1,6 +1,6 @@
-//! `parquet/reports/year=YYYY/part-0.parquet`: one row per report, one column per metric.
+//! `parquet/reports/year=YYYY/part-<province>.parquet`: one row per report, one column per metric.
 
-use super::parquet_file::{write_parquet, year_file, FileMeta};
+use super::parquet_file::{partition_file, write_parquet, FileMeta};
 use crate::catalog::catalog;
 use crate::dataset::{FileNames, Report};
 use crate::error::Result;
@@ -87,9 +87,10 @@ pub fn write_year(
     dir: &Path,
     files: &FileNames,
     year: i32,
+    province: &str,
     reports: &[&Report],
     meta: FileMeta,
 ) -> Result<()> {
     let b = batch(files, reports)?;
-    write_parquet(&dir.join(year_file(year)), &b, FileMeta { dataset: "reports", ..meta })
+    write_parquet(&dir.join(partition_file(year, province)), &b, FileMeta { dataset: "reports", ..meta })
 }

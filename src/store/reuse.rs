@@ -10,19 +10,64 @@ use std::path::{Path, PathBuf};
 /// The footer key that holds a partition's digest.
 pub const DIGEST_KEY: &str = "xxgk.content_sha256";
 
-/// A file's footer value for `key`, if the file is a readable Parquet file that has one.
-pub fn footer_value(path: &Path, key: &str) -> Option<String> {
+/// What an incremental run reads of a file's footer: its `xxgk.*` digests (not the input list)
+/// and its row count.
+#[derive(Debug, Default)]
+struct Footer {
+    values: Vec<(String, String)>,
+    rows: usize,
+}
+
+/// Which file a footer was read from: device, inode, size and modification time. A re-run looks
+/// at each published file several times (planning, linking, the rollup's keys, row counts), and
+/// under the staging folder's hard links too; xxgk never changes a file in place, so a file with
+/// the same identity has the same footer.
+type FileId = (u64, u64, u64, i64, i64);
+
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    m.is_file().then(|| (m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+}
+
+fn read_footer(path: &Path) -> Option<Footer> {
     let file = std::fs::File::open(path).ok()?;
     let reader = SerializedFileReader::new(file).ok()?;
-    let kv = reader.metadata().file_metadata().key_value_metadata()?;
-    kv.iter().find(|e| e.key == key).and_then(|e| e.value.clone())
+    let meta = reader.metadata().file_metadata();
+    let values = meta
+        .key_value_metadata()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.key.starts_with("xxgk.") && e.key != "xxgk.inputs")
+        .filter_map(|e| Some((e.key.clone(), e.value.clone()?)))
+        .collect();
+    Some(Footer { values, rows: meta.num_rows() as usize })
+}
+
+/// A readable Parquet file's footer, parsed once per file a process.
+fn footer(path: &Path) -> Option<std::sync::Arc<Footer>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<FileId, Arc<Footer>>>> = OnceLock::new();
+    let id = file_id(path)?;
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(f) = seen.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+        return Some(Arc::clone(f));
+    }
+    let f = Arc::new(read_footer(path)?);
+    seen.lock().unwrap_or_else(|p| p.into_inner()).insert(id, Arc::clone(&f));
+    Some(f)
+}
+
+/// A file's footer value for `key` (an `xxgk.*` key other than the input list), if the file is a
+/// readable Parquet file that has one.
+pub fn footer_value(path: &Path, key: &str) -> Option<String> {
+    footer(path)?.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
 
 /// Rows in a Parquet file, from its footer.
 pub fn footer_rows(path: &Path) -> Option<usize> {
-    let file = std::fs::File::open(path).ok()?;
-    let reader = SerializedFileReader::new(file).ok()?;
-    Some(reader.metadata().file_metadata().num_rows() as usize)
+    Some(footer(path)?.rows)
 }
 
 /// Where the previous run's products are, for a run that may reuse them.
@@ -42,11 +87,14 @@ impl Previous {
         rels.iter().all(|r| footer_value(&self.root.join(r), DIGEST_KEY).as_deref() == Some(digest))
     }
 
-    /// Link every file of `rels` (relative to the product roots) into `into` when each of them
-    /// carries `digest`; otherwise link none and say so. A link that fails falls back to a copy;
-    /// a copy that fails leaves the partition to be written again.
+    /// Link every file of `rels` (relative to the product roots) into `into` when the first of
+    /// them carries `digest`; otherwise link none and say so. The others are its twins, written in
+    /// the same call under the same digest (a long table's wide twin, two hundred columns whose
+    /// footer costs ten times as much to read), and a published folder is swapped in whole, so they
+    /// are not read again. A link that fails falls back to a copy; a copy that fails (a twin gone)
+    /// leaves the files to be written again.
     pub fn link_if_unchanged(&self, into: &Path, rels: &[String], digest: &str) -> Result<bool> {
-        if rels.is_empty() || !self.carries(rels, digest) {
+        if rels.is_empty() || !self.carries(&rels[..1], digest) {
             return Ok(false);
         }
         let mut done: Vec<PathBuf> = Vec::new();
