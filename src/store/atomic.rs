@@ -69,6 +69,11 @@ impl Staging {
                 fs::create_dir_all(&new).at(&new)?;
             }
         }
+        // The renames that publish the products must not overtake their data on disk. One
+        // `syncfs` for everything staged: a `fsync` per file was 1.6 s of a national run on ext4.
+        let root = File::open(&self.root).at(&self.root)?;
+        rustix::fs::syncfs(&root).map_err(|e| Error::Io { path: self.root.clone(), source: e.into() })?;
+        crate::timing::mark(|| "publish: staged files on disk".into());
         for rel in products {
             swap_in(&self.root.join(rel), &self.out.join(rel))?;
         }
