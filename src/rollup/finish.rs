@@ -61,15 +61,15 @@ impl<'a> LevelRows<'a> {
         }
     }
 
-    /// The rows of each province, by code: a province's regions share its code's first two digits,
-    /// so rows sorted by region come province by province.
-    pub fn by_province(&self) -> Vec<(String, LevelRows<'a>)> {
+    /// The rows of each region group (`store::region_group`, the code's first digit): rows sorted
+    /// by region come group by group.
+    pub fn by_group(&self) -> Vec<(String, LevelRows<'a>)> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < self.len() {
-            let p = self.code[start] / 10_000;
-            let end = start + self.code[start..].iter().take_while(|&&c| c / 10_000 == p).count();
-            out.push((crate::store::province_code(self.code[start]), self.slice(start..end)));
+            let p = self.code[start] / 100_000;
+            let end = start + self.code[start..].iter().take_while(|&&c| c / 100_000 == p).count();
+            out.push((crate::store::region_group(self.code[start]), self.slice(start..end)));
             start = end;
         }
         out

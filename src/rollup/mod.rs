@@ -20,7 +20,7 @@ use crate::error::{IoContext, Result};
 use crate::store::reuse::Previous;
 use finish::{Row, Sums};
 use published::FactsDigests;
-use write::{by_province, long_rel, wide_rel};
+use write::{by_group, long_rel, wide_rel};
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,8 +42,8 @@ fn has_parquet(dir: &Path) -> bool {
         .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
 }
 
-/// Which provinces' county and prefecture rows a year's [`Sums`] hold (the province and national
-/// rows are always all there).
+/// Which region groups' county and prefecture rows a year's [`Sums`] hold (the province and
+/// national rows are always all there).
 #[derive(Debug, Clone)]
 enum Cover {
     All,
@@ -51,10 +51,10 @@ enum Cover {
 }
 
 impl Cover {
-    fn covers(&self, provinces: &BTreeSet<String>) -> bool {
+    fn covers(&self, groups: &BTreeSet<String>) -> bool {
         match self {
             Cover::All => true,
-            Cover::Only(have) => provinces.is_subset(have),
+            Cover::Only(have) => groups.is_subset(have),
         }
     }
 }
@@ -73,19 +73,19 @@ impl SumsSource<'_> {
         self.levels.contains(&level)
     }
 
-    /// Summed from the facts: the year's, or one province's.
-    fn summed(&self, year: i32, province: Option<&str>) -> Result<Vec<Row>> {
-        Sums::rows_of(&compute::year_sums(self.facts_dir, year, province, self.opts)?)
+    /// Summed from the facts: the year's, or one region group's.
+    fn summed(&self, year: i32, group: Option<&str>) -> Result<Vec<Row>> {
+        Sums::rows_of(&compute::year_sums(self.facts_dir, year, group, self.opts)?)
     }
 
-    /// The sums of `year` with the county and prefecture rows of `provinces` (every province's
-    /// province row and the nation's are always there). Everything is summed at once when that is
-    /// every province; otherwise each province's rows are read back when they were published from
+    /// The sums of `year` with the county and prefecture rows of `groups` (every province's row
+    /// and the nation's are always there). Everything is summed at once when that is every group;
+    /// otherwise each group's rows are read back when they were published from
     /// the same facts, and summed from its partition when not.
-    fn year(&self, year: i32, provinces: &BTreeSet<String>) -> Result<(Sums, Cover)> {
-        let all = self.facts.provinces(year);
+    fn year(&self, year: i32, groups: &BTreeSet<String>) -> Result<(Sums, Cover)> {
+        let all = self.facts.groups(year);
         let national = self.has("national");
-        if all.is_subset(provinces) {
+        if all.is_subset(groups) {
             return Ok((totals::complete(self.summed(year, None)?, national), Cover::All));
         }
         let keys: BTreeMap<String, String> = all
@@ -98,7 +98,7 @@ impl SumsSource<'_> {
             _ => BTreeMap::new(),
         };
         let mut rows = Vec::new();
-        let parts: BTreeSet<String> = provinces.intersection(&all).cloned().collect();
+        let parts: BTreeSet<String> = groups.intersection(&all).cloned().collect();
         for p in &parts {
             let read = self.previous.zip(keys.get(p)).and_then(|(prev, k)| {
                 let part = published::read_part(prev, self.levels, year, p, k)?;
@@ -131,25 +131,25 @@ impl SumsSource<'_> {
 /// The keys of what one year's files are made of, for their footers.
 #[derive(Debug, Default)]
 struct YearKeys {
-    /// Each province's county and prefecture files: content and sums keys.
+    /// Each region group's county and prefecture files: content and sums keys.
     parts: BTreeMap<String, (Option<String>, Option<String>)>,
     /// The province and national files.
     top: Option<String>,
-    /// The province file's list of each province's sums key.
-    sums_by_province: Option<String>,
+    /// The province file's list of each group's sums key.
+    sums_by_group: Option<String>,
 }
 
-/// Rows of one level of a year (of one province, for a level cut by province) as a file to write.
+/// Rows of one level of a year (of one region group, for a level cut by group) as a file to write.
 struct LevelFile<'a> {
     level: usize,
-    province: Option<String>,
+    group: Option<String>,
     rows: finish::LevelRows<'a>,
 }
 
 /// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time,
-/// one file per level and year, the county and prefecture levels one per province too
-/// (`level=<level>/part-<year>[-<province>].parquet`). With `previous` (the published `parquet/`
-/// folder), a file whose inputs did not change keeps its published copy, and only the provinces
+/// one file per level and year, the county and prefecture levels one per region group too
+/// (`level=<level>/part-<year>[-<group>].parquet`). With `previous` (the published `parquet/`
+/// folder), a file whose inputs did not change keeps its published copy, and only the groups
 /// whose facts changed (that year or the year before) are rolled up again.
 pub fn rollup(
     facts_dir: &Path,
@@ -167,7 +167,7 @@ pub fn rollup(
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
     let strings = tables::RegionStrings::new();
     let levels = compute::levels_for(opts);
-    let top_levels: Vec<&str> = levels.iter().copied().filter(|l| !by_province(l)).collect();
+    let top_levels: Vec<&str> = levels.iter().copied().filter(|l| !by_group(l)).collect();
     let level_number = |name: &str| LEVELS.iter().position(|l| *l == name).unwrap_or(0);
     let mut rows = vec![0usize; LEVELS.len()];
     let mut written = vec![false; LEVELS.len()];
@@ -197,8 +197,8 @@ pub fn rollup(
             }
             Ok(true)
         };
-    let files = |level: &str, year: i32, province: Option<&str>| {
-        [long_rel(level, year, province), wide_rel(level, year, province)]
+    let files = |level: &str, year: i32, group: Option<&str>| {
+        [long_rel(level, year, group), wide_rel(level, year, group)]
     };
     // A year is written on a thread of its own while the next one is summed: writing is a third of
     // a year's time and mostly one column after another. The channel holds one year, so memory
@@ -211,36 +211,36 @@ pub fn rollup(
             for (year, out, keys) in rx {
                 let mut jobs = Vec::new();
                 for (level, level_rows) in out.levels() {
-                    if by_province(LEVELS[level]) {
-                        for (p, rows) in level_rows.by_province() {
-                            jobs.push(LevelFile { level, province: Some(p), rows });
+                    if by_group(LEVELS[level]) {
+                        for (p, rows) in level_rows.by_group() {
+                            jobs.push(LevelFile { level, group: Some(p), rows });
                         }
                     } else {
-                        jobs.push(LevelFile { level, province: None, rows: level_rows });
+                        jobs.push(LevelFile { level, group: None, rows: level_rows });
                     }
                 }
                 let year_counts = jobs
                     .par_iter()
                     .map(|job| {
                         let name = LEVELS[job.level];
-                        let part = job.province.as_ref().and_then(|p| keys.parts.get(p));
+                        let part = job.group.as_ref().and_then(|p| keys.parts.get(p));
                         let digests = match part {
                             Some((content, sums)) => write::Digests {
                                 content: content.as_deref(),
                                 sums: sums.as_deref(),
-                                sums_by_province: None,
+                                sums_by_group: None,
                             },
                             None => write::Digests {
                                 content: keys.top.as_deref(),
                                 sums: None,
-                                sums_by_province: if name == "province" {
-                                    keys.sums_by_province.as_deref()
+                                sums_by_group: if name == "province" {
+                                    keys.sums_by_group.as_deref()
                                 } else {
                                     None
                                 },
                             },
                         };
-                        let at = (year, job.province.as_deref());
+                        let at = (year, job.group.as_deref());
                         write::write_level(out_parquet, name, at, digests, &job.rows, strings)
                             .map(|n| (job.level, n))
                     })
@@ -253,11 +253,11 @@ pub fn rollup(
         // The year before the range is read too, so that the range's first year has a yoy change.
         for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
             years.push(year);
-            let provinces = facts.provinces(year);
+            let groups = facts.groups(year);
             let mut changed = BTreeSet::new();
-            for p in &provinces {
+            for p in &groups {
                 let rels: Vec<String> =
-                    levels.iter().filter(|l| by_province(l)).flat_map(|l| files(l, year, Some(p))).collect();
+                    levels.iter().filter(|l| by_group(l)).flat_map(|l| files(l, year, Some(p))).collect();
                 let key = facts.part_key(year, p, opts);
                 if !link(rels, key.as_deref(), &mut rows, &mut written)? {
                     changed.insert(p.clone());
@@ -276,10 +276,10 @@ pub fn rollup(
                 _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &changed)?.0),
                 _ => None,
             };
-            crate::timing::mark(|| format!("rollup: {year} summed ({} provinces again)", changed.len()));
+            crate::timing::mark(|| format!("rollup: {year} summed ({} region groups again)", changed.len()));
             let out = finish::finish_year(&cur, last.as_ref());
             crate::timing::mark(|| format!("rollup: {year} finished"));
-            let sums_keys: BTreeMap<String, String> = provinces
+            let sums_keys: BTreeMap<String, String> = groups
                 .iter()
                 .filter_map(|p| Some((p.clone(), facts.part_sums_key(year, p, opts)?)))
                 .collect();
@@ -289,8 +289,8 @@ pub fn rollup(
                     .map(|p| (p.clone(), (facts.part_key(year, p, opts), sums_keys.get(p).cloned())))
                     .collect(),
                 top,
-                sums_by_province: (sums_keys.len() == provinces.len())
-                    .then(|| published::sums_by_province(&sums_keys)),
+                sums_by_group: (sums_keys.len() == groups.len())
+                    .then(|| published::sums_by_group(&sums_keys)),
             };
             if tx.send((year, out, keys)).is_err() {
                 // The writer stopped on an error, which `join` gives below.

@@ -1,12 +1,12 @@
 //! What the rollup knows of its inputs and of what it published before: each facts partition's
 //! digest, the keys a rollup file is published under, and sums read back from published long files.
 //!
-//! The county and prefecture files are cut by province like the facts, so a re-run after one
-//! county's file changed rolls up that province (and the nation's and provinces' small files) in the
-//! changed year and the next, and reads back the sums of everything else: a province's own files
-//! when they were summed from the same facts (`xxgk.sums_sha256`), the other provinces' rows from
-//! the province file, whose footer lists what each province's rows were summed from
-//! (`xxgk.sums_by_province`).
+//! The county and prefecture files are cut by region group like the facts (`store::region_group`),
+//! so a re-run after one county's file changed rolls up that group (and the small province and
+//! national files) in the changed year and the next, and reads back the sums of everything else: a
+//! group's own files when they were summed from the same facts (`xxgk.sums_sha256`), the other
+//! groups' province rows from the province file, whose footer lists what each group's rows were
+//! summed from (`xxgk.sums_by_group`).
 
 use super::compute::RollupOptions;
 use super::finish::{key, Row};
@@ -26,16 +26,16 @@ use std::path::Path;
 /// The footer key of what a file's sums are made of.
 pub const SUMS_KEY: &str = "xxgk.sums_sha256";
 
-/// The province file's footer key listing, for each province, what its rows were summed from.
-pub const SUMS_BY_PROVINCE_KEY: &str = "xxgk.sums_by_province";
+/// The province file's footer key listing, for each region group, what its rows were summed from.
+pub const SUMS_BY_GROUP_KEY: &str = "xxgk.sums_by_group";
 
-/// Each facts partition by year and province, with its digest (`None` for a file written by an
+/// Each facts partition by year and region group, with its digest (`None` for a file written by an
 /// older xxgk, which nothing is reused for).
 #[derive(Debug, Default)]
 pub struct FactsDigests(BTreeMap<i32, BTreeMap<String, Option<String>>>);
 
 impl FactsDigests {
-    /// The footers of every `year=YYYY/part-<province>.parquet` of `years`, read in parallel.
+    /// The footers of every `year=YYYY/part-<group>.parquet` of `years`, read in parallel.
     pub fn read(facts_dir: &Path, years: &[i32]) -> FactsDigests {
         let files: Vec<(i32, String)> = years
             .iter()
@@ -43,8 +43,8 @@ impl FactsDigests {
                 let dir = facts_dir.join(format!("year={y}"));
                 std::fs::read_dir(dir).into_iter().flatten().flatten().filter_map(move |e| {
                     let name = e.file_name().into_string().ok()?;
-                    let province = name.strip_prefix("part-")?.strip_suffix(".parquet")?;
-                    Some((y, province.to_string()))
+                    let group = name.strip_prefix("part-")?.strip_suffix(".parquet")?;
+                    Some((y, group.to_string()))
                 })
             })
             .collect();
@@ -63,33 +63,33 @@ impl FactsDigests {
         out
     }
 
-    /// The provinces with facts in `year`, by code.
-    pub fn provinces(&self, year: i32) -> BTreeSet<String> {
+    /// The region groups with facts in `year`.
+    pub fn groups(&self, year: i32) -> BTreeSet<String> {
         self.0.get(&year).map(|m| m.keys().cloned().collect()).unwrap_or_default()
     }
 
-    fn digest(&self, year: i32, province: &str) -> Option<Option<&str>> {
-        self.0.get(&year)?.get(province).map(Option::as_deref)
+    fn digest(&self, year: i32, group: &str) -> Option<Option<&str>> {
+        self.0.get(&year)?.get(group).map(Option::as_deref)
     }
 
-    /// What a province's county and prefecture files of `year` are made of: its facts that year and
+    /// What a group's county and prefecture files of `year` are made of: its facts that year and
     /// the year before (yoy), the scope and the build. `None` when a digest is missing.
-    pub fn part_key(&self, year: i32, province: &str, opts: &RollupOptions) -> Option<String> {
+    pub fn part_key(&self, year: i32, group: &str, opts: &RollupOptions) -> Option<String> {
         let mut h = hasher(b"rollup-part", year, opts);
-        field(&mut h, province);
-        field(&mut h, self.digest(year, province)??);
-        match self.digest(year - 1, province) {
+        field(&mut h, group);
+        field(&mut h, self.digest(year, group)??);
+        match self.digest(year - 1, group) {
             None => field(&mut h, "-"),
             Some(d) => field(&mut h, d?),
         }
         Some(crate::store::digest::hex(&h.finalize()))
     }
 
-    /// What a province's sums of `year` are made of.
-    pub fn part_sums_key(&self, year: i32, province: &str, opts: &RollupOptions) -> Option<String> {
+    /// What a group's sums of `year` are made of.
+    pub fn part_sums_key(&self, year: i32, group: &str, opts: &RollupOptions) -> Option<String> {
         let mut h = hasher(b"sums-part", year, opts);
-        field(&mut h, province);
-        field(&mut h, self.digest(year, province)??);
+        field(&mut h, group);
+        field(&mut h, self.digest(year, group)??);
         Some(crate::store::digest::hex(&h.finalize()))
     }
 
@@ -122,25 +122,25 @@ fn field(h: &mut Sha256, s: &str) {
     h.update(s.as_bytes());
 }
 
-/// The province file's footer value for `keys` (province → sums key).
-pub fn sums_by_province(keys: &BTreeMap<String, String>) -> String {
+/// The province file's footer value for `keys` (region group → sums key).
+pub fn sums_by_group(keys: &BTreeMap<String, String>) -> String {
     keys.iter().map(|(p, k)| format!("{p}={k}")).collect::<Vec<_>>().join(";")
 }
 
-/// The province-level rows of `year` read back from the published province file, for each province
-/// of `wanted` whose rows there were summed from the facts its sums key names.
+/// The province-level rows of `year` read back from the published province file, by region group,
+/// for each group of `wanted` whose rows there were summed from the facts its sums key names.
 pub fn read_provinces(
     prev: &Previous,
     year: i32,
     wanted: &BTreeMap<String, String>,
 ) -> BTreeMap<String, Vec<Row>> {
     let path = prev.path(&long_rel("province", year, None));
-    let Some(listed) = footer_value(&path, SUMS_BY_PROVINCE_KEY) else { return BTreeMap::new() };
-    let same: BTreeSet<u32> = listed
+    let Some(listed) = footer_value(&path, SUMS_BY_GROUP_KEY) else { return BTreeMap::new() };
+    let same: BTreeSet<&str> = listed
         .split(';')
         .filter_map(|e| e.split_once('='))
         .filter(|(p, k)| wanted.get(*p).is_some_and(|w| w == k))
-        .filter_map(|(p, _)| p.parse().ok())
+        .map(|(p, _)| p)
         .collect();
     if same.is_empty() {
         return BTreeMap::new();
@@ -152,28 +152,28 @@ pub fn read_provinces(
     }
     let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for r in rows {
-        let code = super::finish::split(r.0).1;
-        if same.contains(&code) {
-            out.entry(format!("{code:06}")).or_default().push(r);
+        let part = crate::store::region_group(super::finish::split(r.0).1);
+        if same.contains(part.as_str()) {
+            out.entry(part).or_default().push(r);
         }
     }
     out
 }
 
-/// A province's county and prefecture rows of `year` read back from its published long files at
+/// A region group's county and prefecture rows of `year` read back from its published long files at
 /// `levels`, if there is one and each carries `sums_key`.
 pub fn read_part(
     prev: &Previous,
     levels: &[&str],
     year: i32,
-    province: &str,
+    group: &str,
     sums_key: &str,
 ) -> Option<Vec<Row>> {
     let paths: Vec<(u32, std::path::PathBuf)> = levels
         .iter()
         .enumerate()
         .filter(|(_, l)| matches!(**l, "county" | "prefecture"))
-        .map(|(lvl, l)| (lvl as u32, prev.path(&long_rel(l, year, Some(province)))))
+        .map(|(lvl, l)| (lvl as u32, prev.path(&long_rel(l, year, Some(group)))))
         .filter(|(_, p)| p.is_file())
         .collect();
     if paths.is_empty() || !paths.iter().all(|(_, p)| footer_value(p, SUMS_KEY).as_deref() == Some(sums_key))

@@ -1,13 +1,13 @@
 //! Write the rollup with arrow-rs, one file per level and year, the county and prefecture levels
-//! one per province too: `rollup/level=<level>/part-<year>[-<province>].parquet` (long:
-//! dictionary-encoded region and metric columns built from integer keys, so millions of rows never
-//! hold millions of strings) and `rollup_wide/level=<level>/part-<year>[-<province>].parquet` (one
-//! row per region). A file per year keeps memory flat however many years there are; a file per
-//! province lets a re-run after one county's file changed rewrite a thirty-first of the year.
+//! one per region group too (`store::region_group`): `rollup/level=<level>/part-<year>[-<group>].parquet`
+//! (long: dictionary-encoded region and metric columns built from integer keys, so millions of rows
+//! never hold millions of strings) and `rollup_wide/level=<level>/part-<year>[-<group>].parquet`
+//! (one row per region). A file per year keeps memory flat however many years there are; a file
+//! per group lets a re-run after one county's file changed rewrite a quarter of the year or less.
 
 use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
-use super::published::{SUMS_BY_PROVINCE_KEY, SUMS_KEY};
+use super::published::{SUMS_BY_GROUP_KEY, SUMS_KEY};
 use super::tables::RegionStrings;
 use crate::catalog::{catalog, FORMAT_VERSION};
 use crate::error::{IoContext, Result};
@@ -23,25 +23,25 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Where one level's long file for `year` (and `province`, for the levels cut by province) goes,
+/// Where one level's long file for `year` (and `group`, for the levels cut by region group) goes,
 /// relative to `parquet/`.
-pub fn long_rel(level: &str, year: i32, province: Option<&str>) -> String {
-    format!("rollup/level={level}/{}", file_name(year, province))
+pub fn long_rel(level: &str, year: i32, group: Option<&str>) -> String {
+    format!("rollup/level={level}/{}", file_name(year, group))
 }
 
-pub fn wide_rel(level: &str, year: i32, province: Option<&str>) -> String {
-    format!("rollup_wide/level={level}/{}", file_name(year, province))
+pub fn wide_rel(level: &str, year: i32, group: Option<&str>) -> String {
+    format!("rollup_wide/level={level}/{}", file_name(year, group))
 }
 
-fn file_name(year: i32, province: Option<&str>) -> String {
-    match province {
+fn file_name(year: i32, group: Option<&str>) -> String {
+    match group {
         Some(p) => format!("part-{year}-{p}.parquet"),
         None => format!("part-{year}.parquet"),
     }
 }
 
-/// Whether a level's files are cut by province.
-pub fn by_province(level: &str) -> bool {
+/// Whether a level's files are cut by region group.
+pub fn by_group(level: &str) -> bool {
     matches!(level, "county" | "prefecture")
 }
 
@@ -52,8 +52,8 @@ pub struct Digests<'a> {
     pub content: Option<&'a str>,
     /// The sums alone (`FactsDigests::part_sums_key`): the long file can stand in for them.
     pub sums: Option<&'a str>,
-    /// The province file's list of what each province's rows were summed from.
-    pub sums_by_province: Option<&'a str>,
+    /// The province file's list of what each region group's rows were summed from.
+    pub sums_by_group: Option<&'a str>,
 }
 
 fn properties(dataset: &str, columns: usize, digests: &[(&str, Option<&str>)]) -> WriterProperties {
@@ -113,22 +113,19 @@ fn wide_schema() -> Arc<Schema> {
 pub fn write_level(
     parquet: &Path,
     level: &str,
-    (year, province): (i32, Option<&str>),
+    (year, group): (i32, Option<&str>),
     digests: Digests<'_>,
     rows: &LevelRows<'_>,
     strings: &RegionStrings,
 ) -> Result<usize> {
-    let long_keys = [
-        (DIGEST_KEY, digests.content),
-        (SUMS_KEY, digests.sums),
-        (SUMS_BY_PROVINCE_KEY, digests.sums_by_province),
-    ];
+    let long_keys =
+        [(DIGEST_KEY, digests.content), (SUMS_KEY, digests.sums), (SUMS_BY_GROUP_KEY, digests.sums_by_group)];
     let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
         || {
             let batch = long_batch(rows, year, strings)?;
             write_batch(
-                &parquet.join(long_rel(level, year, province)),
+                &parquet.join(long_rel(level, year, group)),
                 long_schema(),
                 "rollup",
                 &long_keys,
@@ -138,7 +135,7 @@ pub fn write_level(
         || {
             let batch = wide_batch(rows, year, strings)?;
             write_batch(
-                &parquet.join(wide_rel(level, year, province)),
+                &parquet.join(wide_rel(level, year, group)),
                 wide_schema(),
                 "rollup_wide",
                 &wide_keys,

@@ -1,4 +1,4 @@
-//! `parquet/facts/year=YYYY/part-<province>.parquet`: one row per reported cell, the long table the rollup
+//! `parquet/facts/year=YYYY/part-<group>.parquet`: one row per reported cell, the long table the rollup
 //! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
 
 use super::parquet_file::{partition_file, write_parquet_batches, FileMeta};
@@ -105,13 +105,13 @@ pub fn write_year(
     dir: &Path,
     files: &FileNames,
     year: i32,
-    province: &str,
+    group: &str,
     reports: &[&Report],
     meta: FileMeta,
 ) -> Result<()> {
     let batches = reports.chunks(REPORTS_PER_BATCH).map(|chunk| batch(files, chunk));
     write_parquet_batches(
-        &dir.join(partition_file(year, province)),
+        &dir.join(partition_file(year, group)),
         Arc::new(schema()),
         FileMeta { dataset: "facts", ..meta },
         batches,

@@ -15,18 +15,17 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 
-/// One province's file of a year inside a year-partitioned dataset folder (`reports`, `facts`):
-/// a year is cut by province so that a re-run after one county's file changed rewrites a
-/// thirty-first of it. Readers take every file of `year=YYYY/`; the province is a column too.
-pub fn partition_file(year: i32, province: &str) -> String {
-    format!("year={year}/part-{province}.parquet")
+/// One region group's file of a year inside a year-partitioned dataset folder (`reports`,
+/// `facts`), see [`super::region_group`]. Readers take every file of `year=YYYY/`.
+pub fn partition_file(year: i32, group: &str) -> String {
+    format!("year={year}/part-{group}.parquet")
 }
 
 /// Past this many columns a table is one of the wide ones (`reports`, `rollup_wide`).
 const WIDE: usize = 64;
 
 /// zstd for the long tables, none for the wide ones. parquet-rs sets up a zstd compressor and
-/// decompressor for every column chunk it writes, tens of microseconds each; a province's wide file
+/// decompressor for every column chunk it writes, tens of microseconds each; a region group's wide file
 /// is some two hundred chunks of a few hundred small numbers, which zstd made 3 % smaller (national
 /// set: reports 62 → 65 MB, rollup_wide 48 → 49 MB) for a third of the time it takes to write them.
 pub fn compression(columns: usize) -> Compression {

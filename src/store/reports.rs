@@ -1,4 +1,4 @@
-//! `parquet/reports/year=YYYY/part-<province>.parquet`: one row per report, one column per metric.
+//! `parquet/reports/year=YYYY/part-<group>.parquet`: one row per report, one column per metric.
 
 use super::parquet_file::{partition_file, write_parquet, FileMeta};
 use crate::catalog::catalog;
@@ -87,10 +87,10 @@ pub fn write_year(
     dir: &Path,
     files: &FileNames,
     year: i32,
-    province: &str,
+    group: &str,
     reports: &[&Report],
     meta: FileMeta,
 ) -> Result<()> {
     let b = batch(files, reports)?;
-    write_parquet(&dir.join(partition_file(year, province)), &b, FileMeta { dataset: "reports", ..meta })
+    write_parquet(&dir.join(partition_file(year, group)), &b, FileMeta { dataset: "reports", ..meta })
 }
