@@ -68,6 +68,7 @@ impl Report {
 pub struct FileNames {
     names: Vec<String>,
     sha256: Vec<String>,
+    year_digests: Vec<Vec<(i32, String)>>,
 }
 
 impl FileNames {
@@ -75,7 +76,16 @@ impl FileNames {
         FileNames {
             names: files.iter().map(|f| f.file.display.clone()).collect(),
             sha256: files.iter().map(|f| f.sha256.clone()).collect(),
+            year_digests: files.iter().map(|f| f.year_digests.clone()).collect(),
         }
+    }
+
+    /// What `ParsedFile::year_digest` gives for the file and year.
+    pub fn year_digest(&self, file: u32, year: i32) -> &str {
+        self.year_digests
+            .get(file as usize)
+            .and_then(|d| d.iter().find(|(y, _)| *y == year))
+            .map_or_else(|| self.sha256(file), |(_, d)| d.as_str())
     }
 
     pub fn name(&self, file: u32) -> &str {

@@ -132,6 +132,73 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
     assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
 }
 
+/// One file holding every year (a prefecture's, as `synth --files per-prefecture` writes it): an
+/// edit to its 2023 rows merges 2023 and 2024 again, not the years the edit left alone, whose
+/// partitions stay the published files, and the result is a full run's.
+#[test]
+fn an_edit_to_one_year_of_a_multi_year_file_merges_that_year_and_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xxgk(
+        &[
+            "synth",
+            "--out",
+            "in",
+            "--regions",
+            "653100",
+            "--years",
+            "2021..2024",
+            "--files",
+            "per-prefecture",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code(&o), 0);
+    let f = dir.path().join("in/653100-喀什地区.synthetic.csv");
+    assert!(f.is_file(), "{:?}", files_under(&dir.path().join("in")));
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
+    let parquet = dir.path().join("inc/parquet");
+    let kept = ["facts/year=2021/part-6.parquet", "reports/year=2022/part-6.parquet"];
+    let before: Vec<u64> = kept.iter().map(|p| inode(&parquet.join(p))).collect();
+    let text = std::fs::read_to_string(&f).unwrap();
+    let changed: String = text
+        .lines()
+        .map(|l| {
+            if l.contains(",2023,") && l.contains(",licensing.decisions,") {
+                format!("{},99999", l.rsplit_once(',').unwrap().0)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_ne!(changed, text);
+    std::fs::write(&f, changed).unwrap();
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
+    let s = summary(&dir.path().join("inc"));
+    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022]));
+    for (p, ino) in kept.iter().zip(&before) {
+        assert_eq!(inode(&parquet.join(p)), *ino, "{p} kept");
+    }
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "full", "--no-cache", "--no-charts"], dir.path())), 0);
+    let full = dir.path().join("full/parquet");
+    let names = files_under(&parquet);
+    assert_eq!(names, files_under(&full));
+    for n in &names {
+        // A kept partition's footer lists the input file's SHA-256 as it was when the partition
+        // was written, before the edit: its rows are a full run's, its footer is not. The
+        // edited year's partitions and the whole rollup are a full run's to the byte.
+        let (a, b) = (parquet.join(n), full.join(n));
+        if !n.starts_with("rollup") && !n.contains("year=2023/") {
+            assert_eq!(read_parquet(&a), read_parquet(&b), "{n}");
+        } else {
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap(), "{n}");
+        }
+    }
+    let b = read_parquet_dir(&parquet.join("reports/year=2023"));
+    assert!(floats(&b, "licensing_decisions").iter().all(|v| *v == Some(99999.0)));
+}
+
 /// A year taken from the cache brings back its findings and the rows its merge rejected (here a
 /// conflicting cell in 2022), as a full run finds them.
 #[test]

@@ -159,11 +159,11 @@ impl ParseCache {
     /// content's blob is still there.
     pub fn lookup(&self, file: &InputFile) -> Option<ParsedFile> {
         let (size, mtime_ns) = stat(&file.path)?;
+        // Whether its blob is still there is not looked at (a second `stat` per file): the cells
+        // are needed only if the file's year is merged again, and `cells` falls back to reading the
+        // file when the blob is gone.
         let known =
             self.old.entries.get(&file.display).filter(|e| e.size == size && e.mtime_ns == mtime_ns)?;
-        if !self.blob(&known.meta.sha256).is_file() {
-            return None;
-        }
         let mut parsed = known.meta.without_cells();
         parsed.file = file.clone();
         parsed.from_cache = true;

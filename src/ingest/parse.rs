@@ -73,6 +73,11 @@ pub struct ParsedFile {
     /// The report years of `cells`, ascending; kept when the cells go (spilled, or not loaded from
     /// the cache), so that a re-run knows which years a file takes part in without its cells.
     pub years: Vec<i32>,
+    /// For each of `years`, a digest of what merging and checking that year reads of this file
+    /// (see [`ParsedFile::note_years`]): an edit to one year of a file holding several leaves the
+    /// other years' digests, and so their merged results and partitions, as they were.
+    #[serde(default)]
+    pub year_digests: Vec<(i32, String)>,
 }
 
 /// `Arc<[String]>` as a plain list, without serde's `rc` feature (turning it on rebuilds most of
@@ -108,16 +113,68 @@ impl ParsedFile {
             findings: Vec::new(),
             extracted: None,
             years: Vec::new(),
+            year_digests: Vec::new(),
         }
     }
 
-    /// Set `years` from the cells.
+    /// Set `years` and `year_digests` from the cells. A year's digest covers the header (findings
+    /// name columns by it) and, in file order, every cell of that year: its report's key, metric,
+    /// column, record, line, value and declared format. Lines and records are the file's, so an
+    /// edit that moves the rows of other years changes their digests too, as it changes their
+    /// findings.
     pub fn note_years(&mut self) {
-        let mut years: Vec<i32> =
-            self.cells.iter().filter_map(|c| self.reports.get(c.report as usize).map(|k| k.year)).collect();
-        years.sort_unstable();
-        years.dedup();
-        self.years = years;
+        use sha2::{Digest, Sha256};
+        // Each year's bytes and how many of its reports have been named so far.
+        let mut by_year: BTreeMap<i32, (Vec<u8>, u32)> = BTreeMap::new();
+        // A report is named by its place among its year's reports, its key hashed once.
+        let mut local = vec![u32::MAX; self.reports.len()];
+        for c in &self.cells {
+            let Some(key) = self.reports.get(c.report as usize) else { continue };
+            let (buf, named) = by_year.entry(key.year).or_default();
+            let at = &mut local[c.report as usize];
+            if *at == u32::MAX {
+                *at = *named;
+                *named += 1;
+                buf.extend_from_slice(&key.region.to_le_bytes());
+                buf.extend_from_slice(&(key.body.len() as u64).to_le_bytes());
+                buf.extend_from_slice(key.body.as_bytes());
+            }
+            buf.extend_from_slice(&at.to_le_bytes());
+            buf.extend_from_slice(&c.metric.to_le_bytes());
+            buf.extend_from_slice(&c.col.to_le_bytes());
+            buf.extend_from_slice(&c.record.to_le_bytes());
+            buf.extend_from_slice(&c.line.to_le_bytes());
+            match c.value {
+                Some(v) => {
+                    buf.push(1);
+                    buf.extend_from_slice(&v.to_bits().to_le_bytes());
+                }
+                None => buf.push(0),
+            }
+            buf.push(c.declared.map_or(0, |f| f as u8 + 1));
+        }
+        let mut header = Sha256::new();
+        for h in self.header.iter() {
+            header.update((h.len() as u64).to_le_bytes());
+            header.update(h.as_bytes());
+        }
+        let header = header.finalize();
+        self.years = by_year.keys().copied().collect();
+        self.year_digests = by_year
+            .into_iter()
+            .map(|(y, (buf, _))| {
+                let mut h = Sha256::new();
+                h.update(header);
+                h.update(&buf);
+                (y, format!("{:x}", h.finalize()))
+            })
+            .collect();
+    }
+
+    /// This file's digest for `year` (`note_years`), or its SHA-256 for a file read before digests
+    /// were kept.
+    pub fn year_digest(&self, year: i32) -> &str {
+        self.year_digests.iter().find(|(y, _)| *y == year).map_or(self.sha256.as_str(), |(_, d)| d.as_str())
     }
 
     /// Everything but the cells: what the cache manifest keeps of a file.
@@ -138,6 +195,7 @@ impl ParsedFile {
             findings: self.findings.clone(),
             extracted: self.extracted.clone(),
             years: self.years.clone(),
+            year_digests: self.year_digests.clone(),
         }
     }
 

@@ -118,7 +118,7 @@ pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<
             let h = by_year.entry(y).or_default();
             h.update((f.file.display.len() as u64).to_le_bytes());
             h.update(f.file.display.as_bytes());
-            h.update(f.sha256.as_bytes());
+            h.update(f.year_digest(y).as_bytes());
         }
     }
     let lists: BTreeMap<i32, [u8; 32]> = by_year.into_iter().map(|(y, h)| (y, h.finalize().into())).collect();
@@ -206,6 +206,39 @@ mod tests {
         assert_ne!(ka[&2022], kb[&2022]);
         assert_ne!(ka[&2023], kb[&2023], "R5 of 2023 compares against 2022");
         assert_ne!(ka[&2021], year_keys("ctx", true, &a)[&2021], "--strict");
+    }
+
+    #[test]
+    fn an_edit_to_one_year_of_a_file_changes_that_year_and_the_next() {
+        use crate::ingest::parse::{Cell, ReportKey};
+        // One file, one report a year; `value` is 2022's cell and `shift` moves 2021's line.
+        let make = |sha: &str, value: f64, shift: u32| {
+            let mut f = file("p.csv", sha, &[]);
+            for year in [2021, 2022, 2023] {
+                f.reports.push(ReportKey { region: 653128, year, body: "岳普湖县人民政府".into() });
+            }
+            f.cells = (0..3u32)
+                .map(|r| {
+                    let value = Some(if r == 1 { value } else { 1.0 });
+                    let line = r + 2 + if r == 0 { shift } else { 0 };
+                    Cell { report: r, metric: 0, col: 4, record: r, line, value, declared: None }
+                })
+                .collect();
+            f.note_years();
+            f
+        };
+        let (f, g, h) = (make("1", 1.0, 0), make("2", 2.0, 0), make("3", 1.0, 1));
+        assert_eq!(f.years, [2021, 2022, 2023]);
+        assert_eq!(f.year_digest(2021), g.year_digest(2021));
+        assert_ne!(f.year_digest(2022), g.year_digest(2022));
+        assert_eq!(f.year_digest(2023), g.year_digest(2023));
+        let (kf, kg) = (year_keys("ctx", false, std::slice::from_ref(&f)), year_keys("ctx", false, &[g]));
+        assert_eq!(kf[&2021], kg[&2021], "the file's SHA-256 changed, its 2021 rows did not");
+        assert_ne!(kf[&2022], kg[&2022]);
+        assert_ne!(kf[&2023], kg[&2023], "R5 of 2023 compares against 2022");
+        // A row moved to another line gives its findings another line: that year changes too.
+        assert_ne!(f.year_digest(2021), h.year_digest(2021));
+        assert_eq!(f.year_digest(2022), h.year_digest(2022));
     }
 
     #[test]

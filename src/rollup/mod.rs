@@ -177,6 +177,7 @@ pub fn rollup(
     let wanted: Vec<i32> =
         present.iter().copied().filter(|y| (from.saturating_sub(1)..=to).contains(y)).collect();
     let facts = FactsDigests::read(facts_dir, &wanted);
+    crate::timing::mark(|| "rollup: facts digests read".into());
     let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
     // The sums of the year before, when this run has them.
     let mut prev: Option<(i32, Sums, Cover)> = None;

@@ -122,7 +122,17 @@ fn write_partition(
         .iter()
         .map(|&f| InputDigest { file: names.name(f).to_string(), sha256: names.sha256(f).to_string() })
         .collect();
-    let content = digest::year_content(names, year, reports, &inputs);
+    // The partition's digest names each input by what this year's merge read of it, not by its
+    // SHA-256: an edit to another year of a multi-year file keeps this partition (and its footer's
+    // input list, the files as they were when it was written).
+    let read: Vec<InputDigest> = files
+        .iter()
+        .map(|&f| InputDigest {
+            file: names.name(f).to_string(),
+            sha256: names.year_digest(f, year).to_string(),
+        })
+        .collect();
+    let content = digest::year_content(names, year, reports, &read);
     if let Some(prev) = previous {
         if prev.link_if_unchanged(&staging.path("parquet"), &rels, &content)? {
             return Ok(content);
