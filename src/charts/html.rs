@@ -104,16 +104,48 @@ fn regions_in(charts: &[ChartFile]) -> Vec<(u32, String)> {
     v
 }
 
-fn num(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => escape(s),
-        other => escape(&other.to_string()),
-    }
-}
-
 /// Input files listed one by one on the page, at most; beyond, only those with rejections.
 const MAX_FILES_LISTED: usize = 40;
+
+/// What the page shows of `summary.json`, read into these few fields only: a national run's summary
+/// lists 28,460 files, and parsing it into a generic JSON tree was most of writing the page.
+/// Every field may be missing (a summary from an older xxgk).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PageSummary {
+    rows_read: Option<u64>,
+    rows_stored: Option<u64>,
+    rows_rejected: Option<u64>,
+    reports_stored: Option<u64>,
+    reports_rejected: Option<u64>,
+    errors: Option<u64>,
+    warnings: Option<u64>,
+    notices: Option<u64>,
+    years: Vec<i64>,
+    regions: Vec<serde::de::IgnoredAny>,
+    files: Option<Vec<PageFile>>,
+    findings_by_rule: Option<std::collections::BTreeMap<String, u64>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PageFile {
+    file: Option<String>,
+    encoding: Option<String>,
+    layout: Option<String>,
+    rows_read: Option<u64>,
+    rows_stored: Option<u64>,
+    rows_rejected: Option<u64>,
+    error: Option<String>,
+}
+
+fn opt_num(v: Option<u64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+fn opt_text(v: &Option<String>) -> String {
+    v.as_deref().map(escape).unwrap_or_default()
+}
 
 fn summary_section(h: &mut String, path: &Path) -> Result<()> {
     h.push_str("<section id=\"summary\">\n<h2>运行摘要</h2>\n");
@@ -127,53 +159,44 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
         }
         Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
     };
-    let s: serde_json::Value = serde_json::from_str(&text)
+    let s: PageSummary = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("{}: not a run summary: {e}", path.display())))?;
-    let null = serde_json::Value::Null;
-    let get = |k: &str| s.get(k).unwrap_or(&null);
     h.push_str("<table class=\"kv\">\n");
-    for (key, label) in [
-        ("rows_read", "读入行数"),
-        ("rows_stored", "入库行数"),
-        ("rows_rejected", "拒收行数"),
-        ("reports_stored", "入库报告数"),
-        ("reports_rejected", "拒收报告数"),
-        ("errors", "错误"),
-        ("warnings", "警告"),
-        ("notices", "提示"),
+    for (n, label) in [
+        (s.rows_read, "读入行数"),
+        (s.rows_stored, "入库行数"),
+        (s.rows_rejected, "拒收行数"),
+        (s.reports_stored, "入库报告数"),
+        (s.reports_rejected, "拒收报告数"),
+        (s.errors, "错误"),
+        (s.warnings, "警告"),
+        (s.notices, "提示"),
     ] {
-        let _ = writeln!(h, "<tr><th>{label}</th><td class=\"n\">{}</td></tr>", num(get(key)));
+        let _ = writeln!(h, "<tr><th>{label}</th><td class=\"n\">{}</td></tr>", opt_num(n));
     }
-    let list = |v: &serde_json::Value| {
-        v.as_array().map(|a| a.iter().map(num).collect::<Vec<_>>()).unwrap_or_default()
-    };
-    let years = list(get("years"));
+    let years: Vec<String> = s.years.iter().map(i64::to_string).collect();
     let _ = writeln!(h, "<tr><th>年度</th><td>{}</td></tr>", years.join("、"));
-    let _ = writeln!(h, "<tr><th>地区数</th><td class=\"n\">{}</td></tr>", list(get("regions")).len());
+    let _ = writeln!(h, "<tr><th>地区数</th><td class=\"n\">{}</td></tr>", s.regions.len());
     h.push_str("</table>\n");
 
-    if let Some(files) = get("files").as_array() {
+    if let Some(files) = &s.files {
         // A national run reads tens of thousands of files: past a screenful the page lists the
         // ones with something rejected, as the printed summary does; summary.json has them all.
         let many = files.len() > MAX_FILES_LISTED;
-        let troubled = |f: &&serde_json::Value| {
-            f.get("rows_rejected").and_then(serde_json::Value::as_u64).unwrap_or(0) > 0
-                || f.get("error").is_some_and(|e| !e.is_null())
-        };
-        let shown: Vec<&serde_json::Value> = files.iter().filter(|f| !many || troubled(f)).collect();
+        let troubled = |f: &&PageFile| f.rows_rejected.unwrap_or(0) > 0 || f.error.is_some();
+        let shown: Vec<&PageFile> = files.iter().filter(|f| !many || troubled(f)).collect();
         h.push_str("<h3>输入文件</h3>\n<table>\n<tr><th>文件</th><th>编码</th><th>格式</th><th>读入</th><th>入库</th><th>拒收</th><th>错误</th></tr>\n");
         for f in &shown {
-            let g = |k: &str| num(f.get(k).unwrap_or(&null));
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                g("file"),
-                g("encoding"),
-                g("layout"),
-                g("rows_read"),
-                g("rows_stored"),
-                g("rows_rejected"),
-                g("error")
+                opt_text(&f.file),
+                opt_text(&f.encoding),
+                opt_text(&f.layout),
+                opt_num(f.rows_read),
+                opt_num(f.rows_stored),
+                opt_num(f.rows_rejected),
+                opt_text(&f.error)
             );
         }
         h.push_str("</table>\n");
@@ -185,10 +208,10 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
             );
         }
     }
-    if let Some(rules) = get("findings_by_rule").as_object() {
+    if let Some(rules) = &s.findings_by_rule {
         h.push_str("<h3>按规则统计的发现</h3>\n<table>\n<tr><th>规则</th><th>条数</th></tr>\n");
         for (rule, n) in rules {
-            let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", escape(rule), num(n));
+            let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", escape(rule));
         }
         h.push_str("</table>\n");
     }
