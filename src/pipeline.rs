@@ -9,7 +9,9 @@ use crate::ingest::merge::merge;
 use crate::ingest::parse::{parse_file, ParseOptions, ParsedFile};
 use crate::ingest::report::parse_report;
 use crate::ingest::spill::Spill;
-use crate::ingest::year_cache::{added, marks, replay, year_keys, KeptReport, YearCache, YearOutcome};
+use crate::ingest::year_cache::{
+    added, marks, replay, year_keys, KeptReport, YearCache, YearKey, YearOutcome,
+};
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
@@ -59,10 +61,13 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
 struct YearPlan {
     /// Every year some file has cells in, ascending.
     years: Vec<i32>,
-    /// Each year's key in the year cache (none without a cache).
-    keys: BTreeMap<i32, String>,
+    /// Each year's keys in the year cache (none without a cache).
+    keys: BTreeMap<i32, YearKey>,
     /// The years taken from the cache, with what merging them found last time.
     kept: BTreeMap<i32, YearOutcome>,
+    /// The kept years whose own files are unchanged but whose year before changed: R5 is checked
+    /// again, against the year before as it is now.
+    rechecked: BTreeSet<i32>,
     /// The years merged again, whose cells are loaded.
     needs_cells: BTreeSet<i32>,
 }
@@ -83,26 +88,38 @@ impl YearPlan {
             .collect();
         let keys = cache.map(|c| year_keys(c.context(), strict, files)).unwrap_or_default();
         // A year is kept when its outcome is in the cache and the published partitions are the
-        // ones that outcome wrote (a failed or interrupted run published nothing).
+        // ones that outcome wrote (a failed or interrupted run published nothing). Failing its
+        // full key, the outcome of its own files is taken, R5 to be checked again.
+        let published = |y: i32, outcome: &YearOutcome| match previous {
+            _ if outcome.content.is_empty() => true,
+            Some(prev) => crate::store::published(prev, y, &outcome.content),
+            None => false,
+        };
+        let mut rechecked = BTreeSet::new();
         let kept: BTreeMap<i32, YearOutcome> = years
             .iter()
             .filter_map(|&y| {
-                let outcome = year_cache?.load(keys.get(&y)?)?;
-                let published = match previous {
-                    _ if outcome.content.is_empty() => true,
-                    Some(prev) => crate::store::published(prev, y, &outcome.content),
-                    None => false,
-                };
-                published.then_some((y, outcome))
+                let (cache, key) = (year_cache?, keys.get(&y)?);
+                if let Some(o) = cache.load(key).filter(|o| published(y, o)) {
+                    return Some((y, o));
+                }
+                let o = cache.load_own(key).filter(|o| published(y, o))?;
+                rechecked.insert(y);
+                Some((y, o))
             })
             .collect();
         // A kept year the year after is checked against comes back from its outcome, not its cells.
         let needs_cells = years.iter().copied().filter(|y| !kept.contains_key(y)).collect();
-        YearPlan { years, keys, kept, needs_cells }
+        YearPlan { years, keys, kept, rechecked, needs_cells }
     }
 
     fn merged_again(&self, year: i32) -> bool {
         self.needs_cells.contains(&year)
+    }
+
+    /// Whether `year` is checked against the year before (merged or R5 checked again).
+    fn checked_again(&self, year: i32) -> bool {
+        self.merged_again(year) || self.rechecked.contains(&year)
     }
 }
 
@@ -159,9 +176,14 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
 
     let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
     let plan = YearPlan::new(&parsed, cache.as_ref(), year_cache.as_ref(), previous.as_ref(), opts.strict);
-    let YearPlan { years, keys, kept, needs_cells } = &plan;
+    let YearPlan { years, keys, kept, rechecked, needs_cells } = &plan;
 
-    crate::timing::mark(|| format!("ingest: planned, years kept {:?}, loaded {needs_cells:?}", kept.keys()));
+    crate::timing::mark(|| {
+        format!(
+            "ingest: planned, years kept {:?} (R5 again {rechecked:?}), loaded {needs_cells:?}",
+            kept.keys()
+        )
+    });
     // The cells of unchanged files come from their blobs, for the years merged again. Three years
     // is what the merge holds at once anyway (the year, the one before, one being written); up to
     // that, they need not go to disk and back.
@@ -213,10 +235,18 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         for &year in years {
             let job = match kept.get(&year) {
                 Some(o) => {
+                    let checked;
+                    let o = if rechecked.contains(&year) {
+                        checked = o.rechecked(&last_year);
+                        fresh.push((year, checked.clone()));
+                        &checked
+                    } else {
+                        o
+                    };
                     replay(&mut dataset.files, &by_name, &o.rejections);
                     dataset.findings.extend(o.findings.iter().cloned());
                     tally.absorb(&o.tally);
-                    last_year = Arc::new(if plan.merged_again(year + 1) {
+                    last_year = Arc::new(if plan.checked_again(year + 1) {
                         o.for_next_year.iter().map(KeptReport::to_report).collect()
                     } else {
                         Vec::new()
@@ -245,6 +275,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                         tally: year_tally,
                         content: Vec::new(),
                         for_next_year: KeptReport::of(&dataset.reports),
+                        for_recheck: crate::validate::across_years::KeptCurrent::of(&dataset),
                     };
                     fresh.push((year, outcome));
                     let reports = Arc::new(std::mem::take(&mut dataset.reports));

@@ -87,8 +87,9 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
             assert!(same, "{p}/{n} differs between the incremental and the full run");
         }
     }
-    // Merged again: 2023, and 2024 whose R5 compares against it. 2021 and 2022 came from the cache.
-    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022]));
+    // Merged again: 2023 alone. 2024's R5, which compares it with 2023, was checked again from what
+    // the cache kept of 2024; 2021 and 2022 came from the cache.
+    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022, 2024]));
     // The summaries differ only in what came from the cache.
     let (mut a, mut b) = (summary(&inc), summary(&full));
     for key in ["files_from_cache", "years_from_cache"] {
@@ -132,9 +133,51 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
     assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
 }
 
+/// A changed 2023 file: 2024's own files are unchanged, so 2024 is not merged again; R5, which
+/// compares it with 2023, is checked again from what the cache kept of 2024, and finds what a full
+/// run finds.
+#[test]
+fn the_year_after_a_changed_year_is_checked_again_not_merged_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xxgk(&["synth", "--out", "in", "--regions", "653100", "--years", "2021..2024"], dir.path());
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
+    let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2023.synthetic.csv");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let changed: String = text
+        .lines()
+        .map(|l| match l.rsplit_once(',') {
+            Some((head, v)) if l.contains(",regulations.in_force,") => {
+                format!("{head},{}", v.trim().parse::<f64>().unwrap() + 5.0)
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_ne!(changed, text);
+    std::fs::write(&f, changed).unwrap();
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
+    let s = summary(&dir.path().join("inc"));
+    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022, 2024]));
+    let findings = std::fs::read_to_string(dir.path().join("inc/validation/findings.csv")).unwrap();
+    let r5: Vec<&str> = findings.lines().filter(|l| l.contains("R5b-in-force-across-years")).collect();
+    assert!(r5.iter().any(|l| l.contains(",2024,")), "{findings}");
+    assert!(r5.iter().any(|l| l.contains(",2023,")), "{findings}");
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "full", "--no-charts", "--no-cache"], dir.path())), 0);
+    let full = std::fs::read_to_string(dir.path().join("full/validation/findings.csv")).unwrap();
+    assert_eq!(findings, full);
+    // Checked again, 2024 is kept under its new key: a second re-run takes every year as it is.
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
+    let s = summary(&dir.path().join("inc"));
+    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022, 2023, 2024]));
+    let again = std::fs::read_to_string(dir.path().join("inc/validation/findings.csv")).unwrap();
+    assert_eq!(again, full);
+}
+
 /// One file holding every year (a prefecture's, as `synth --files per-prefecture` writes it): an
-/// edit to its 2023 rows merges 2023 and 2024 again, not the years the edit left alone, whose
-/// partitions stay the published files, and the result is a full run's.
+/// edit to its 2023 rows merges 2023 again (and checks R5 of 2024 again), not the years the edit
+/// left alone, whose partitions stay the published files, and the result is a full run's.
 #[test]
 fn an_edit_to_one_year_of_a_multi_year_file_merges_that_year_and_the_next() {
     let dir = tempfile::tempdir().unwrap();
@@ -176,7 +219,11 @@ fn an_edit_to_one_year_of_a_multi_year_file_merges_that_year_and_the_next() {
     std::fs::write(&f, changed).unwrap();
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
     let s = summary(&dir.path().join("inc"));
-    assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022]));
+    assert_eq!(
+        s["years_from_cache"],
+        serde_json::json!([2021, 2022, 2024]),
+        "2023 merged, 2024 checked again"
+    );
     for (p, ino) in kept.iter().zip(&before) {
         assert_eq!(inode(&parquet.join(p)), *ino, "{p} kept");
     }

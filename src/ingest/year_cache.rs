@@ -4,14 +4,17 @@
 //! and checking the year's cells again.
 //!
 //! A year's outcome depends on the files with cells in that year and, through R5 (across years),
-//! on those of the year before: the key is both lists of (path, SHA-256) in file order, with the
-//! reading context, `--strict` and the tables compiled in.
+//! on those of the year before: the key is both lists of (path, the file's digest for that year) in
+//! file order, with the reading context, `--strict` and the tables compiled in. R5 gives warnings
+//! only, so everything but its findings depends on the year's own files: an outcome is also kept
+//! under the key of those alone, and a year whose own files are unchanged but whose year before
+//! changed is checked against it again (`across_years::recheck`) instead of being merged again.
 
 use super::parse::{ParsedFile, ReportKey};
 use crate::catalog::Format;
 use crate::dataset::Report;
 use crate::store::summary::ReportTally;
-use crate::validate::across_years::read_of_year_before;
+use crate::validate::across_years::{is_across_years, read_of_year_before, recheck, KeptCurrent};
 use crate::validate::finding::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -32,12 +35,26 @@ pub struct YearOutcome {
     pub findings: Vec<Finding>,
     pub rejections: Vec<Rejection>,
     pub tally: ReportTally,
-    /// The year's `reports`/`facts` partitions, each province's with its digest; empty when the
-    /// year stored nothing.
+    /// The year's `reports`/`facts` partitions, each region group's with its digest; empty when
+    /// the year stored nothing.
     pub content: crate::store::Partitions,
     /// What R5 reads of the year's stored reports, in report order: enough to check the year after
     /// against this one without loading this one's cells.
     pub for_next_year: Vec<KeptReport>,
+    /// What R5 reads of the year's stored reports as the later of a pair, in report order: enough
+    /// to check this year again against a changed year before.
+    pub for_recheck: Vec<KeptCurrent>,
+}
+
+impl YearOutcome {
+    /// This outcome with R5's findings found again against `last_year` (the year before's
+    /// reports, sorted). They come last in a year's findings, as `check_year` adds them.
+    pub fn rechecked(&self, last_year: &[Report]) -> YearOutcome {
+        let mut o = self.clone();
+        o.findings.retain(|f| !is_across_years(f.rule));
+        o.findings.extend(recheck(&self.for_recheck, last_year));
+        o
+    }
 }
 
 /// A stored report as R5 sees it from the year after (`across_years::read_of_year_before`).
@@ -87,21 +104,34 @@ impl YearCache {
         self.dir.join(format!("{key}.bin"))
     }
 
-    pub fn load(&self, key: &str) -> Option<YearOutcome> {
-        bincode::deserialize(&std::fs::read(self.path(key)).ok()?).ok()
+    pub fn load(&self, key: &YearKey) -> Option<YearOutcome> {
+        bincode::deserialize(&std::fs::read(self.path(&key.full)).ok()?).ok()
     }
 
-    /// Best effort, like the rest of the cache: a year not kept is merged again next time.
-    pub fn store(&self, key: &str, outcome: &YearOutcome) {
+    /// The outcome kept under the year's own files alone, whatever the year before was.
+    pub fn load_own(&self, key: &YearKey) -> Option<YearOutcome> {
+        bincode::deserialize(&std::fs::read(self.path(&key.own)).ok()?).ok()
+    }
+
+    /// Best effort, like the rest of the cache: a year not kept is merged again next time. Kept
+    /// under both of its keys (the second a hard link).
+    pub fn store(&self, key: &YearKey, outcome: &YearOutcome) {
         let Ok(bytes) = bincode::serialize(outcome) else { return };
-        if std::fs::create_dir_all(&self.dir).is_ok() {
-            let _ = super::cache::write_by_rename(&self.path(key), &bytes);
+        if std::fs::create_dir_all(&self.dir).is_ok()
+            && super::cache::write_by_rename(&self.path(&key.full), &bytes).is_ok()
+        {
+            let own = self.path(&key.own);
+            let _ = std::fs::remove_file(&own);
+            if std::fs::hard_link(self.path(&key.full), &own).is_err() {
+                let _ = super::cache::write_by_rename(&own, &bytes);
+            }
         }
     }
 
-    /// Remove every kept year but `keys` (this run's).
-    pub fn retain(&self, keys: &[String]) {
-        let keep: std::collections::HashSet<PathBuf> = keys.iter().map(|k| self.path(k)).collect();
+    /// Remove every kept year but those under `keys` (this run's).
+    pub fn retain(&self, keys: &[YearKey]) {
+        let keep: std::collections::HashSet<PathBuf> =
+            keys.iter().flat_map(|k| [self.path(&k.full), self.path(&k.own)]).collect();
         for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             if !keep.contains(&e.path()) {
                 let _ = std::fs::remove_file(e.path());
@@ -110,8 +140,16 @@ impl YearCache {
     }
 }
 
-/// The key of each year the files have cells in.
-pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<i32, String> {
+/// A year's keys in the year cache: of its files and the year before's (`full`), and of its own
+/// files alone (`own`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearKey {
+    pub full: String,
+    pub own: String,
+}
+
+/// The keys of each year the files have cells in.
+pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<i32, YearKey> {
     let mut by_year: BTreeMap<i32, Sha256> = BTreeMap::new();
     for f in files {
         for &y in &f.years {
@@ -131,11 +169,14 @@ pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<
             h.update([u8::from(strict)]);
             h.update(y.to_le_bytes());
             h.update(list);
+            let mut own = h.clone();
+            own.update(b"own");
             match lists.get(&(y - 1)) {
                 Some(before) => h.update(before),
                 None => h.update(b"-"),
             }
-            (y, crate::store::digest::hex(&h.finalize()))
+            let hex = |h: Sha256| crate::store::digest::hex(&h.finalize());
+            (y, YearKey { full: hex(h), own: hex(own) })
         })
         .collect()
 }
@@ -205,6 +246,8 @@ mod tests {
         assert_eq!(ka[&2021], kb[&2021]);
         assert_ne!(ka[&2022], kb[&2022]);
         assert_ne!(ka[&2023], kb[&2023], "R5 of 2023 compares against 2022");
+        assert_eq!(ka[&2023].own, kb[&2023].own, "2023's own files did not change");
+        assert_ne!(ka[&2022].own, kb[&2022].own);
         assert_ne!(ka[&2021], year_keys("ctx", true, &a)[&2021], "--strict");
     }
 

@@ -6,10 +6,11 @@
 //! (its 对外公开总数量 counts documents published, not in force), so it is checked only between two
 //! 2021-format reports.
 
-use super::consistency::Breach;
-use super::finding::Rule;
+use super::consistency::{finding_at, place, Breach, Place};
+use super::finding::{Finding, Rule, Severity};
 use crate::catalog::{catalog, Format};
-use crate::dataset::Report;
+use crate::dataset::{Dataset, Report};
+use crate::ingest::parse::ReportKey;
 
 /// The cells of `prev` that [`check_pair`] reads: its 四、结转下年度 row and, on the 2021 format, the
 /// 现行有效件数 of 规章 and 规范性文件. A year kept from the cache keeps these alone, for the year
@@ -22,6 +23,77 @@ pub fn read_of_year_before(prev: &Report) -> Vec<usize> {
         cells.extend(["regulations.in_force", "normative_docs.in_force"].map(|id| c.expect(id)));
     }
     cells
+}
+
+/// The cells of `cur` that [`check_pair`] reads: its 二、上年结转 row and, on the 2021 format, the
+/// 现行有效件数, 本年制发件数 and 本年废止件数 of 规章 and 规范性文件.
+pub fn read_of_this_year(format: Format) -> Vec<usize> {
+    let c = catalog();
+    let form = c.form(format);
+    let mut cells = form.matrix[form.carried_in_row].cells.to_vec();
+    if format == Format::F2021 {
+        for item in ["regulations", "normative_docs"] {
+            cells.extend(["in_force", "issued", "repealed"].map(|part| c.expect(&format!("{item}.{part}"))));
+        }
+    }
+    cells
+}
+
+/// Whether a finding is one of R5's, the only ones a year's outcome owes to the year before.
+pub fn is_across_years(rule: Rule) -> bool {
+    matches!(rule, Rule::CarryOverAcrossYears | Rule::InForceAcrossYears)
+}
+
+/// A stored report as R5 reads it as the later of a pair: enough to check its year again against a
+/// changed year before without merging it again. Each cell keeps where a finding about it points.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct KeptCurrent {
+    key: ReportKey,
+    format: Format,
+    cells: Vec<(u16, Option<f64>, Option<Place>)>,
+}
+
+impl KeptCurrent {
+    /// What a later check needs of `ds.reports` (one year's, sorted): the stored ones, in order.
+    pub fn of(ds: &Dataset) -> Vec<KeptCurrent> {
+        ds.reports
+            .iter()
+            .filter(|r| !r.rejected)
+            .map(|r| KeptCurrent {
+                key: r.key.clone(),
+                format: r.format,
+                cells: read_of_this_year(r.format)
+                    .into_iter()
+                    .map(|m| (m as u16, r.values[m], place(ds, r, m)))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// R5's findings for `kept` (a year's stored reports, in order) against `last_year` (the year
+/// before's reports, sorted): what [`super::check_year`] finds of them, in the same order.
+pub fn recheck(kept: &[KeptCurrent], last_year: &[Report]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for k in kept {
+        let want = ReportKey { region: k.key.region, year: k.key.year - 1, body: k.key.body.clone() };
+        let Ok(j) = last_year.binary_search_by(|p| p.key.cmp(&want)) else { continue };
+        if last_year[j].rejected {
+            continue;
+        }
+        let mut cur = Report::new(k.key.clone());
+        cur.format = k.format;
+        for &(m, v, _) in &k.cells {
+            if let Some(slot) = cur.values.get_mut(usize::from(m)) {
+                *slot = v;
+            }
+        }
+        for b in check_pair(&last_year[j], &cur) {
+            let place = k.cells.iter().find(|c| usize::from(c.0) == b.metric).and_then(|c| c.2.clone());
+            out.push(finding_at(&k.key, b, Severity::Warning, place));
+        }
+    }
+    out
 }
 
 pub fn check_pair(prev: &Report, cur: &Report) -> Vec<Breach> {

@@ -4,6 +4,7 @@
 use super::finding::{Finding, Rule, Severity};
 use crate::catalog::{catalog, APPLICANTS};
 use crate::dataset::{Dataset, Report};
+use crate::ingest::parse::ReportKey;
 
 /// A rule broken inside a report, before it is placed at a file and line.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,26 +117,47 @@ pub fn check_report(r: &Report) -> Vec<Breach> {
 
 /// Turn a breach into a finding located at the cell it names.
 pub fn to_finding(ds: &Dataset, r: &Report, b: Breach, severity: Severity) -> Finding {
+    let place = place(ds, r, b.metric);
+    finding_at(&r.key, b, severity, place)
+}
+
+/// Where a finding about `metric` of `r` points: its own cell's file, line and column, or for a cell
+/// the report lacks its first cell's file and line (as [`Report::locate`] finds it).
+pub fn place(ds: &Dataset, r: &Report, metric: usize) -> Option<Place> {
+    let own = r.sources[metric];
+    let s = r.locate(metric)?;
+    let column =
+        own.and_then(|s| ds.files[s.file as usize].header.get(s.col as usize)).map(|h| h.trim().to_string());
+    Some(Place { file: ds.file_name(s.file).to_string(), line: s.line, column })
+}
+
+/// A finding's place in the input: file, line and (for a cell the report has) column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    pub file: String,
+    pub line: u32,
+    pub column: Option<String>,
+}
+
+/// The finding of breach `b` of the report `key`, pointing at `place`.
+pub fn finding_at(key: &ReportKey, b: Breach, severity: Severity, place: Option<Place>) -> Finding {
     let metric = catalog().metric(b.metric);
-    let src = r.locate(b.metric);
-    let file = src.map(|s| ds.file_name(s.file).to_string()).unwrap_or_default();
+    let region_code = format!("{:06}", key.region);
+    let file = place.as_ref().map(|p| p.file.as_str()).unwrap_or_default();
     let mut f = Finding::new(
         severity,
         b.rule,
-        &file,
-        format!("{} {} {}：{}", r.region_code(), r.key.year, r.key.body, b.message),
+        file,
+        format!("{region_code} {} {}：{}", key.year, key.body, b.message),
     )
     .metric(&metric.id)
     .expected(num(b.expected), num(b.actual));
-    if let Some(s) = src {
-        let header = &ds.files[s.file as usize].header;
-        let column =
-            if r.sources[b.metric].is_some() { header.get(s.col as usize).map(|h| h.trim()) } else { None };
-        f = f.at(s.line as u64, column);
+    if let Some(p) = &place {
+        f = f.at(p.line as u64, p.column.as_deref());
     }
-    f.region_code = Some(r.region_code());
-    f.year = Some(r.key.year);
-    f.body = Some(r.key.body.clone());
+    f.region_code = Some(region_code);
+    f.year = Some(key.year);
+    f.body = Some(key.body.clone());
     f
 }
 
