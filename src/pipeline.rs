@@ -10,7 +10,7 @@ use crate::ingest::parse::{parse_file, ParseOptions, ParsedFile};
 use crate::ingest::report::parse_report;
 use crate::ingest::spill::Spill;
 use crate::ingest::year_cache::{
-    added, marks, replay, year_keys, KeptReport, YearCache, YearKey, YearOutcome,
+    added, marks, replay, year_keys, AcrossYears, KeptReport, YearCache, YearKey, YearOutcome,
 };
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
@@ -235,9 +235,12 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         for &year in years {
             let job = match kept.get(&year) {
                 Some(o) => {
+                    // What R5 needs of a kept year is read only for a neighbour checked again.
+                    let needs_across = rechecked.contains(&year) || plan.checked_again(year + 1);
+                    let across = if needs_across { o.across_years() } else { Default::default() };
                     let checked;
                     let o = if rechecked.contains(&year) {
-                        checked = o.rechecked(&last_year);
+                        checked = o.rechecked(&last_year, across.clone());
                         fresh.push((year, checked.clone()));
                         &checked
                     } else {
@@ -247,7 +250,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                     dataset.findings.extend(o.findings.iter().cloned());
                     tally.absorb(&o.tally);
                     last_year = Arc::new(if plan.checked_again(year + 1) {
-                        o.for_next_year.iter().map(KeptReport::to_report).collect()
+                        across.for_next_year.iter().map(KeptReport::to_report).collect()
                     } else {
                         Vec::new()
                     });
@@ -274,8 +277,11 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                         rejections,
                         tally: year_tally,
                         content: Vec::new(),
-                        for_next_year: KeptReport::of(&dataset.reports),
-                        for_recheck: crate::validate::across_years::KeptCurrent::of(&dataset),
+                        across: Some(AcrossYears {
+                            for_next_year: KeptReport::of(&dataset.reports),
+                            for_recheck: crate::validate::across_years::KeptCurrent::of(&dataset),
+                        }),
+                        ..Default::default()
                     };
                     fresh.push((year, outcome));
                     let reports = Arc::new(std::mem::take(&mut dataset.reports));

@@ -38,21 +38,46 @@ pub struct YearOutcome {
     /// The year's `reports`/`facts` partitions, each region group's with its digest; empty when
     /// the year stored nothing.
     pub content: crate::store::Partitions,
-    /// What R5 reads of the year's stored reports, in report order: enough to check the year after
-    /// against this one without loading this one's cells.
+    /// What R5 needs of the year: kept in a file of its own, read only when a neighbour is
+    /// checked again (most years of a re-run need none of it). Set for a year merged this run.
+    #[serde(skip)]
+    pub across: Option<AcrossYears>,
+    /// Where `across` is kept, for an outcome loaded from the cache.
+    #[serde(skip)]
+    pub(crate) side: Option<PathBuf>,
+}
+
+/// What R5 reads of a year's stored reports, in report order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AcrossYears {
+    /// As the year before: enough to check the year after against this one without loading this
+    /// one's cells.
     pub for_next_year: Vec<KeptReport>,
-    /// What R5 reads of the year's stored reports as the later of a pair, in report order: enough
-    /// to check this year again against a changed year before.
-    pub for_recheck: Vec<KeptCurrent>,
+    /// As the later year: enough to check this year again against a changed year before.
+    pub for_recheck: KeptCurrent,
 }
 
 impl YearOutcome {
+    /// What R5 needs of the year: the merged year's, or read from the cache (empty if unreadable,
+    /// which checks nothing against it: the next run merges again what it cannot find).
+    pub fn across_years(&self) -> AcrossYears {
+        if let Some(a) = &self.across {
+            return a.clone();
+        }
+        self.side
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| bincode::deserialize(&b).ok())
+            .unwrap_or_default()
+    }
+
     /// This outcome with R5's findings found again against `last_year` (the year before's
     /// reports, sorted). They come last in a year's findings, as `check_year` adds them.
-    pub fn rechecked(&self, last_year: &[Report]) -> YearOutcome {
+    pub fn rechecked(&self, last_year: &[Report], across: AcrossYears) -> YearOutcome {
         let mut o = self.clone();
         o.findings.retain(|f| !is_across_years(f.rule));
-        o.findings.extend(recheck(&self.for_recheck, last_year));
+        o.findings.extend(recheck(&across.for_recheck, last_year));
+        o.across = Some(across);
         o
     }
 }
@@ -104,26 +129,44 @@ impl YearCache {
         self.dir.join(format!("{key}.bin"))
     }
 
+    fn side(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.r5.bin"))
+    }
+
+    fn load_at(&self, key: &str) -> Option<YearOutcome> {
+        let mut o: YearOutcome = bincode::deserialize(&std::fs::read(self.path(key)).ok()?).ok()?;
+        o.side = Some(self.side(key));
+        Some(o)
+    }
+
     pub fn load(&self, key: &YearKey) -> Option<YearOutcome> {
-        bincode::deserialize(&std::fs::read(self.path(&key.full)).ok()?).ok()
+        self.load_at(&key.full)
     }
 
     /// The outcome kept under the year's own files alone, whatever the year before was.
     pub fn load_own(&self, key: &YearKey) -> Option<YearOutcome> {
-        bincode::deserialize(&std::fs::read(self.path(&key.own)).ok()?).ok()
+        self.load_at(&key.own)
     }
 
     /// Best effort, like the rest of the cache: a year not kept is merged again next time. Kept
-    /// under both of its keys (the second a hard link).
+    /// under both of its keys (hard links), what R5 needs beside it.
     pub fn store(&self, key: &YearKey, outcome: &YearOutcome) {
-        let Ok(bytes) = bincode::serialize(outcome) else { return };
-        if std::fs::create_dir_all(&self.dir).is_ok()
-            && super::cache::write_by_rename(&self.path(&key.full), &bytes).is_ok()
+        let across = outcome.across.clone().unwrap_or_else(|| outcome.across_years());
+        let (Ok(main), Ok(side)) = (bincode::serialize(outcome), bincode::serialize(&across)) else { return };
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        for (path, bytes) in [(self.side(&key.full), side), (self.path(&key.full), main)] {
+            if super::cache::write_by_rename(&path, &bytes).is_err() {
+                return;
+            }
+        }
+        for (from, to) in
+            [(self.side(&key.full), self.side(&key.own)), (self.path(&key.full), self.path(&key.own))]
         {
-            let own = self.path(&key.own);
-            let _ = std::fs::remove_file(&own);
-            if std::fs::hard_link(self.path(&key.full), &own).is_err() {
-                let _ = super::cache::write_by_rename(&own, &bytes);
+            let _ = std::fs::remove_file(&to);
+            if std::fs::hard_link(&from, &to).is_err() {
+                let _ = std::fs::copy(&from, &to);
             }
         }
     }
@@ -131,7 +174,7 @@ impl YearCache {
     /// Remove every kept year but those under `keys` (this run's).
     pub fn retain(&self, keys: &[YearKey]) {
         let keep: std::collections::HashSet<PathBuf> =
-            keys.iter().flat_map(|k| [self.path(&k.full), self.path(&k.own)]).collect();
+            keys.iter().flat_map(|k| [&k.full, &k.own]).flat_map(|k| [self.path(k), self.side(k)]).collect();
         for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             if !keep.contains(&e.path()) {
                 let _ = std::fs::remove_file(e.path());

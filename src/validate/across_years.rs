@@ -44,53 +44,74 @@ pub fn is_across_years(rule: Rule) -> bool {
     matches!(rule, Rule::CarryOverAcrossYears | Rule::InForceAcrossYears)
 }
 
-/// A stored report as R5 reads it as the later of a pair: enough to check its year again against a
-/// changed year before without merging it again. Each cell keeps where a finding about it points.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// A year's stored reports as R5 reads them as the later of a pair: enough to check the year again
+/// against a changed year before without merging it again. Each cell keeps where a finding about
+/// it points (file, line, column), its strings held once in `strings`: a national year is some
+/// 37,000 such places in a few hundred files.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct KeptCurrent {
-    key: ReportKey,
-    format: Format,
-    cells: Vec<(u16, Option<f64>, Option<Place>)>,
+    reports: Vec<(ReportKey, Format, Vec<KeptCell>)>,
+    strings: Vec<String>,
 }
+
+/// A cell: metric, value, and its place as (file, line, column) with the strings by number.
+type KeptCell = (u16, Option<f64>, Option<(u32, u32, Option<u32>)>);
 
 impl KeptCurrent {
     /// What a later check needs of `ds.reports` (one year's, sorted): the stored ones, in order.
-    pub fn of(ds: &Dataset) -> Vec<KeptCurrent> {
-        ds.reports
+    pub fn of(ds: &Dataset) -> KeptCurrent {
+        let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut strings = Vec::new();
+        let mut number = |s: String| {
+            *numbers.entry(s).or_insert_with_key(|s| {
+                strings.push(s.clone());
+                (strings.len() - 1) as u32
+            })
+        };
+        let reports = ds
+            .reports
             .iter()
             .filter(|r| !r.rejected)
-            .map(|r| KeptCurrent {
-                key: r.key.clone(),
-                format: r.format,
-                cells: read_of_this_year(r.format)
+            .map(|r| {
+                let cells = read_of_this_year(r.format)
                     .into_iter()
-                    .map(|m| (m as u16, r.values[m], place(ds, r, m)))
-                    .collect(),
+                    .map(|m| {
+                        let at = place(ds, r, m).map(|p| (number(p.file), p.line, p.column.map(&mut number)));
+                        (m as u16, r.values[m], at)
+                    })
+                    .collect();
+                (r.key.clone(), r.format, cells)
             })
-            .collect()
+            .collect();
+        KeptCurrent { reports, strings }
+    }
+
+    fn place(&self, at: (u32, u32, Option<u32>)) -> Place {
+        let text = |i: u32| self.strings.get(i as usize).cloned().unwrap_or_default();
+        Place { file: text(at.0), line: at.1, column: at.2.map(text) }
     }
 }
 
-/// R5's findings for `kept` (a year's stored reports, in order) against `last_year` (the year
-/// before's reports, sorted): what [`super::check_year`] finds of them, in the same order.
-pub fn recheck(kept: &[KeptCurrent], last_year: &[Report]) -> Vec<Finding> {
+/// R5's findings for `kept` (a year's stored reports) against `last_year` (the year before's
+/// reports, sorted): what [`super::check_year`] finds of them, in the same order.
+pub fn recheck(kept: &KeptCurrent, last_year: &[Report]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for k in kept {
-        let want = ReportKey { region: k.key.region, year: k.key.year - 1, body: k.key.body.clone() };
+    for (key, format, cells) in &kept.reports {
+        let want = ReportKey { region: key.region, year: key.year - 1, body: key.body.clone() };
         let Ok(j) = last_year.binary_search_by(|p| p.key.cmp(&want)) else { continue };
         if last_year[j].rejected {
             continue;
         }
-        let mut cur = Report::new(k.key.clone());
-        cur.format = k.format;
-        for &(m, v, _) in &k.cells {
+        let mut cur = Report::new(key.clone());
+        cur.format = *format;
+        for &(m, v, _) in cells {
             if let Some(slot) = cur.values.get_mut(usize::from(m)) {
                 *slot = v;
             }
         }
         for b in check_pair(&last_year[j], &cur) {
-            let place = k.cells.iter().find(|c| usize::from(c.0) == b.metric).and_then(|c| c.2.clone());
-            out.push(finding_at(&k.key, b, Severity::Warning, place));
+            let at = cells.iter().find(|c| usize::from(c.0) == b.metric).and_then(|c| c.2);
+            out.push(finding_at(key, b, Severity::Warning, at.map(|a| kept.place(a))));
         }
     }
     out
