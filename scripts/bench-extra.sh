@@ -49,14 +49,14 @@ echo "full run again (--no-cache):   $(t "$xxgk" run "$national" --out "$out" --
 echo "== incremental runs (long per-prefecture: one file a prefecture, every year in it, --no-charts)"
 pp="$work/in-long-per-prefecture-2021..2030"
 [[ -d $pp ]] || "$xxgk" synth --quiet --out "$pp" --years 2021..2030 --layout long --files per-prefecture
-out="$work/out-incremental-pp"
-rm -rf "$out"
-echo "full run, empty output folder: $(t "$xxgk" run "$pp" --out "$out" --max-year 2030 --quiet --no-charts)"
-echo "re-run, nothing changed:       $(t "$xxgk" run "$pp" --out "$out" --max-year 2030 --quiet --no-charts)"
-file=$(find "$pp/" -name '*.synthetic.csv' | sort | sed -n 3p)
-cp -p "$file" "$work/changed-pp.bak"
+pp_out="$work/out-incremental-pp"
+rm -rf "$pp_out"
+echo "full run, empty output folder: $(t "$xxgk" run "$pp" --out "$pp_out" --max-year 2030 --quiet --no-charts)"
+echo "re-run, nothing changed:       $(t "$xxgk" run "$pp" --out "$pp_out" --max-year 2030 --quiet --no-charts)"
+pp_file=$(find "$pp/" -name '*.synthetic.csv' | sort | sed -n 3p)
+cp -p "$pp_file" "$work/changed-pp.bak"
 # One county's 2025 licensing count + 1 in a file holding all ten years of its prefecture.
-python3 - "$file" <<'PY'
+python3 - "$pp_file" <<'PY'
 import re, sys
 p = sys.argv[1]
 s = open(p, encoding="utf-8-sig").read()
@@ -64,9 +64,9 @@ m = re.search(r"(\n[^\n]*,2025,[^\n]*licensing\.decisions,)(\d+)", s)
 s = s[:m.start(2)] + str(int(m.group(2)) + 1) + s[m.end(2):]
 open(p, "w", encoding="utf-8").write(s)
 PY
-echo "re-run, one file changed:      $(t "$xxgk" run "$pp" --out "$out" --max-year 2030 --quiet --no-charts)"
-cp -p "$work/changed-pp.bak" "$file"
-echo "full run again (--no-cache):   $(t "$xxgk" run "$pp" --out "$out" --max-year 2030 --quiet --no-charts --no-cache)"
+echo "re-run, one file changed:      $(t "$xxgk" run "$pp" --out "$pp_out" --max-year 2030 --quiet --no-charts)"
+cp -p "$work/changed-pp.bak" "$pp_file"
+echo "full run again (--no-cache):   $(t "$xxgk" run "$pp" --out "$pp_out" --max-year 2030 --quiet --no-charts --no-cache)"
 
 echo "== peak memory against years (long per-report, --no-charts --no-cache)"
 for years in 2021..2022 2021..2025 2021..2030; do
