@@ -21,6 +21,23 @@ fn inode(path: &Path) -> u64 {
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).ino()
 }
 
+/// Rewrite the value (the last field) of every line of `path` that `pick` selects with `value` of
+/// the old one; a file with no such line is a broken test.
+fn set_values(path: &Path, pick: impl Fn(&str) -> bool, value: impl Fn(&str) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let changed: String = text
+        .lines()
+        .map(|l| match l.rsplit_once(',') {
+            Some((head, v)) if pick(l) => format!("{head},{}", value(v.trim())),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_ne!(changed, text, "nothing to change in {}", path.display());
+    std::fs::write(path, changed).unwrap();
+}
+
 fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("validation/summary.json")).unwrap()).unwrap()
 }
@@ -43,20 +60,7 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
 
     // Change one county's 2023 licensing count.
     let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2023.synthetic.csv");
-    let text = std::fs::read_to_string(&f).unwrap();
-    let changed: String = text
-        .lines()
-        .map(|l| {
-            if l.contains(",licensing.decisions,") {
-                format!("{},99999", l.rsplit_once(',').unwrap().0)
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    std::fs::write(&f, changed).unwrap();
+    set_values(&f, |l| l.contains(",licensing.decisions,"), |_| "99999".into());
 
     let o = xxgk(&["run", "in", "--out", "inc"], dir.path());
     assert_eq!(code(&o), 0);
@@ -143,20 +147,11 @@ fn the_year_after_a_changed_year_is_checked_again_not_merged_again() {
     assert_eq!(code(&o), 0);
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
     let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2023.synthetic.csv");
-    let text = std::fs::read_to_string(&f).unwrap();
-    let changed: String = text
-        .lines()
-        .map(|l| match l.rsplit_once(',') {
-            Some((head, v)) if l.contains(",regulations.in_force,") => {
-                format!("{head},{}", v.trim().parse::<f64>().unwrap() + 5.0)
-            }
-            _ => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    assert_ne!(changed, text);
-    std::fs::write(&f, changed).unwrap();
+    set_values(
+        &f,
+        |l| l.contains(",regulations.in_force,"),
+        |v| (v.parse::<f64>().unwrap() + 5.0).to_string(),
+    );
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
     let s = summary(&dir.path().join("inc"));
     assert_eq!(s["years_from_cache"], serde_json::json!([2021, 2022, 2024]));
@@ -202,21 +197,7 @@ fn an_edit_to_one_year_of_a_multi_year_file_merges_that_year_and_the_next() {
     let parquet = dir.path().join("inc/parquet");
     let kept = ["facts/year=2021/part-6.parquet", "reports/year=2022/part-6.parquet"];
     let before: Vec<u64> = kept.iter().map(|p| inode(&parquet.join(p))).collect();
-    let text = std::fs::read_to_string(&f).unwrap();
-    let changed: String = text
-        .lines()
-        .map(|l| {
-            if l.contains(",2023,") && l.contains(",licensing.decisions,") {
-                format!("{},99999", l.rsplit_once(',').unwrap().0)
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    assert_ne!(changed, text);
-    std::fs::write(&f, changed).unwrap();
+    set_values(&f, |l| l.contains(",2023,") && l.contains(",licensing.decisions,"), |_| "99999".into());
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
     let s = summary(&dir.path().join("inc"));
     assert_eq!(
@@ -298,18 +279,7 @@ fn a_rerun_draws_only_the_charts_whose_data_changed() {
     let before: Vec<u64> = names.iter().map(|n| inode(&charts.join(n))).collect();
 
     let f = dir.path().join("in/653100-喀什地区/653101-喀什市-2024.synthetic.csv");
-    let text = std::fs::read_to_string(&f).unwrap();
-    let changed: String = text
-        .lines()
-        .map(|l| match l.rsplit_once(',') {
-            Some((head, v)) if l.contains(",licensing.decisions,") => {
-                format!("{head},{}", v.parse::<u64>().unwrap() + 7)
-            }
-            _ => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&f, changed + "\n").unwrap();
+    set_values(&f, |l| l.contains(",licensing.decisions,"), |v| (v.parse::<u64>().unwrap() + 7).to_string());
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--chart-format", "svg"], dir.path())), 0);
     for (n, ino) in names.iter().zip(&before) {
         let drawn = inode(&charts.join(n)) != *ino;
