@@ -99,7 +99,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         println!("outputs:");
         println!("  {out}/parquet/reports/year=*/     one row per report");
         println!("  {out}/parquet/facts/year=*/       one row per cell");
-        println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long), a file per year");
+        println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long), a file per year (and region group)");
         println!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
         println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
         println!(
