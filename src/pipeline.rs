@@ -130,9 +130,10 @@ impl YearPlan {
 /// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
 /// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
 /// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
-/// after one file changed merges that file's year and the year after (R5 compares it with the
-/// changed one); the year before, which R5 compares the changed year with, comes from its kept
-/// outcome. Everything else is bookkeeping.
+/// after one file changed merges that file's year; the year after has only R5 (which compares it
+/// with the changed one) checked again from its kept outcome, and the year before, which R5
+/// compares the changed year with, comes from its kept outcome too. Everything else is
+/// bookkeeping.
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     crate::timing::mark(|| "ingest: start".into());
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };

@@ -151,7 +151,7 @@ impl YearCache {
     /// Best effort, like the rest of the cache: a year not kept is merged again next time. Kept
     /// under both of its keys (hard links), what R5 needs beside it.
     pub fn store(&self, key: &YearKey, outcome: &YearOutcome) {
-        let across = outcome.across.clone().unwrap_or_else(|| outcome.across_years());
+        let across = outcome.across_years();
         let (Ok(main), Ok(side)) = (bincode::serialize(outcome), bincode::serialize(&across)) else { return };
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;

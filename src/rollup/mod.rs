@@ -120,7 +120,9 @@ impl SumsSource<'_> {
             for q in all.difference(&parts) {
                 match province_rows.remove(q) {
                     Some(own) => rows.extend(own),
-                    None => rows.extend(self.summed(year, Some(q))?.into_iter().filter(|r| r.0 >> 62 == 2)),
+                    None => rows.extend(
+                        self.summed(year, Some(q))?.into_iter().filter(|r| finish::split(r.0).0 == 2),
+                    ),
                 }
             }
         }
@@ -168,7 +170,6 @@ pub fn rollup(
     let strings = tables::RegionStrings::new();
     let levels = compute::levels_for(opts);
     let top_levels: Vec<&str> = levels.iter().copied().filter(|l| !by_group(l)).collect();
-    let level_number = |name: &str| LEVELS.iter().position(|l| *l == name).unwrap_or(0);
     let mut rows = vec![0usize; LEVELS.len()];
     let mut written = vec![false; LEVELS.len()];
     let mut years = Vec::new();
@@ -181,26 +182,38 @@ pub fn rollup(
     let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
     // The sums of the year before, when this run has them.
     let mut prev: Option<(i32, Sums, Cover)> = None;
-    // Published files linked instead of written: all of them, or none.
-    let link =
-        |rels: Vec<String>, key: Option<&str>, counted: &mut [usize], seen: &mut [bool]| -> Result<bool> {
-            let (Some(prev_root), Some(key)) = (previous, key) else { return Ok(false) };
-            let rels: Vec<String> = rels.into_iter().filter(|r| prev_root.has(r)).collect();
-            if !prev_root.link_if_unchanged(out_parquet, &rels, key)? {
-                return Ok(false);
+    // The published long and wide files of `levels` for `year` (and `group`) linked instead of
+    // written, their rows counted by level: all of them, or none.
+    let link = |levels: &[&str],
+                year: i32,
+                group: Option<&str>,
+                key: Option<&str>,
+                counted: &mut [usize],
+                seen: &mut [bool]|
+     -> Result<bool> {
+        let (Some(prev_root), Some(key)) = (previous, key) else { return Ok(false) };
+        // Each file with its level's number, the long one first; only those published.
+        let files: Vec<(usize, String)> = levels
+            .iter()
+            .flat_map(|l| {
+                let n = LEVELS.iter().position(|x| x == l).unwrap_or(0);
+                [(n, long_rel(l, year, group)), (n, wide_rel(l, year, group))]
+            })
+            .filter(|(_, rel)| prev_root.has(rel))
+            .collect();
+        let rels: Vec<String> = files.iter().map(|(_, rel)| rel.clone()).collect();
+        if !prev_root.link_if_unchanged(out_parquet, &rels, key)? {
+            return Ok(false);
+        }
+        for (n, rel) in files.iter().filter(|(_, rel)| rel.starts_with("rollup/")) {
+            if let Some(rows) = prev_root.rows(rel) {
+                counted[*n] += rows;
+                seen[*n] = true;
             }
-            for rel in rels.iter().filter(|r| r.starts_with("rollup/")) {
-                let level = rel.trim_start_matches("rollup/level=").split('/').next().unwrap_or("");
-                if let Some(n) = prev_root.rows(rel) {
-                    counted[level_number(level)] += n;
-                    seen[level_number(level)] = true;
-                }
-            }
-            Ok(true)
-        };
-    let files = |level: &str, year: i32, group: Option<&str>| {
-        [long_rel(level, year, group), wide_rel(level, year, group)]
+        }
+        Ok(true)
     };
+    let group_levels: Vec<&str> = levels.iter().copied().filter(|l| by_group(l)).collect();
     // A year is written on a thread of its own while the next one is summed: writing is a third of
     // a year's time and mostly one column after another. The channel holds one year, so memory
     // holds at most three years' rows.
@@ -257,19 +270,17 @@ pub fn rollup(
             let groups = facts.groups(year);
             let mut changed = BTreeSet::new();
             for p in &groups {
-                let rels: Vec<String> =
-                    levels.iter().filter(|l| by_group(l)).flat_map(|l| files(l, year, Some(p))).collect();
                 let key = facts.part_key(year, p, opts);
-                if !link(rels, key.as_deref(), &mut rows, &mut written)? {
+                if !link(&group_levels, year, Some(p), key.as_deref(), &mut rows, &mut written)? {
                     changed.insert(p.clone());
                 }
             }
             let top = facts.top_key(year, opts);
-            if changed.is_empty() {
-                let rels: Vec<String> = top_levels.iter().flat_map(|l| files(l, year, None)).collect();
-                if top_levels.is_empty() || link(rels, top.as_deref(), &mut rows, &mut written)? {
-                    continue;
-                }
+            if changed.is_empty()
+                && (top_levels.is_empty()
+                    || link(&top_levels, year, None, top.as_deref(), &mut rows, &mut written)?)
+            {
+                continue;
             }
             let (cur, cover) = source.year(year, &changed)?;
             let last = match prev.take() {

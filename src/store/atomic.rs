@@ -95,16 +95,8 @@ fn remove_tree(root: &Path) {
         .filter(|e| e.file_type().is_dir())
         .map(|e| e.into_path())
         .collect();
-    // Deleting mostly waits on the disk: more threads than cores keep it busy.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..REMOVERS.min(dirs.len()) {
-            scope.spawn(|| {
-                while let Some(d) = dirs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                    let _ = fs::remove_dir_all(d);
-                }
-            });
-        }
+    on_disk_threads(&dirs, |d| {
+        let _ = fs::remove_dir_all(d);
     });
     let _ = fs::remove_dir_all(root);
 }
@@ -120,17 +112,10 @@ fn sync_parquet(root: &Path) -> Result<()> {
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "parquet"))
         .map(|e| e.into_path())
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..REMOVERS.min(files.len()) {
-            scope.spawn(|| {
-                while let Some(f) = files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                    if let Err(e) = File::open(f).and_then(|file| file.sync_all()) {
-                        failed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert((f.clone(), e));
-                    }
-                }
-            });
+    on_disk_threads(&files, |f| {
+        if let Err(e) = File::open(f).and_then(|file| file.sync_all()) {
+            failed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert((f.clone(), e));
         }
     });
     match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -140,7 +125,22 @@ fn sync_parquet(root: &Path) -> Result<()> {
 }
 
 /// Threads deleting what was published before, or syncing what is about to be published.
-const REMOVERS: usize = 8;
+const DISK_THREADS: usize = 8;
+
+/// `f` on every item, [`DISK_THREADS`] at a time: deleting and syncing files mostly wait on the
+/// disk, so more threads than cores keep it busy.
+fn on_disk_threads<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..DISK_THREADS.min(items.len()) {
+            scope.spawn(|| {
+                while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    f(item);
+                }
+            });
+        }
+    });
+}
 
 impl Drop for Staging {
     fn drop(&mut self) {
