@@ -57,11 +57,11 @@ fn write_fixture(dir: &Path) {
     write(&dir.join("in/kashgar.csv"), long_csv(&rows));
 }
 
-/// A finished `xxgk run` over the fixture, in a temporary folder.
+/// A finished `xxgk run` over the fixture, charts in both formats, in a temporary folder.
 fn run_fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     write_fixture(dir.path());
-    let o = xxgk(&["run", "in", "--out", "out"], dir.path());
+    let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "svg,png"], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let out = dir.path().join("out");
     (dir, out)
@@ -151,6 +151,53 @@ fn run_draws_every_chart_as_valid_png_and_svg() {
     assert!(outcomes.contains("共 "));
 }
 
+/// The charts read values from the wide rollup and work out the change on the year before
+/// themselves: every value and change they hold must be the long rollup's, bit for bit.
+#[test]
+fn chart_data_is_the_long_rollups_values_and_changes() {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Float64Type, Int32Type};
+    let (_dir, out) = run_fixture();
+    let data = xxgk::charts::data::ChartData::read(&out.join("parquet/rollup")).unwrap();
+    let wanted = xxgk::charts::metrics::wanted();
+    let mut checked = 0;
+    for level in ["county", "prefecture", "province"] {
+        for file in std::fs::read_dir(out.join(format!("parquet/rollup/level={level}"))).unwrap() {
+            let file = std::fs::File::open(file.unwrap().path()).unwrap();
+            let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap();
+            for batch in reader {
+                let batch = batch.unwrap();
+                let col = |n: &str| batch.column_by_name(n).unwrap().clone();
+                let (code, metric, year) = (col("region_code"), col("metric"), col("year"));
+                let (code, metric) = (code.as_string::<i32>(), metric.as_string::<i32>());
+                let year = year.as_primitive::<Int32Type>();
+                let floats = ["value", "yoy_change", "yoy_pct"].map(col);
+                let [value, change, pct] = floats.each_ref().map(|a| a.as_primitive::<Float64Type>().clone());
+                let at = |a: &arrow::array::Float64Array, i: usize| a.is_valid(i).then(|| a.value(i));
+                for i in 0..batch.num_rows() {
+                    let Some(&m) = wanted.iter().find(|w| **w == metric.value(i)) else { continue };
+                    let region = data.get(code.value(i).parse().unwrap()).unwrap();
+                    let got = region.point(m, year.value(i)).copied().unwrap_or_default();
+                    let want = (at(&value, i), at(&change, i), at(&pct, i));
+                    assert_eq!(
+                        (got.value, got.yoy_change, got.yoy_pct),
+                        want,
+                        "{} {m} {}",
+                        code.value(i),
+                        year.value(i)
+                    );
+                    checked += usize::from(want.1.is_some());
+                }
+            }
+        }
+    }
+    // 13 regions of 喀什地区 and 新疆's own row, 12 metrics, three years with a year before.
+    assert!(checked > 300, "only {checked} changes compared");
+}
+
 #[test]
 fn chinese_text_in_png_is_glyphs_not_boxes() {
     use plotters::prelude::*;
@@ -226,10 +273,10 @@ fn plot_takes_region_and_formats() {
 }
 
 #[test]
-fn run_chart_format_svg_draws_no_png() {
+fn run_draws_svg_only_unless_asked_for_png() {
     let dir = tempfile::tempdir().unwrap();
     write_fixture(dir.path());
-    let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "svg"], dir.path());
+    let o = xxgk(&["run", "in", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut files = tree(&dir.path().join("out/charts"));
     files.remove(".digests");
@@ -237,6 +284,16 @@ fn run_chart_format_svg_draws_no_png() {
     assert!(files.keys().all(|k| k.ends_with(".svg")), "{:?}", files.keys());
     // 19 charts for 喀什地区 and 19 for 新疆维吾尔自治区, as with both formats.
     assert_eq!(files.len(), 38);
+    // `plot` adds the PNGs and keeps the SVGs the run drew (same inode: linked, not drawn again).
+    let svg = dir.path().join("out/charts/653100-喀什地区/trend-licensing.svg");
+    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&svg).unwrap());
+    let o = xxgk(&["plot", "--out", "out"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&svg).unwrap()), inode);
+    let mut files = tree(&dir.path().join("out/charts"));
+    files.remove(".digests");
+    assert_eq!(files.keys().filter(|k| k.ends_with(".png")).count(), 38);
+    assert_eq!(files.len(), 76);
     let o = xxgk(&["run", "in", "--out", "out", "--chart-format", "jpg"], dir.path());
     assert_eq!(code(&o), 2);
 }
@@ -275,7 +332,8 @@ fn index_html_lists_charts_summary_and_escaped_findings() {
     assert!(page.contains("<h3>650000 新疆维吾尔自治区</h3>"));
     let enc = "charts/653100-%E5%96%80%E4%BB%80%E5%9C%B0%E5%8C%BA/trend-licensing.svg";
     assert!(page.contains(&format!("<img src=\"{enc}\"")), "trend chart not listed");
-    assert_eq!(page.matches("<img ").count(), tree(&dir.path().join("out/charts")).len() / 2);
+    let svgs = tree(&dir.path().join("out/charts")).keys().filter(|k| k.ends_with(".svg")).count();
+    assert_eq!(page.matches("<img ").count(), svgs);
     assert!(page.contains("kashgar.csv") && page.contains("hostile.csv"), "input files listed");
     assert!(page.contains("&lt;b&gt;局&lt;/b&gt;&amp;&quot;x&quot;"), "finding body escaped");
     assert!(!page.contains("<b>局"), "markup from the data reached the page");

@@ -1,6 +1,6 @@
 //! The rollup as the charts need it: the headline and outcome metrics of every county, prefecture
-//! and province, read from `parquet/rollup/level=*/` (one file at a time, in parallel: [`load`])
-//! and indexed by region.
+//! and province, read from `parquet/rollup_wide/level=*/` (one file at a time, in parallel:
+//! [`load`]) and indexed by region, with each value's change on the year before.
 
 use super::load::{self, Rows};
 use super::metrics::wanted;
@@ -57,11 +57,25 @@ impl RegionData {
         cells.filter(|(_, p)| p.value.is_some()).map(|((_, y), _)| *y).collect()
     }
 
-    /// Sort the cells once all rows are in; of two rows for one cell the later one counts.
+    /// Sort the cells once all rows are in (of two rows for one cell the later one counts), then
+    /// work out each value's change on the year before as the rollup does (`rollup/finish.rs`):
+    /// the difference, and that as a percentage of a non-zero year before. The first year of the
+    /// rollup gets none, even where the rollup had the year before it (`--years`): no chart shows
+    /// a change on a year it has no value for.
     fn seal(&mut self) {
         self.cells.reverse();
         self.cells.sort_by_key(|c| c.0);
         self.cells.dedup_by_key(|c| c.0);
+        for i in 1..self.cells.len() {
+            let (((m0, y0), before), ((m, y), now)) = (self.cells[i - 1], &mut self.cells[i]);
+            if (m0, y0 + 1) != (*m, *y) {
+                continue;
+            }
+            if let (Some(v), Some(p)) = (now.value, before.value) {
+                now.yoy_change = Some(v - p);
+                now.yoy_pct = (p != 0.0).then(|| (v - p) / p * 100.0);
+            }
+        }
     }
 
     /// `653100-喀什地区`: the region's folder under `charts/`.
@@ -93,16 +107,19 @@ fn parquet_files(dir: &Path) -> bool {
 }
 
 impl ChartData {
-    /// Read `rollup_dir` (`<out>/parquet/rollup`). No level with a Parquet file is `Error::NoRollup`.
+    /// Read the wide twin of `rollup_dir` (`<out>/parquet/rollup` → `<out>/parquet/rollup_wide`).
+    /// No level with a Parquet file is `Error::NoRollup`.
     pub fn read(rollup_dir: &Path) -> Result<ChartData> {
+        let wide = rollup_dir.with_file_name("rollup_wide");
         let dirs: Vec<_> = LEVELS
             .iter()
-            .map(|(name, level)| (rollup_dir.join(format!("level={name}")), *level))
+            .map(|(name, level)| (wide.join(format!("level={name}")), *level))
             .filter(|(dir, _)| parquet_files(dir))
             .collect();
-        if dirs.is_empty() && !parquet_files(&rollup_dir.join("level=national")) {
+        if dirs.is_empty() && !parquet_files(&wide.join("level=national")) {
             return Err(Error::NoRollup { dir: rollup_dir.to_path_buf() });
         }
+        let metrics = wanted();
         let mut data = ChartData::default();
         for (dir, level) in dirs {
             let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -112,7 +129,7 @@ impl ChartData {
                 .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
                 .collect();
             files.sort();
-            let read: Vec<Result<Rows>> = files.par_iter().map(|f| load::read(f, slot)).collect();
+            let read: Vec<Result<Rows>> = files.par_iter().map(|f| load::read(f, &metrics)).collect();
             for rows in read {
                 data.add(rows?, level);
             }
@@ -154,5 +171,50 @@ impl ChartData {
     pub fn children(&self, code: u32) -> Vec<&RegionData> {
         let codes = self.children.get(&code).map(Vec::as_slice).unwrap_or_default();
         codes.iter().filter_map(|c| self.regions.get(c)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(cells: &[(&'static str, i32, f64)]) -> RegionData {
+        let mut r = RegionData {
+            code: 653101,
+            name: "喀什市".into(),
+            level: Level::County,
+            parent: Some(653100),
+            cells: cells
+                .iter()
+                .map(|&(m, y, v)| ((slot(m).unwrap(), y), Point { value: Some(v), ..Point::default() }))
+                .collect(),
+        };
+        r.seal();
+        r
+    }
+
+    #[test]
+    fn change_on_the_year_before_as_the_rollup_has_it() {
+        let r = region(&[
+            ("licensing.decisions", 2024, 150.0),
+            ("licensing.decisions", 2021, 0.0),
+            ("licensing.decisions", 2022, 120.0),
+            ("penalty.decisions", 2023, 10.0),
+            ("licensing.decisions", 2022, 125.0),
+        ]);
+        let p = |m, y| *r.point(m, y).unwrap();
+        // The first year has nothing to compare with; the later of two rows for a cell counts.
+        assert_eq!(p("licensing.decisions", 2021).yoy_change, None);
+        assert_eq!(p("licensing.decisions", 2022).value, Some(125.0));
+        // A year before of zero: a change, no percentage.
+        assert_eq!(p("licensing.decisions", 2022).yoy_change, Some(125.0));
+        assert_eq!(p("licensing.decisions", 2022).yoy_pct, None);
+        // 2023 is missing: 2024 is not compared with 2022.
+        assert_eq!(p("licensing.decisions", 2024).yoy_change, None);
+        // Another metric's 2023 is not this metric's year before.
+        assert_eq!(p("penalty.decisions", 2023).yoy_change, None);
+        let r = region(&[("licensing.decisions", 2023, 80.0), ("licensing.decisions", 2024, 100.0)]);
+        let p = r.point("licensing.decisions", 2024).unwrap();
+        assert_eq!((p.yoy_change, p.yoy_pct), (Some(20.0), Some(25.0)));
     }
 }

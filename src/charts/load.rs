@@ -1,16 +1,17 @@
-//! The rollup rows the charts draw, from one Parquet file with arrow. The rollup writes its strings
-//! dictionary-encoded and they are read as dictionaries: picking the few dozen wanted metrics out
-//! of some two hundred is a look-up per distinct string (a row filter, applied before the other
-//! columns are decoded), and a region's code is parsed once per distinct code, not once per row.
+//! The rollup values the charts draw, from one `rollup_wide` Parquet file with arrow: one row per
+//! region and year, so only the dozen wanted metric columns are read (projection) out of two
+//! hundred, and nothing is filtered row by row. The long table has the same values, one row per
+//! metric: reading it meant decompressing every page of it to keep one row in sixteen, a third of
+//! the charts' time when SVG only is drawn. Year-over-year change is worked out from the values
+//! ([`super::data`]).
 
 use super::data::Point;
 use crate::error::{Error, Result};
 use crate::store::dict_read::{self, per_row, strings, values};
-use arrow::array::{Array, AsArray, BooleanArray, DictionaryArray, RecordBatch};
+use arrow::array::{Array, AsArray, DictionaryArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type, Int32Type};
 use arrow::error::ArrowError;
-use parquet::arrow::arrow_reader::{ArrowPredicateFn, RowFilter};
 use parquet::arrow::ProjectionMask;
 use std::path::Path;
 
@@ -36,8 +37,7 @@ pub struct Rows {
     pub regions: Vec<Region>,
 }
 
-const COLUMNS: [&str; 8] =
-    ["region_code", "region_name", "parent_code", "year", "metric", "value", "yoy_change", "yoy_pct"];
+const KEYS: [&str; 4] = ["region_code", "region_name", "parent_code", "year"];
 
 /// The string in row `i`, if any.
 fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
@@ -45,52 +45,48 @@ fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
     values(d).is_valid(k).then(|| values(d).value(k))
 }
 
-/// The rows of `path` whose metric `slot` knows.
-pub fn read(path: &Path, slot: fn(&str) -> Option<usize>) -> Result<Rows> {
+/// The wide table's column of metric `id`: its dots are underscores (`rollup/write.rs`).
+pub fn column_of(id: &str) -> String {
+    id.replace('.', "_")
+}
+
+/// The values of `metrics` (slot `i` is `metrics[i]`) in the wide rollup file `path`; a metric the
+/// file has no column for has no values. Year-over-year change is left empty.
+pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
     let builder = dict_read::open(path)?;
-    let schema = builder.parquet_schema();
-    let (metric, columns) =
-        (ProjectionMask::columns(schema, ["metric"]), ProjectionMask::columns(schema, COLUMNS));
-    let wanted = ArrowPredicateFn::new(metric, move |batch: RecordBatch| {
-        let keep = per_row(&strings(&batch, "metric")?, |m| slot(m).map(|_| true));
-        Ok(BooleanArray::from_iter(keep))
-    });
-    let reader = builder
-        .with_projection(columns)
-        .with_row_filter(RowFilter::new(vec![Box::new(wanted)]))
-        .build()
-        .map_err(failed)?;
+    let columns: Vec<(usize, String)> = metrics
+        .iter()
+        .enumerate()
+        .map(|(slot, id)| (slot, column_of(id)))
+        .filter(|(_, c)| builder.schema().field_with_name(c).is_ok())
+        .collect();
+    let projection = ProjectionMask::columns(
+        builder.parquet_schema(),
+        KEYS.iter().copied().chain(columns.iter().map(|(_, c)| c.as_str())),
+    );
+    let reader = builder.with_projection(projection).build().map_err(failed)?;
     let mut out = Rows::default();
     let mut last_region = None;
     for batch in reader {
         let batch = batch?;
-        let code = strings(&batch, "region_code")?;
-        let codes = per_row(&code, |c| c.parse::<u32>().ok());
-        let slots = per_row(&strings(&batch, "metric")?, slot);
-        let (name, parent) = (strings(&batch, "region_name")?, strings(&batch, "parent_code")?);
-        let number = |name: &str, t: &DataType| -> Result<_, ArrowError> {
-            let column = batch
+        let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
+            let c = batch
                 .column_by_name(name)
                 .ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
-            cast(column, t)
+            cast(c, t)
         };
-        let year = number("year", &DataType::Int32)?;
+        let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
+        let (name, parent) = (strings(&batch, "region_name")?, strings(&batch, "parent_code")?);
+        let year = column("year", &DataType::Int32)?;
         let year = year.as_primitive::<Int32Type>();
-        let [value, yoy_change, yoy_pct] = [
-            number("value", &DataType::Float64)?,
-            number("yoy_change", &DataType::Float64)?,
-            number("yoy_pct", &DataType::Float64)?,
-        ];
-        let [value, yoy_change, yoy_pct] = [
-            value.as_primitive::<Float64Type>(),
-            yoy_change.as_primitive::<Float64Type>(),
-            yoy_pct.as_primitive::<Float64Type>(),
-        ];
-        let float = |a: &arrow::array::Float64Array, i: usize| a.is_valid(i).then(|| a.value(i));
-        for i in 0..batch.num_rows() {
-            let (Some(code), Some(slot)) = (codes[i], slots[i]) else { continue };
+        let metrics = columns
+            .iter()
+            .map(|(slot, c)| Ok((*slot, column(c, &DataType::Float64)?)))
+            .collect::<Result<Vec<_>, ArrowError>>()?;
+        for (i, code) in codes.into_iter().enumerate() {
+            let Some(code) = code else { continue };
             if year.is_null(i) {
                 continue;
             }
@@ -102,12 +98,13 @@ pub fn read(path: &Path, slot: fn(&str) -> Option<usize>) -> Result<Rows> {
                     parent: text(&parent, i).and_then(|p| p.parse().ok()),
                 });
             }
-            let point = Point {
-                value: float(value, i),
-                yoy_change: float(yoy_change, i),
-                yoy_pct: float(yoy_pct, i),
-            };
-            out.rows.push(Row { code, slot, year: year.value(i), point });
+            for (slot, values) in &metrics {
+                let values = values.as_primitive::<Float64Type>();
+                if values.is_valid(i) {
+                    let point = Point { value: Some(values.value(i)), ..Point::default() };
+                    out.rows.push(Row { code, slot: *slot, year: year.value(i), point });
+                }
+            }
         }
     }
     Ok(out)

@@ -22,6 +22,7 @@ pub mod render;
 pub mod reuse;
 pub mod shades;
 pub mod style;
+pub mod svg;
 pub mod trend;
 pub mod yoy;
 
@@ -84,15 +85,16 @@ pub fn draw_all(
         let dir = charts_dir.join(d);
         std::fs::create_dir_all(&dir).at(&dir)?;
     }
-    let tasks: Vec<(&plan::Job, Format)> =
-        jobs.iter().flat_map(|j| formats.iter().map(move |f| (j, *f))).collect();
+    let spec_digests: Vec<[u8; 32]> = jobs.par_iter().map(reuse::spec_digest).collect();
+    let tasks: Vec<(&plan::Job, &[u8; 32], Format)> =
+        jobs.iter().zip(&spec_digests).flat_map(|(j, d)| formats.iter().map(move |f| (j, d, *f))).collect();
     let published = previous.map(reuse::Published::open);
     let mut digests: Vec<(String, String)> = tasks
         .par_iter()
-        .map(|(job, format)| {
+        .map(|(job, spec_digest, format)| {
             let rel = format!("{}/{}.{}", job.dir, job.stem, format.ext());
             let path = charts_dir.join(&rel);
-            let digest = reuse::digest(job, *format, &rel);
+            let digest = reuse::digest(spec_digest, *format, &rel);
             if !published.as_ref().is_some_and(|p| p.keep(&rel, &digest, &path)) {
                 render::write(&job.spec, &path, *format)?;
             }

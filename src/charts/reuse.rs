@@ -14,16 +14,31 @@ use std::path::{Path, PathBuf};
 /// The list of chart digests inside `charts/`.
 pub const DIGESTS: &str = ".digests";
 
-/// The digest of one chart file: `rel` (`653100-喀什地区/trend-licensing.svg`) as `job` draws it.
-pub fn digest(job: &Job, format: Format, rel: &str) -> String {
+/// What every file of one chart is drawn from: the build (its source, font and Cargo.lock:
+/// `build.rs`) and the spec, whose Debug form spells out every title, name and value (floats in
+/// their shortest exact form). Formatted straight into the hash, once per chart, not per format.
+pub fn spec_digest(job: &Job) -> [u8; 32] {
+    struct Hashing<'a>(&'a mut Sha256);
+    impl std::fmt::Write for Hashing<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s);
+            Ok(())
+        }
+    }
     let mut h = Sha256::new();
-    // The build (its source, font and Cargo.lock: `build.rs`) draws the picture.
     h.update(crate::store::digest::build_digest());
+    // Writing into a hash cannot fail.
+    let _ = std::fmt::Write::write_fmt(&mut Hashing(&mut h), format_args!("{:?}", job.spec));
+    h.finalize().into()
+}
+
+/// The digest of one chart file: `rel` (`653100-喀什地区/trend-licensing.svg`) in `format`, drawn
+/// from what `spec_digest` covers.
+pub fn digest(spec_digest: &[u8; 32], format: Format, rel: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(spec_digest);
     h.update(format.ext());
     h.update(rel);
-    // The spec's Debug form spells out every title, name and value (floats in their shortest
-    // exact form), which is all a chart is drawn from.
-    h.update(format!("{:?}", job.spec));
     crate::store::digest::hex(&h.finalize())
 }
 
