@@ -120,46 +120,49 @@ impl ChartData {
             return Err(Error::NoRollup { dir: rollup_dir.to_path_buf() });
         }
         let metrics = wanted();
-        let mut data = ChartData::default();
+        let mut files: Vec<(PathBuf, Level)> = Vec::new();
         for (dir, level) in dirs {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .at(&dir)?
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
                 .collect();
-            files.sort();
-            let read: Vec<Result<Rows>> = files.par_iter().map(|f| load::read(f, &metrics)).collect();
-            for rows in read {
-                data.add(rows?, level);
-            }
+            in_dir.sort();
+            files.extend(in_dir.into_iter().map(|f| (f, level)));
         }
-        data.regions.values_mut().for_each(RegionData::seal);
+        let read: Vec<(Rows, Level)> = files
+            .par_iter()
+            .map(|(f, level)| Ok((load::read(f, &metrics)?, *level)))
+            .collect::<Result<_>>()?;
+        // Each region's pieces from every file, in file order (stable sort), joined into one list
+        // of cells of the size it needs: a map grown piece by piece cost more than reading.
+        let mut pieces: Vec<(load::Region, Level)> = read
+            .into_iter()
+            .flat_map(|(rows, level)| rows.regions.into_iter().map(move |r| (r, level)))
+            .collect();
+        pieces.par_sort_by_key(|(r, _)| r.code);
+        let mut data = ChartData::default();
+        for same in pieces.chunk_by(|a, b| a.0.code == b.0.code) {
+            let (first, level) = &same[0];
+            let mut cells = Vec::with_capacity(same.iter().map(|(r, _)| r.cells.len()).sum());
+            same.iter().for_each(|(r, _)| cells.extend_from_slice(&r.cells));
+            let region = RegionData {
+                code: first.code,
+                name: first.name.clone(),
+                level: *level,
+                parent: first.parent,
+                cells,
+            };
+            data.regions.insert(first.code, region);
+        }
+        data.regions.par_iter_mut().for_each(|(_, r)| r.seal());
         for r in data.regions.values() {
             if let Some(parent) = r.parent.filter(|p| *p != r.code) {
                 data.children.entry(parent).or_default().push(r.code);
             }
         }
         Ok(data)
-    }
-
-    /// Merge one file's rows; files come in name order, and as with rows within a file, a region's
-    /// first row names it and a cell's last row counts.
-    fn add(&mut self, rows: Rows, level: Level) {
-        for r in rows.regions {
-            self.regions.entry(r.code).or_insert_with(|| RegionData {
-                code: r.code,
-                name: r.name,
-                level,
-                parent: r.parent,
-                cells: Vec::new(),
-            });
-        }
-        for row in rows.rows {
-            if let Some(region) = self.regions.get_mut(&row.code) {
-                region.cells.push(((row.slot, row.year), row.point));
-            }
-        }
     }
 
     pub fn get(&self, code: u32) -> Option<&RegionData> {

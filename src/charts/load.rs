@@ -15,25 +15,18 @@ use arrow::error::ArrowError;
 use parquet::arrow::ProjectionMask;
 use std::path::Path;
 
-/// One cell: region code, metric slot, year.
-pub struct Row {
-    pub code: u32,
-    pub slot: usize,
-    pub year: i32,
-    pub point: Point,
-}
-
-/// A region as its first row in the file names it.
+/// A region's cells in one file: (metric slot, year) and the value, as its first row names it.
 pub struct Region {
     pub code: u32,
     pub name: String,
     pub parent: Option<u32>,
+    pub cells: Vec<((usize, i32), Point)>,
 }
 
+/// A file's regions, in order of appearance; rows of one region next to each other make one entry,
+/// so that merging the files costs a lookup per region, not one per cell.
 #[derive(Default)]
 pub struct Rows {
-    pub rows: Vec<Row>,
-    /// In order of first appearance.
     pub regions: Vec<Region>,
 }
 
@@ -68,7 +61,6 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
     );
     let reader = builder.with_projection(projection).build().map_err(failed)?;
     let mut out = Rows::default();
-    let mut last_region = None;
     for batch in reader {
         let batch = batch?;
         let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
@@ -90,19 +82,20 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
             if year.is_null(i) {
                 continue;
             }
-            if last_region != Some(code) {
-                last_region = Some(code);
+            if out.regions.last().is_none_or(|r| r.code != code) {
                 out.regions.push(Region {
                     code,
                     name: text(&name, i).unwrap_or_default().to_string(),
                     parent: text(&parent, i).and_then(|p| p.parse().ok()),
+                    cells: Vec::new(),
                 });
             }
+            let Some(region) = out.regions.last_mut() else { continue };
             for (slot, values) in &metrics {
                 let values = values.as_primitive::<Float64Type>();
                 if values.is_valid(i) {
                     let point = Point { value: Some(values.value(i)), ..Point::default() };
-                    out.rows.push(Row { code, slot: *slot, year: year.value(i), point });
+                    region.cells.push(((*slot, year.value(i)), point));
                 }
             }
         }

@@ -10,6 +10,7 @@ use super::render::Spec;
 use super::trend::{Series, Trend};
 use super::yoy::Yoy;
 use crate::regions::{regions, Level};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -79,33 +80,36 @@ fn child_noun(level: Level) -> &'static str {
     }
 }
 
+/// The charts of every region in `parents`, in that order; the regions are planned in parallel.
 pub fn jobs(data: &ChartData, parents: &[u32]) -> Vec<Job> {
+    parents.par_iter().flat_map_iter(|&code| jobs_of(data, code)).collect()
+}
+
+fn jobs_of(data: &ChartData, code: u32) -> Vec<Job> {
     let mut out = Vec::new();
-    for &code in parents {
-        let Some(parent) = data.get(code) else { continue };
-        let children = data.children(code);
-        let job = |stem: String, kind: Kind, spec: Spec| Job {
-            region_code: code,
-            region_name: parent.name.clone(),
-            dir: parent.dir_name(),
-            stem,
-            kind,
-            spec,
-        };
-        for h in &HEADLINES {
-            if let Some(spec) = trend(parent, &children, h) {
-                out.push(job(format!("trend-{}", h.slug), Kind::Trend, spec));
-            }
-            if let Some(spec) = compare(parent, &children, h) {
-                out.push(job(format!("compare-{}", h.slug), Kind::Compare, spec));
-            }
-            if let Some(spec) = yoy(parent, &children, h) {
-                out.push(job(format!("yoy-{}", h.slug), Kind::Yoy, spec));
-            }
+    let Some(parent) = data.get(code) else { return out };
+    let children = data.children(code);
+    let job = |stem: String, kind: Kind, spec: Spec| Job {
+        region_code: code,
+        region_name: parent.name.clone(),
+        dir: parent.dir_name(),
+        stem,
+        kind,
+        spec,
+    };
+    for h in &HEADLINES {
+        if let Some(spec) = trend(parent, &children, h) {
+            out.push(job(format!("trend-{}", h.slug), Kind::Trend, spec));
         }
-        if let Some(spec) = outcomes(parent, &children) {
-            out.push(job("outcomes".into(), Kind::Outcomes, spec));
+        if let Some(spec) = compare(parent, &children, h) {
+            out.push(job(format!("compare-{}", h.slug), Kind::Compare, spec));
         }
+        if let Some(spec) = yoy(parent, &children, h) {
+            out.push(job(format!("yoy-{}", h.slug), Kind::Yoy, spec));
+        }
+    }
+    if let Some(spec) = outcomes(parent, &children) {
+        out.push(job("outcomes".into(), Kind::Outcomes, spec));
     }
     out
 }

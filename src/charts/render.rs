@@ -1,11 +1,12 @@
-//! One chart to one file: SVG through a string, PNG through plotters' bitmap backend. No clock and
+//! One chart to one file: SVG through a string, PNG through a canvas, both by our own plotters
+//! backends (`svg.rs`, `bitmap.rs`). No clock and
 //! no randomness reach either, so the same rollup gives the same bytes.
 
 use super::bitmap::Bitmap;
 use super::canvas::Canvas;
 use super::pngfile;
 use super::style::DrawResult;
-use super::svg::SvgText;
+use super::svg::Svg;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::error::{Error, IoContext, Result};
 use plotters::coord::Shift;
@@ -101,9 +102,8 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
     };
     match format {
         Format::Svg => BUFFERS.with_borrow_mut(|Buffers { svg, .. }| {
-            svg.clear();
             {
-                let root = SvgText::new(svg, spec.size())?.into_drawing_area();
+                let root = Svg::new(svg, spec.size())?.into_drawing_area();
                 spec.draw(&root).map_err(failed)?;
             }
             std::fs::write(path, &svg[..]).at(path)
@@ -127,6 +127,7 @@ mod tests {
     use super::super::trend::{Series, Trend};
     use super::super::{font, style};
     use super::*;
+    use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
     /// Twenty counties whose lines wander across each other: more shades than a palette holds.
     fn crowded_trend() -> Spec {
@@ -148,6 +149,112 @@ mod tests {
 
     fn rgb(c: RGBColor) -> Rgb {
         [c.0, c.1, c.2]
+    }
+
+    /// plotters' own SVG backend, text measured as `Svg` measures it: the reference `Svg` must
+    /// match byte for byte.
+    struct Reference<'a> {
+        svg: SVGBackend<'a>,
+        glyphs: super::super::glyphs::Glyphs,
+    }
+
+    type Drawn = std::result::Result<(), DrawingErrorKind<std::io::Error>>;
+
+    impl DrawingBackend for Reference<'_> {
+        type ErrorType = std::io::Error;
+        fn get_size(&self) -> (u32, u32) {
+            self.svg.get_size()
+        }
+        fn ensure_prepared(&mut self) -> Drawn {
+            self.svg.ensure_prepared()
+        }
+        fn present(&mut self) -> Drawn {
+            self.svg.present()
+        }
+        fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Drawn {
+            self.svg.draw_pixel(p, c)
+        }
+        fn draw_line<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S) -> Drawn {
+            self.svg.draw_line(a, b, s)
+        }
+        fn draw_rect<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S, f: bool) -> Drawn {
+            self.svg.draw_rect(a, b, s, f)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, p: I, s: &S) -> Drawn {
+            self.svg.draw_path(p, s)
+        }
+        fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, f: bool) -> Drawn {
+            self.svg.draw_circle(c, r, s, f)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            p: I,
+            s: &S,
+        ) -> Drawn {
+            self.svg.fill_polygon(p, s)
+        }
+        fn draw_text<S: BackendTextStyle>(&mut self, t: &str, s: &S, p: BackendCoord) -> Drawn {
+            self.svg.draw_text(t, s, p)
+        }
+        fn estimate_text_size<S: BackendTextStyle>(
+            &self,
+            t: &str,
+            s: &S,
+        ) -> std::result::Result<(u32, u32), DrawingErrorKind<std::io::Error>> {
+            Ok(self.glyphs.size(t, s))
+        }
+    }
+
+    /// One chart of each kind, with what escaping, gaps, negatives and missing values bring.
+    fn every_kind() -> Vec<Spec> {
+        use super::super::{compare::Compare, outcomes::Outcomes, yoy::Yoy};
+        let names = ["喀什市", "疏附县", "A&B <县>", "泽普县 \"新\"", "O'Brien"];
+        let bars = |f: fn(usize) -> Option<f64>| -> Vec<(String, Option<f64>)> {
+            names.iter().enumerate().map(|(i, n)| (n.to_string(), f(i))).collect()
+        };
+        vec![
+            crowded_trend(),
+            Spec::Compare(Compare {
+                title: "喀什地区各县（市、区）行政事业性收费（万元） · 2024年".into(),
+                unit: Unit::TenThousandYuan,
+                bars: bars(|i| (i != 3).then_some(1234.5 * i as f64 + 0.25)),
+            }),
+            Spec::Yoy(Yoy {
+                title: "喀什地区各县（市、区）公开率同比变化 · 2024年较2023年".into(),
+                unit_label: "百分点",
+                bars: bars(|i| (i != 1).then_some(12.5 - 7.25 * i as f64)),
+            }),
+            Spec::Outcomes(Outcomes {
+                title: "喀什地区依申请公开办理结果 · 2024年".into(),
+                rows: names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.to_string(), [i as f64, 3.0, 0.0, 1.0, 2.0, 5.0]))
+                    .collect(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn svg_is_plotters_svg_byte_for_byte() {
+        font::register().unwrap();
+        let mut escaped = 0;
+        for spec in every_kind() {
+            let mut ours = String::from("left over from the chart before");
+            spec.draw(&Svg::new(&mut ours, spec.size()).unwrap().into_drawing_area()).unwrap();
+            let mut theirs = String::new();
+            {
+                let backend = Reference {
+                    svg: SVGBackend::with_string(&mut theirs, spec.size()),
+                    glyphs: super::super::glyphs::Glyphs::new().unwrap(),
+                };
+                spec.draw(&backend.into_drawing_area()).unwrap();
+            }
+            assert!(theirs.contains("<text"), "{}", spec.title());
+            assert_eq!(ours, theirs, "{}", spec.title());
+            escaped += theirs.matches("&amp;").count() + theirs.matches("&apos;").count();
+        }
+        assert!(escaped >= 3, "the names to escape never reached a chart");
     }
 
     #[test]

@@ -7,7 +7,9 @@ use arrow::array::{AsArray, DictionaryArray, RecordBatch, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use arrow::error::ArrowError;
-use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,7 +24,9 @@ pub fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
     let file = File::open(path).at(path)?;
-    let plain = ParquetRecordBatchReaderBuilder::try_new(file.try_clone().at(path)?).map_err(failed)?;
+    // The footer is parsed once: the plain schema says which columns are strings, and the same
+    // metadata then serves the reader with those columns as dictionaries.
+    let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(failed)?;
     let fields: Vec<Field> = plain
         .schema()
         .fields()
@@ -36,7 +40,8 @@ pub fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
         })
         .collect();
     let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
-    ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(failed)
+    let metadata = ArrowReaderMetadata::try_new(Arc::clone(plain.metadata()), options).map_err(failed)?;
+    Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata))
 }
 
 /// Column `name` of `batch` as a dictionary of strings.
