@@ -257,6 +257,62 @@ mod tests {
         assert!(escaped >= 3, "the names to escape never reached a chart");
     }
 
+    /// What no chart draws today: outlines, pixels, translucent colours, rotated and bold text.
+    #[test]
+    fn svg_is_plotters_svg_for_every_primitive() {
+        use plotters::style::FontTransform;
+        font::register().unwrap();
+        fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>) -> DrawResult
+        where
+            DB::ErrorType: 'static,
+        {
+            let faint = RGBColor(31, 119, 180).mix(0.35);
+            root.draw(&Rectangle::new([(5, 5), (60, 40)], ShapeStyle::from(&style::INK).stroke_width(2)))?;
+            root.draw(&Rectangle::new([(70, 5), (90, 40)], faint.filled()))?;
+            root.draw(&Circle::new((120, 30), 9, ShapeStyle::from(&faint).stroke_width(3)))?;
+            root.draw(&Circle::new((150, 30), 4, style::TOTAL.filled()))?;
+            root.draw(&Pixel::new((3, 90), faint))?;
+            root.draw(&Polygon::new(vec![(10, 60), (40, 95), (5, 99)], faint))?;
+            root.draw(&PathElement::new(
+                vec![(0, 0), (50, 70), (99, 3)],
+                ShapeStyle::from(&faint).stroke_width(2),
+            ))?;
+            for (i, t) in [
+                FontTransform::None,
+                FontTransform::Rotate90,
+                FontTransform::Rotate180,
+                FontTransform::Rotate270,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let font = (font::FAMILY, 13.0 + i as f64).into_font().transform(t).color(&faint);
+                root.draw(&Text::new(format!("第{i}<&'\">"), (40 * i as i32, 80), font))?;
+            }
+            let bold = (font::FAMILY, 15.0, FontStyle::Bold).into_font();
+            root.draw(&Text::new("粗体", (160, 60), bold))?;
+            let italic = (font::FAMILY, 15.0, FontStyle::Italic).into_font();
+            root.draw(&Text::new("斜体", (160, 90), italic))?;
+            root.present()?;
+            Ok(())
+        }
+        let size = (200, 120);
+        let mut ours = String::new();
+        draw(Svg::new(&mut ours, size).unwrap().into_drawing_area()).unwrap();
+        let mut theirs = String::new();
+        {
+            let svg = SVGBackend::with_string(&mut theirs, size);
+            draw(Reference { svg, glyphs: super::super::glyphs::Glyphs::new().unwrap() }.into_drawing_area())
+                .unwrap();
+        }
+        for tag in
+            ["fill=\"none\"", "<circle", "<polygon", "<polyline", "rotate(270", "bold", "italic", "&apos;"]
+        {
+            assert!(theirs.contains(tag), "{tag} not drawn");
+        }
+        assert_eq!(ours, theirs);
+    }
+
     #[test]
     fn a_crowded_trend_keeps_its_colours_and_its_edges() {
         font::register().unwrap();

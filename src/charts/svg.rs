@@ -87,6 +87,17 @@ impl<'a> Svg<'a> {
         }
     }
 
+    /// A shape filled with `c`, or outlined in it.
+    fn paint(&mut self, c: BackendColor, fill: bool) {
+        if fill {
+            self.colour("fill", c);
+            self.buf.push_str(" stroke=\"none\"");
+        } else {
+            self.buf.push_str(" fill=\"none\"");
+            self.colour("stroke", c);
+        }
+    }
+
     /// `x,y ` for each point, as plotters writes `points`.
     fn points(&mut self, path: impl IntoIterator<Item = BackendCoord>) {
         self.buf.push_str(" points=\"");
@@ -192,13 +203,7 @@ impl DrawingBackend for Svg<'_> {
         self.attr_int("width", b.0 - a.0);
         self.attr_int("height", b.1 - a.1);
         self.opacity(color);
-        if fill {
-            self.colour("fill", color);
-            self.buf.push_str(" stroke=\"none\"");
-        } else {
-            self.buf.push_str(" fill=\"none\"");
-            self.colour("stroke", color);
-        }
+        self.paint(color, fill);
         self.close();
         Ok(())
     }
@@ -248,13 +253,7 @@ impl DrawingBackend for Svg<'_> {
         self.attr_int("cy", c.1);
         self.attr_int("r", radius);
         self.opacity(color);
-        if fill {
-            self.colour("fill", color);
-            self.buf.push_str(" stroke=\"none\"");
-        } else {
-            self.buf.push_str(" fill=\"none\"");
-            self.colour("stroke", color);
-        }
+        self.paint(color, fill);
         self.attr_int("stroke-width", style.stroke_width());
         self.close();
         Ok(())
