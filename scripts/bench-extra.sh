@@ -76,11 +76,16 @@ for years in 2021..2022 2021..2025 2021..2030; do
 done
 
 echo "== charts (national rollup from the incremental run above)"
-echo "run with charts (--no-cache):  $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache)"
+echo "run, no charts (--no-cache):   $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache --no-charts)"
+echo "run, SVG charts (the default):  $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache)"
+echo "run, SVG + PNG charts:          $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache --chart-format svg,png)"
+echo "run, SVG charts (stages):"
+XXGK_TIMINGS=1 "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet --no-cache 2>&1 | grep -E "rollup done|charts" | sed 's/^/  /'
 for f in svg png svg,png; do
   echo "plot --format $f --no-cache: $(t "$xxgk" plot --out "$out" --quiet --format "$f" --no-cache)"
 done
 echo "charts drawn: $(find "$out/charts" -type f | wc -l) files, $(du -sh "$out/charts" | cut -f1)"
+echo "plot after run (PNG drawn, SVG linked): $("$xxgk" run "$national" --out "$out" --max-year 2030 --quiet >/dev/null; t "$xxgk" plot --out "$out" --quiet)"
 echo "re-run with charts, nothing changed: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet)"
 bump "$file"
 echo "re-run with charts, one file changed: $(t "$xxgk" run "$national" --out "$out" --max-year 2030 --quiet)"
