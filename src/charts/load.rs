@@ -7,6 +7,7 @@
 
 use super::data::Point;
 use crate::error::{Error, Result};
+use crate::rollup::write::wide_column;
 use crate::store::dict_read::{self, per_row, strings, values};
 use arrow::array::{Array, AsArray, DictionaryArray};
 use arrow::compute::cast;
@@ -38,11 +39,6 @@ fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
     values(d).is_valid(k).then(|| values(d).value(k))
 }
 
-/// The wide table's column of metric `id`: its dots are underscores (`rollup/write.rs`).
-pub fn column_of(id: &str) -> String {
-    id.replace('.', "_")
-}
-
 /// The values of `metrics` (slot `i` is `metrics[i]`) in the wide rollup file `path`; a metric the
 /// file has no column for has no values. Year-over-year change is left empty.
 pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
@@ -52,7 +48,7 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
     let columns: Vec<(usize, String)> = metrics
         .iter()
         .enumerate()
-        .map(|(slot, id)| (slot, column_of(id)))
+        .map(|(slot, id)| (slot, wide_column(id)))
         .filter(|(_, c)| builder.schema().field_with_name(c).is_ok())
         .collect();
     let projection = ProjectionMask::columns(

@@ -92,6 +92,12 @@ fn is_count(m: usize) -> bool {
     m < catalog().len() && catalog().metric(m).kind.is_integer()
 }
 
+/// The wide table's column of metric `id` (`licensing.decisions` → `licensing_decisions`): SQL
+/// and dashboards take a name without dots unquoted.
+pub fn wide_column(id: &str) -> String {
+    id.replace('.', "_")
+}
+
 fn wide_schema() -> Arc<Schema> {
     let mut fields = vec![
         Field::new("region_code", DataType::Utf8, false),
@@ -102,7 +108,7 @@ fn wide_schema() -> Arc<Schema> {
     ];
     for m in 0..metric_count() {
         let dt = if is_count(m) { DataType::Int64 } else { DataType::Float64 };
-        fields.push(Field::new(metric_id(m).replace('.', "_"), dt, true));
+        fields.push(Field::new(wide_column(metric_id(m)), dt, true));
     }
     Arc::new(Schema::new(fields))
 }
