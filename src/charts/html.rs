@@ -185,7 +185,11 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
         let many = files.len() > MAX_FILES_LISTED;
         let troubled = |f: &&PageFile| f.rows_rejected.unwrap_or(0) > 0 || f.error.is_some();
         let shown: Vec<&PageFile> = files.iter().filter(|f| !many || troubled(f)).collect();
-        h.push_str("<h3>输入文件</h3>\n<table>\n<tr><th>文件</th><th>编码</th><th>格式</th><th>读入</th><th>入库</th><th>拒收</th><th>错误</th></tr>\n");
+        h.push_str("<h3>输入文件</h3>\n");
+        // No header row over no rows: the note below says why nothing is listed.
+        if !shown.is_empty() {
+            h.push_str("<table>\n<tr><th>文件</th><th>编码</th><th>格式</th><th>读入</th><th>入库</th><th>拒收</th><th>错误</th></tr>\n");
+        }
         for f in &shown {
             let _ = writeln!(
                 h,
@@ -199,7 +203,9 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
                 opt_text(&f.error)
             );
         }
-        h.push_str("</table>\n");
+        if !shown.is_empty() {
+            h.push_str("</table>\n");
+        }
         if shown.len() < files.len() {
             let _ = writeln!(
                 h,
@@ -209,11 +215,16 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
         }
     }
     if let Some(rules) = &s.findings_by_rule {
-        h.push_str("<h3>按规则统计的发现</h3>\n<table>\n<tr><th>规则</th><th>条数</th></tr>\n");
-        for (rule, n) in rules {
-            let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", escape(rule));
+        h.push_str("<h3>按规则统计的发现</h3>\n");
+        if rules.is_empty() {
+            h.push_str("<p class=\"note\">没有校验发现。</p>\n");
+        } else {
+            h.push_str("<table>\n<tr><th>规则</th><th>条数</th></tr>\n");
+            for (rule, n) in rules {
+                let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", escape(rule));
+            }
+            h.push_str("</table>\n");
         }
-        h.push_str("</table>\n");
     }
     h.push_str("</section>\n");
     Ok(())
@@ -354,5 +365,24 @@ mod tests {
         summary_section(&mut h, &path).unwrap();
         assert!(h.contains("<td>f07.csv</td>") && !h.contains("<td>f08.csv</td>"), "{h}");
         assert!(h.contains("另有 49 个文件未列出"), "{h}");
+    }
+
+    #[test]
+    fn nothing_to_list_is_said_not_shown_as_an_empty_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<serde_json::Value> = (0..50)
+            .map(|i| {
+                serde_json::json!({"file": format!("f{i:02}.csv"), "rows_read": 3, "rows_stored": 3,
+                "rows_rejected": 0, "error": null})
+            })
+            .collect();
+        let path = dir.path().join("summary.json");
+        std::fs::write(&path, serde_json::json!({"files": files, "findings_by_rule": {}}).to_string())
+            .unwrap();
+        let mut h = String::new();
+        summary_section(&mut h, &path).unwrap();
+        assert!(h.contains("另有 50 个文件未列出") && h.contains("没有校验发现"), "{h}");
+        assert_eq!(h.matches("<table").count(), h.matches("</table>").count());
+        assert!(!h.contains("<th>文件</th>") && !h.contains("<th>规则</th>"), "{h}");
     }
 }
