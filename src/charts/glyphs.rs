@@ -12,13 +12,14 @@ use plotters_backend::{BackendCoord, BackendTextStyle, FontTransform};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 /// plotters' SVG writes a text size `s` as `font-size: s / 1.24`: the same em here keeps the two
 /// formats alike.
 const SVG_EM: f64 = 1.24;
 
 pub struct Glyphs {
-    font: FontRef<'static>,
+    font: &'static FontRef<'static>,
 }
 
 /// Past this many rasterized glyphs a thread's cache starts again, so that memory stays bounded
@@ -80,12 +81,17 @@ fn rasterize(font: &FontRef<'static>, glyph: ab_glyph::Glyph) -> Option<Rc<Cover
 }
 
 impl Glyphs {
+    /// The bundled font, parsed once per process: every chart of both formats measures text with
+    /// it, and parsing its tables again for each of 13,680 files was work for nothing.
     pub fn new() -> Result<Glyphs> {
-        let font = FontRef::try_from_slice(FONT).map_err(|e| Error::Chart {
-            path: "assets/fonts".into(),
-            message: format!("the bundled font does not parse: {e}"),
-        })?;
-        Ok(Glyphs { font })
+        static FONT_REF: OnceLock<std::result::Result<FontRef<'static>, String>> = OnceLock::new();
+        match FONT_REF.get_or_init(|| FontRef::try_from_slice(FONT).map_err(|e| e.to_string())) {
+            Ok(font) => Ok(Glyphs { font }),
+            Err(e) => Err(Error::Chart {
+                path: "assets/fonts".into(),
+                message: format!("the bundled font does not parse: {e}"),
+            }),
+        }
     }
 
     fn scale(&self, size: f64) -> PxScale {
@@ -165,7 +171,7 @@ impl Glyphs {
                 }
                 let at = point(f32::from(x_q) / 4.0, f32::from(base_q) / 4.0);
                 let glyph = id.with_scale_and_position(scale, at);
-                cache.entry(key).or_insert_with(|| rasterize(&self.font, glyph)).clone()
+                cache.entry(key).or_insert_with(|| rasterize(self.font, glyph)).clone()
             });
             let Some(ink) = ink else { continue };
             let (left, top) = (x_px + ink.left, base_px + ink.top);
