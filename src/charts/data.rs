@@ -2,7 +2,7 @@
 //! and province, read from `parquet/rollup_wide/level=*/` (one file at a time, in parallel:
 //! [`load`]) and indexed by region, with each value's change on the year before.
 
-use super::load::{self, Rows};
+use super::load;
 use super::metrics::wanted;
 use crate::error::{Error, IoContext, Result};
 use crate::regions::Level;
@@ -131,7 +131,7 @@ impl ChartData {
             in_dir.sort();
             files.extend(in_dir.into_iter().map(|f| (f, level)));
         }
-        let read: Vec<(Rows, Level)> = files
+        let read: Vec<(Vec<load::Region>, Level)> = files
             .par_iter()
             .map(|(f, level)| Ok((load::read(f, &metrics)?, *level)))
             .collect::<Result<_>>()?;
@@ -139,7 +139,7 @@ impl ChartData {
         // of cells of the size it needs: a map grown piece by piece cost more than reading.
         let mut pieces: Vec<(load::Region, Level)> = read
             .into_iter()
-            .flat_map(|(rows, level)| rows.regions.into_iter().map(move |r| (r, level)))
+            .flat_map(|(regions, level)| regions.into_iter().map(move |r| (r, level)))
             .collect();
         pieces.par_sort_by_key(|(r, _)| r.code);
         let mut data = ChartData::default();

@@ -350,37 +350,35 @@ mod tests {
         );
     }
 
-    #[test]
-    fn many_input_files_list_only_those_with_rejections() {
+    /// The summary section of a run of 50 input files, file `rejected` with a rejected row if any,
+    /// and `extra` fields of summary.json beside `files`.
+    fn summary_page(rejected: Option<usize>, extra: serde_json::Value) -> String {
         let dir = tempfile::tempdir().unwrap();
         let files: Vec<serde_json::Value> = (0..50)
             .map(|i| {
                 serde_json::json!({"file": format!("f{i:02}.csv"), "rows_read": 3, "rows_stored": 3,
-                    "rows_rejected": if i == 7 { 1 } else { 0 }, "error": null})
+                    "rows_rejected": usize::from(rejected == Some(i)), "error": null})
             })
             .collect();
+        let mut summary = extra;
+        summary["files"] = serde_json::Value::Array(files);
         let path = dir.path().join("summary.json");
-        std::fs::write(&path, serde_json::json!({"files": files}).to_string()).unwrap();
+        std::fs::write(&path, summary.to_string()).unwrap();
         let mut h = String::new();
         summary_section(&mut h, &path).unwrap();
+        h
+    }
+
+    #[test]
+    fn many_input_files_list_only_those_with_rejections() {
+        let h = summary_page(Some(7), serde_json::json!({}));
         assert!(h.contains("<td>f07.csv</td>") && !h.contains("<td>f08.csv</td>"), "{h}");
         assert!(h.contains("另有 49 个文件未列出"), "{h}");
     }
 
     #[test]
     fn nothing_to_list_is_said_not_shown_as_an_empty_table() {
-        let dir = tempfile::tempdir().unwrap();
-        let files: Vec<serde_json::Value> = (0..50)
-            .map(|i| {
-                serde_json::json!({"file": format!("f{i:02}.csv"), "rows_read": 3, "rows_stored": 3,
-                "rows_rejected": 0, "error": null})
-            })
-            .collect();
-        let path = dir.path().join("summary.json");
-        std::fs::write(&path, serde_json::json!({"files": files, "findings_by_rule": {}}).to_string())
-            .unwrap();
-        let mut h = String::new();
-        summary_section(&mut h, &path).unwrap();
+        let h = summary_page(None, serde_json::json!({"findings_by_rule": {}}));
         assert!(h.contains("另有 50 个文件未列出") && h.contains("没有校验发现"), "{h}");
         assert_eq!(h.matches("<table").count(), h.matches("</table>").count());
         assert!(!h.contains("<th>文件</th>") && !h.contains("<th>规则</th>"), "{h}");

@@ -24,13 +24,6 @@ pub struct Region {
     pub cells: Vec<((usize, i32), Point)>,
 }
 
-/// A file's regions, in order of appearance; rows of one region next to each other make one entry,
-/// so that merging the files costs a lookup per region, not one per cell.
-#[derive(Default)]
-pub struct Rows {
-    pub regions: Vec<Region>,
-}
-
 const KEYS: [&str; 4] = ["region_code", "region_name", "parent_code", "year"];
 
 /// The string in row `i`, if any.
@@ -39,9 +32,11 @@ fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
     values(d).is_valid(k).then(|| values(d).value(k))
 }
 
-/// The values of `metrics` (slot `i` is `metrics[i]`) in the wide rollup file `path`; a metric the
-/// file has no column for has no values. Year-over-year change is left empty.
-pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
+/// The values of `metrics` (slot `i` is `metrics[i]`) in the wide rollup file `path`, by region in
+/// order of appearance (rows of one region next to each other make one entry, so that merging the
+/// files sorts regions, not cells); a metric the file has no column for has no values.
+/// Year-over-year change is left empty.
+pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
     let builder = dict_read::open(path)?;
@@ -56,7 +51,7 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
         KEYS.iter().copied().chain(columns.iter().map(|(_, c)| c.as_str())),
     );
     let reader = builder.with_projection(projection).build().map_err(failed)?;
-    let mut out = Rows::default();
+    let mut out: Vec<Region> = Vec::new();
     for batch in reader {
         let batch = batch?;
         let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
@@ -78,15 +73,15 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Rows> {
             if year.is_null(i) {
                 continue;
             }
-            if out.regions.last().is_none_or(|r| r.code != code) {
-                out.regions.push(Region {
+            if out.last().is_none_or(|r| r.code != code) {
+                out.push(Region {
                     code,
                     name: text(&name, i).unwrap_or_default().to_string(),
                     parent: text(&parent, i).and_then(|p| p.parse().ok()),
                     cells: Vec::new(),
                 });
             }
-            let Some(region) = out.regions.last_mut() else { continue };
+            let Some(region) = out.last_mut() else { continue };
             for (slot, values) in &metrics {
                 let values = values.as_primitive::<Float64Type>();
                 if values.is_valid(i) {

@@ -1,6 +1,6 @@
 //! One chart to one file: SVG through a string, PNG through a canvas, both by our own plotters
-//! backends (`svg.rs`, `bitmap.rs`). No clock and
-//! no randomness reach either, so the same rollup gives the same bytes.
+//! backends (`svg.rs`, `bitmap.rs`). No clock and no randomness reach either, so the same rollup
+//! gives the same bytes.
 
 use super::bitmap::Bitmap;
 use super::canvas::Canvas;
@@ -158,6 +158,15 @@ mod tests {
         glyphs: super::super::glyphs::Glyphs,
     }
 
+    impl<'a> Reference<'a> {
+        fn new(buf: &'a mut String, size: (u32, u32)) -> Reference<'a> {
+            Reference {
+                svg: SVGBackend::with_string(buf, size),
+                glyphs: super::super::glyphs::Glyphs::new().unwrap(),
+            }
+        }
+    }
+
     type Drawn = std::result::Result<(), DrawingErrorKind<std::io::Error>>;
 
     impl DrawingBackend for Reference<'_> {
@@ -243,13 +252,7 @@ mod tests {
             let mut ours = String::from("left over from the chart before");
             spec.draw(&Svg::new(&mut ours, spec.size()).unwrap().into_drawing_area()).unwrap();
             let mut theirs = String::new();
-            {
-                let backend = Reference {
-                    svg: SVGBackend::with_string(&mut theirs, spec.size()),
-                    glyphs: super::super::glyphs::Glyphs::new().unwrap(),
-                };
-                spec.draw(&backend.into_drawing_area()).unwrap();
-            }
+            spec.draw(&Reference::new(&mut theirs, spec.size()).into_drawing_area()).unwrap();
             assert!(theirs.contains("<text"), "{}", spec.title());
             assert_eq!(ours, theirs, "{}", spec.title());
             escaped += theirs.matches("&amp;").count() + theirs.matches("&apos;").count();
@@ -300,11 +303,7 @@ mod tests {
         let mut ours = String::new();
         draw(Svg::new(&mut ours, size).unwrap().into_drawing_area()).unwrap();
         let mut theirs = String::new();
-        {
-            let svg = SVGBackend::with_string(&mut theirs, size);
-            draw(Reference { svg, glyphs: super::super::glyphs::Glyphs::new().unwrap() }.into_drawing_area())
-                .unwrap();
-        }
+        draw(Reference::new(&mut theirs, size).into_drawing_area()).unwrap();
         for tag in
             ["fill=\"none\"", "<circle", "<polygon", "<polyline", "rotate(270", "bold", "italic", "&apos;"]
         {
