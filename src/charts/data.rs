@@ -58,10 +58,9 @@ impl RegionData {
     }
 
     /// Sort the cells once all rows are in (of two rows for one cell the later one counts), then
-    /// work out each value's change on the year before as the rollup does (`rollup/finish.rs`):
-    /// the difference, and that as a percentage of a non-zero year before. The first year of the
-    /// rollup gets none, even where the rollup had the year before it (`--years`): no chart shows
-    /// a change on a year it has no value for.
+    /// work out each value's change on the year before with the rollup's own rule
+    /// (`rollup::finish::yoy`). The first year of the rollup gets none, even where the rollup had
+    /// the year before it (`--years`): no chart shows a change on a year it has no value for.
     fn seal(&mut self) {
         self.cells.reverse();
         self.cells.sort_by_key(|c| c.0);
@@ -71,10 +70,7 @@ impl RegionData {
             if (m0, y0 + 1) != (*m, *y) {
                 continue;
             }
-            if let (Some(v), Some(p)) = (now.value, before.value) {
-                now.yoy_change = Some(v - p);
-                now.yoy_pct = (p != 0.0).then(|| (v - p) / p * 100.0);
-            }
+            (now.yoy_change, now.yoy_pct) = crate::rollup::finish::yoy(now.value, before.value);
         }
     }
 

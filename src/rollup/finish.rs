@@ -172,6 +172,15 @@ impl Sums {
     }
 }
 
+/// Change on the year before: the difference, and that as a percentage of a non-zero year before;
+/// none without both values. The charts work it out from the wide table with this too.
+pub fn yoy(value: Option<f64>, before: Option<f64>) -> (Option<f64>, Option<f64>) {
+    match (value, before) {
+        (Some(v), Some(p)) => (Some(v - p), (p != 0.0).then(|| (v - p) / p * 100.0)),
+        _ => (None, None),
+    }
+}
+
 /// A year's rows from its sums `cur` and the year before's `prev`.
 pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     let n_catalog = catalog().len() as u32;
@@ -226,11 +235,7 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
         };
         last = Some((code, parent, slot));
         let parent_v = slot.and_then(|s| parent_table.get(s * n_metrics + m as usize).copied().flatten());
-        let yoy_change = value.zip(prev_value).map(|(v, p)| v - p);
-        let yoy_pct = match (value, prev_value) {
-            (Some(v), Some(p)) if p != 0.0 => Some((v - p) / p * 100.0),
-            _ => None,
-        };
+        let (yoy_change, yoy_pct) = yoy(value, prev_value);
         // A share of a ratio means nothing: only summed metrics get one.
         let share = match (value, parent_v) {
             (Some(v), Some(pv)) if m < n_catalog && pv != 0.0 => Some(v / pv),
