@@ -15,7 +15,7 @@ APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "leg
 
 
 def metric_ids():
-    with open("src/catalog/metrics-2021.csv", encoding="utf-8") as f:
+    with open("src/reference/catalog/metrics-2021.csv", encoding="utf-8") as f:
         return [row["metric"] for row in csv.DictReader(f)]
 
 
@@ -55,7 +55,7 @@ def fmt(x):
 def main():
     out, provinces = sys.argv[1], sys.argv[2:]
     ids = metric_ids()
-    with open("src/regions/cn-admin-divisions.csv", encoding="utf-8") as f:
+    with open("src/reference/regions/cn-admin-divisions.csv", encoding="utf-8") as f:
         counties = [r for r in csv.DictReader(f) if r["level"] == "county"]
     if provinces:
         counties = [r for r in counties if r["code"][:2] + "0000" in provinces]

@@ -13,7 +13,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 cargo build --release --quiet
 xxgk=$PWD/target/release/xxgk
 python3 -c 'import duckdb' 2>/dev/null || pip install --quiet duckdb
-regions=$PWD/src/regions/cn-admin-divisions.csv
+regions=$PWD/src/reference/regions/cn-admin-divisions.csv
 no_charts=$("$xxgk" run --help | grep -q -- '--no-charts' && echo --no-charts || true)
 
 measure() { # label, command…  → "seconds peak_MB"

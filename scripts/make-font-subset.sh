@@ -15,10 +15,10 @@ trap 'rm -f "$chars"' EXIT
 python3 - "$chars" <<'PY'
 import csv, pathlib, sys
 text = set()
-with open("src/regions/cn-admin-divisions.csv", encoding="utf-8") as f:
+with open("src/reference/regions/cn-admin-divisions.csv", encoding="utf-8") as f:
     for row in csv.DictReader(f):
         text.update(row["name"])
-text.update(pathlib.Path("src/catalog/metrics-2021.csv").read_text(encoding="utf-8"))
+text.update(pathlib.Path("src/reference/catalog/metrics-2021.csv").read_text(encoding="utf-8"))
 for p in sorted(pathlib.Path("src/charts").rglob("*.rs")):
     text.update(p.read_text(encoding="utf-8"))
 text.update(chr(c) for c in range(0x20, 0x7F))

@@ -1,25 +1,33 @@
 //! xxgk: statistics of China's 政府信息公开工作年度报告, from county CSVs to Parquet, rollups and charts.
 //!
-//! The data flows through the modules in this order:
-//! `ingest` (files → cells) → `validate` (findings, 勾稽关系) → `store` (Parquet, rejected rows)
-//! → `rollup` → `charts`. `catalog` and `regions` are the reference data every stage uses;
-//! `pipeline` strings the stages together for the commands in `src/cmd/`. `extract` sits before
-//! ingest: it reads the numbers out of a published report (text, HTML, .docx) into a long-layout CSV.
+//! The modules are layers, declared here bottom to top; a module imports only from layers below
+//! its own (`tests/architecture.rs` keeps it so, and `docs/architecture.md` walks through them):
+//!
+//! 1. `support`: errors, text decoding, timings, progress, memory: nothing of xxgk below it.
+//! 2. `reference`: the metric catalog, the division table and the value grammar.
+//! 3. `model`: input files, reports, cells and where each was read, findings, the format's equations.
+//! 4. `stages`: `validate`, `extract`, `ingest` (which calls `extract` through one function), `synth`.
+//! 5. `store`: the Parquet dataset, rejected rows, findings, atomic publishing.
+//! 6. `rollup`: sums over regions and years from the published facts.
+//! 7. `charts`: charts and index.html from the published rollup.
+//! 8. `pipeline`: the run chain (ingest → store → rollup → charts), its caches and its lock.
+//!
+//! The binary's `cmd/` sits on top: it parses arguments, calls `pipeline` or a stage, and prints.
 
-pub mod catalog;
-pub mod charts;
-pub mod dataset;
-pub mod error;
-pub mod extract;
-pub mod ingest;
-pub mod memory;
-pub mod pipeline;
-pub mod progress;
-pub mod regions;
-pub mod rollup;
+pub mod support;
+
+pub mod reference;
+
+pub mod model;
+
+pub mod stages;
+
 pub mod store;
-pub mod synth;
-pub mod timing;
-pub mod validate;
 
-pub use error::{Error, Result};
+pub mod rollup;
+
+pub mod charts;
+
+pub mod pipeline;
+
+pub use support::error::{Error, Result};

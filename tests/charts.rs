@@ -12,7 +12,8 @@ const PREFECTURE: &str = "653100-喀什地区";
 
 /// The counties of 喀什地区, straight from the shipped division table.
 fn counties() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(project_root().join("src/regions/cn-admin-divisions.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(project_root().join("src/reference/regions/cn-admin-divisions.csv")).unwrap();
     text.lines()
         .skip(1)
         .filter(|l| l.ends_with(",county,653100"))

@@ -1,4 +1,4 @@
-//! `xxgk extract` and `xxgk::extract`: the 岳普湖县 sample against its transcription, hand-made
+//! `xxgk extract` and `xxgk::stages::extract`: the 岳普湖县 sample against its transcription, hand-made
 //! variants of it for each quirk real reports have, the other input forms (HTML, pipe rows, one
 //! cell per line, .docx built here), a hand-made 2019-format report, and the guards: incomplete
 //! tables, the rules.
@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use xxgk::catalog::{catalog, Format};
-use xxgk::extract::{extract_bytes, extract_file, ExtractError, ExtractOptions, Extracted};
+use xxgk::reference::catalog::{catalog, Format};
+use xxgk::stages::extract::{extract_bytes, extract_file, ExtractError, ExtractOptions, Extracted};
 
 fn fixture(name: &str) -> PathBuf {
     project_root().join("tests/fixtures/extract").join(name)
@@ -311,7 +311,7 @@ fn ambiguous_region_asks_for_region() {
 fn html_with_rowspan_and_colspan() {
     let x = extract_file(&fixture("variant.html"), &ExtractOptions::default()).unwrap();
     assert_values(&x, &expected(&fixture("variant-expected.csv")));
-    assert_eq!(x.form, xxgk::extract::InputForm::Html);
+    assert_eq!(x.form, xxgk::stages::extract::InputForm::Html);
     assert!(x.breaches.is_empty());
 }
 
@@ -338,7 +338,7 @@ fn docx_with_grid_span_and_vertical_merges() {
     write(&path, docx_bytes(&xml));
     let x = extract_file(&path, &ExtractOptions::default()).unwrap();
     assert_values(&x, &expected(&fixture("variant-expected.csv")));
-    assert_eq!(x.form, xxgk::extract::InputForm::Docx);
+    assert_eq!(x.form, xxgk::stages::extract::InputForm::Docx);
     let o = xxgk(&["extract", "report.docx", "--out", "ex"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 

@@ -3,10 +3,10 @@
 //! not panic on them either and return whole reports or name what is missing. Each file in
 //! `tests/fixtures/fuzz/` is one input and goes through both.
 
-use xxgk::extract::{extract_bytes, ExtractError, ExtractOptions};
-use xxgk::ingest::discover::InputFile;
-use xxgk::ingest::parse::{parse_bytes, ParseOptions};
-use xxgk::ingest::report::parse_report_bytes;
+use xxgk::model::InputFile;
+use xxgk::stages::extract::{extract_bytes, ExtractError, ExtractOptions};
+use xxgk::stages::ingest::parse::{parse_bytes, ParseOptions};
+use xxgk::stages::ingest::report::parse_report_bytes;
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
@@ -27,11 +27,11 @@ fn extract_holds_together(name: &str, bytes: &[u8]) {
         match extract_bytes(bytes, ext, &opts) {
             Ok(x) => {
                 // A success reads exactly the cells of the format it found, each a sane number.
-                let c = xxgk::catalog::catalog();
+                let c = xxgk::reference::catalog::catalog();
                 assert_eq!(x.values.len(), c.len(), "{name}");
                 for m in c.metrics() {
                     assert_eq!(x.values[m.index].is_some(), m.in_format(x.format), "{name}: {}", m.id);
-                    let signed = m.kind == xxgk::catalog::Kind::Change;
+                    let signed = m.kind == xxgk::reference::catalog::Kind::Change;
                     assert!(
                         x.values[m.index].is_none_or(|v| v.is_finite() && (signed || v >= 0.0)),
                         "{name}"

@@ -477,10 +477,12 @@ fn a_directory_that_cannot_be_read_as_a_file_is_e001() {
     // The library path behind E001, for when no permission can be taken away (root): `parse_file`
     // on something that exists but cannot be read as a file.
     let dir = tempfile::tempdir().unwrap();
-    let mut file = xxgk::ingest::discover::InputFile::named("dir.csv");
+    let mut file = xxgk::model::InputFile::named("dir.csv");
     file.path = dir.path().to_path_buf();
-    let parsed =
-        xxgk::ingest::parse::parse_file(&file, &xxgk::ingest::parse::ParseOptions { max_year: 2024 });
+    let parsed = xxgk::stages::ingest::parse::parse_file(
+        &file,
+        &xxgk::stages::ingest::parse::ParseOptions { max_year: 2024 },
+    );
     assert_eq!(parsed.findings.len(), 1);
     let f = &parsed.findings[0];
     assert_eq!((f.rule.id(), f.file.as_str(), f.line), ("E001-unreadable-file", "dir.csv", None));
@@ -495,9 +497,9 @@ fn a_directory_that_cannot_be_read_as_a_file_is_e001() {
 #[test]
 fn three_thousand_one_row_files_are_all_stored_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let counties: Vec<String> = xxgk::regions::regions()
+    let counties: Vec<String> = xxgk::reference::regions::regions()
         .iter()
-        .filter(|r| r.level == xxgk::regions::Level::County)
+        .filter(|r| r.level == xxgk::reference::regions::Level::County)
         .take(15)
         .map(|r| r.code_str())
         .collect();

@@ -8,9 +8,9 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use xxgk::catalog::{catalog, Format, Kind};
-use xxgk::dataset::Report;
-use xxgk::ingest::parse::ReportKey;
+use xxgk::model::Report;
+use xxgk::model::ReportKey;
+use xxgk::reference::catalog::{catalog, Format, Kind};
 
 #[derive(Debug, Clone, Copy)]
 enum Encoding {
@@ -96,7 +96,7 @@ fn round_trip(
     let c = catalog();
     let typed: Vec<(String, Option<f64>)> =
         c.metrics().iter().map(|m| typed(values[m.index], m.kind, styles[m.index])).collect();
-    let cells: Vec<&xxgk::catalog::Metric> =
+    let cells: Vec<&xxgk::reference::catalog::Metric> =
         c.form(format).cells.iter().map(|x| c.metric(x.metric)).collect();
     let mut rows = Vec::new();
     if wide {
@@ -189,17 +189,17 @@ proptest! {
         for (id, v) in &good {
             r.values[c.expect(id)] = Some(*v);
         }
-        prop_assert_eq!(xxgk::validate::consistency::check_report(&r), vec![]);
+        prop_assert_eq!(xxgk::model::check_report(&r), vec![]);
         // The cells the rules cover: the request matrix and the three appeal groups.
         let f = c.form(Format::F2021);
         let mut cells: Vec<usize> = f.matrix.iter().flat_map(|row| row.cells).collect();
         cells.extend(f.appeal_groups.iter().flat_map(|g| g.parts.iter().copied().chain([g.total])));
         let target = cells[cell % cells.len()];
         r.values[target] = Some(r.v(target) + k as f64);
-        let breaches = xxgk::validate::consistency::check_report(&r);
+        let breaches = xxgk::model::check_report(&r);
         let hit = c.metric(target);
         let group = |id: &str| id.split('.').next().unwrap().to_string();
-        let names_it = |b: &xxgk::validate::consistency::Breach| {
+        let names_it = |b: &xxgk::model::Breach| {
             let m = c.metric(b.metric);
             let rule = b.rule.id();
             if hit.applicant.is_some() {

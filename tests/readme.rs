@@ -1,6 +1,6 @@
 //! README stays true: every validation rule is documented with its id and Chinese wording.
 
-use xxgk::validate::finding::Rule;
+use xxgk::model::finding::Rule;
 
 #[test]
 fn readme_documents_every_rule() {
@@ -16,7 +16,7 @@ fn readme_documents_every_rule() {
 fn readme_documents_the_harmonized_set() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = &readme[readme.find("### Harmonized metrics").expect("the harmonized table")..];
-    for h in xxgk::catalog::harmonized::harmonized() {
+    for h in xxgk::reference::catalog::harmonized::harmonized() {
         // Matrix and 复议/诉讼 cells are listed by row or group; every other one by its id.
         let named = if h.id.starts_with("requests.other_total.") {
             "`requests.other_total.<applicant>`".to_string()

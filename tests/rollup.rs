@@ -17,7 +17,8 @@ struct Expected {
 
 fn hierarchy() -> HashMap<String, (String, Option<String>)> {
     // code -> (level, parent) straight from the shipped division table.
-    let text = std::fs::read_to_string(project_root().join("src/regions/cn-admin-divisions.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(project_root().join("src/reference/regions/cn-admin-divisions.csv")).unwrap();
     text.lines()
         .skip(1)
         .map(|l| {

@@ -6,20 +6,20 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use xxgk::extract::{extract_bytes, ExtractError, ExtractOptions};
-use xxgk::ingest::discover::InputFile;
-use xxgk::ingest::parse::ParseOptions;
-use xxgk::ingest::report::parse_report_bytes;
+use xxgk::stages::extract::{extract_bytes, ExtractError, ExtractOptions};
+use xxgk::model::InputFile;
+use xxgk::stages::ingest::parse::ParseOptions;
+use xxgk::stages::ingest::report::parse_report_bytes;
 
 fn check(data: &[u8], ext: &str, opts: &ExtractOptions) {
     match extract_bytes(data, ext, opts) {
         Ok(x) => {
             // A success reads exactly the cells of the format it found, each a sane number.
-            let c = xxgk::catalog::catalog();
+            let c = xxgk::reference::catalog::catalog();
             assert_eq!(x.values.len(), c.len());
             for m in c.metrics() {
                 assert_eq!(x.values[m.index].is_some(), m.in_format(x.format), "{}", m.id);
-                let signed = m.kind == xxgk::catalog::Kind::Change;
+                let signed = m.kind == xxgk::reference::catalog::Kind::Change;
                 assert!(x.values[m.index].is_none_or(|v| v.is_finite() && (signed || v >= 0.0)), "{}", m.id);
             }
             let mut csv = Vec::new();

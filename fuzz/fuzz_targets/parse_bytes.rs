@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use xxgk::ingest::discover::InputFile;
-use xxgk::ingest::parse::{parse_bytes, ParseOptions};
+use xxgk::model::InputFile;
+use xxgk::stages::ingest::parse::{parse_bytes, ParseOptions};
 
 fuzz_target!(|data: &[u8]| {
     let file = InputFile::named("fuzz.csv");

@@ -6,7 +6,7 @@
 use super::canvas::{level, Canvas, Rgb};
 use super::glyphs::Glyphs;
 use super::polygon;
-use crate::error::Result;
+use crate::support::error::Result;
 use plotters_backend::{
     rasterizer, BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };

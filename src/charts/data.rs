@@ -4,8 +4,8 @@
 
 use super::load;
 use super::metrics::wanted;
-use crate::error::{Error, IoContext, Result};
-use crate::regions::Level;
+use crate::reference::regions::Level;
+use crate::support::error::{Error, IoContext, Result};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! into the binary so that PNG charts show real glyphs on a machine with no CJK font installed.
 //! `scripts/make-font-subset.sh` rebuilds it when region names or labels gain new characters.
 
-use crate::error::{Error, Result};
+use crate::support::error::{Error, Result};
 use plotters::style::{register_font, FontStyle};
 use std::sync::OnceLock;
 
@@ -56,7 +56,7 @@ mod tests {
     #[test]
     fn subset_covers_region_names_and_labels() {
         let font = FontRef::try_from_slice(FONT).unwrap();
-        let names: String = crate::regions::regions().iter().map(|r| r.name.as_str()).collect();
+        let names: String = crate::reference::regions::regions().iter().map(|r| r.name.as_str()).collect();
         assert_eq!(missing(&font, &names), Vec::<char>::new(), "region names");
         let sources = [
             include_str!("mod.rs"),

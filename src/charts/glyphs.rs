@@ -5,7 +5,7 @@
 
 use super::canvas::{level, Canvas, Level, OPAQUE};
 use super::font::FONT;
-use crate::error::{Error, Result};
+use crate::support::error::{Error, Result};
 use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendCoord, BackendTextStyle, FontTransform};

@@ -4,7 +4,7 @@
 
 use super::plan::Kind;
 use super::{ChartFile, Format};
-use crate::error::{Error, IoContext, Result};
+use crate::support::error::{Error, IoContext, Result};
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -6,9 +6,9 @@
 //! ([`super::data`]).
 
 use super::data::Point;
-use crate::error::{Error, Result};
 use crate::rollup::write::wide_column;
 use crate::store::dict_read::{self, per_row, strings, values};
+use crate::support::error::{Error, Result};
 use arrow::array::{Array, AsArray, DictionaryArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type, Int32Type};

@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn charts_read_only_harmonized_metrics_and_the_fee() {
-        use crate::catalog::harmonized::is_comparable;
+        use crate::reference::catalog::harmonized::is_comparable;
         for id in wanted() {
             let indicator = crate::rollup::indicators::INDICATORS.iter().any(|i| i.id == id);
             assert!(is_comparable(id) || indicator || id == "fees.amount", "{id}");

@@ -26,7 +26,7 @@ pub mod svg;
 pub mod trend;
 pub mod yoy;
 
-use crate::error::{IoContext, Result};
+use crate::support::error::{IoContext, Result};
 use plan::Kind;
 use rayon::prelude::*;
 pub use render::Format;
@@ -69,12 +69,12 @@ pub fn draw_all(
     opts: &PlotOptions,
     previous: Option<&Path>,
 ) -> Result<Vec<ChartFile>> {
-    crate::timing::mark(|| "charts: start".into());
+    crate::support::timing::mark(|| "charts: start".into());
     font::register()?;
     let data = data::ChartData::read(rollup_dir)?;
-    crate::timing::mark(|| "charts: rollup read".into());
+    crate::support::timing::mark(|| "charts: rollup read".into());
     let jobs = plan::jobs(&data, &plan::parents(&data, opts.region));
-    crate::timing::mark(|| format!("charts: {} planned", jobs.len()));
+    crate::support::timing::mark(|| format!("charts: {} planned", jobs.len()));
     let mut formats = opts.formats.clone();
     formats.sort_unstable();
     formats.dedup();
@@ -101,7 +101,7 @@ pub fn draw_all(
             Ok((rel, digest))
         })
         .collect::<Result<_>>()?;
-    crate::timing::mark(|| "charts: drawn".into());
+    crate::support::timing::mark(|| "charts: drawn".into());
     reuse::write_digests(charts_dir, &mut digests)?;
     Ok(jobs
         .iter()

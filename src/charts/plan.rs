@@ -9,7 +9,7 @@ use super::outcomes::Outcomes;
 use super::render::Spec;
 use super::trend::{Series, Trend};
 use super::yoy::Yoy;
-use crate::regions::{regions, Level};
+use crate::reference::regions::{regions, Level};
 use rayon::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,7 +7,7 @@
 //! into a buffer kept from chart to chart.
 
 use super::canvas::Pixels;
-use crate::error::{Error, IoContext, Result};
+use crate::support::error::{Error, IoContext, Result};
 use std::path::Path;
 
 /// What one thread reuses from one PNG to the next.

@@ -8,7 +8,7 @@ use super::pngfile;
 use super::style::DrawResult;
 use super::svg::Svg;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
-use crate::error::{Error, IoContext, Result};
+use crate::support::error::{Error, IoContext, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::cell::RefCell;

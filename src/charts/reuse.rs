@@ -6,7 +6,7 @@
 
 use super::plan::Job;
 use super::render::Format;
-use crate::error::{IoContext, Result};
+use crate::support::error::{IoContext, Result};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! of chart through both and compares the bytes.
 
 use super::glyphs::Glyphs;
-use crate::error::Result;
+use crate::support::error::Result;
 use plotters_backend::{
     text_anchor::{HPos, VPos},
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle,

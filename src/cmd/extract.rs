@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
-use xxgk::extract::{extract_file, ExtractError, ExtractOptions};
+use xxgk::stages::extract::{extract_file, ExtractError, ExtractOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,7 +30,7 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 pub fn run(args: Args, common: &super::Common) -> anyhow::Result<u8> {
     let region = match &args.region {
-        Some(r) => match xxgk::regions::regions().lookup(r) {
+        Some(r) => match xxgk::reference::regions::regions().lookup(r) {
             Ok(region) => Some(region.code),
             Err(_) => bail!(
                 "--region {r:?} is not a region code in the 民政部 2024 table (six digits, e.g. 653128)"
@@ -59,7 +59,7 @@ pub fn run(args: Args, common: &super::Common) -> anyhow::Result<u8> {
                         ids.dedup();
                         format!("breaks {}", ids.join(", "))
                     };
-                    let cells = xxgk::catalog::catalog().form(x.format).len();
+                    let cells = xxgk::reference::catalog::catalog().form(x.format).len();
                     println!(
                         "{} → {}/{stem}.csv ({} format, {cells} cells; {rules})",
                         file.display(),

@@ -2,8 +2,8 @@
 //! that compares across formats.
 
 use std::io::Write;
-use xxgk::catalog::harmonized::{harmonized, Source};
-use xxgk::catalog::{catalog, Format};
+use xxgk::reference::catalog::harmonized::{harmonized, Source};
+use xxgk::reference::catalog::{catalog, Format};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FormatArg {

@@ -84,7 +84,7 @@ impl Scope {
 }
 
 pub fn parse_region(s: &str) -> Result<u32, String> {
-    xxgk::regions::regions()
+    xxgk::reference::regions::regions()
         .lookup(s)
         .map(|r| r.code)
         .map_err(|_| format!("{s:?} is not a region code in the 民政部 2024 table (six digits, e.g. 653100)"))

@@ -51,14 +51,14 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     }
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;
-    let stages = xxgk::progress::stages(common.quiet);
+    let stages = xxgk::support::progress::stages(common.quiet);
     stages.set_message("drawing charts");
     let opts = PlotOptions { region: args.region, formats: args.format.clone() };
     let previous = (!args.no_cache).then(|| args.out.join("charts"));
     let n = draw(&staging, &rollup, &args.out.join("validation"), &opts, previous.as_deref())?;
-    xxgk::timing::mark(|| "plot: index written".into());
+    xxgk::support::timing::mark(|| "plot: index written".into());
     staging.commit(&charts::PRODUCTS)?;
-    xxgk::timing::mark(|| "plot: published".into());
+    xxgk::support::timing::mark(|| "plot: published".into());
     stages.finish_and_clear();
     if !common.quiet {
         let out = args.out.display();

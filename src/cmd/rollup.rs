@@ -24,7 +24,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     }
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;
-    let stages = xxgk::progress::stages(common.quiet);
+    let stages = xxgk::support::progress::stages(common.quiet);
     stages.set_message("rolling up");
     let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
     let summary = xxgk::rollup::rollup(

@@ -42,12 +42,12 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     };
     let guard = lock(&args.out)?;
     let staging = Staging::new(&args.out, &guard)?;
-    let stages = xxgk::progress::stages(common.quiet);
+    let stages = xxgk::support::progress::stages(common.quiet);
     stages.set_message("ingest and validate");
     // Only the summary is needed from here on: the reports in memory go before the rollup starts.
     let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
-    xxgk::timing::mark(|| "run: ingest done".into());
-    xxgk::memory::release_freed();
+    xxgk::support::timing::mark(|| "run: ingest done".into());
+    xxgk::support::memory::release_freed();
     stages.set_message("rollup");
     let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
     let rolled = xxgk::rollup::rollup(
@@ -57,7 +57,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         previous.as_ref(),
     )
     .map_err(|e| super::unpublished(e, &args.out))?;
-    xxgk::timing::mark(|| "run: rollup done".into());
+    xxgk::support::timing::mark(|| "run: rollup done".into());
     let validation = staging.path("validation");
     let draw_charts = || -> anyhow::Result<usize> {
         let note = if args.no_charts {
@@ -82,14 +82,14 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         Ok(0)
     };
     let charts = draw_charts().map_err(|e| super::unpublished(e, &args.out))?;
-    xxgk::timing::mark(|| "run: charts done".into());
+    xxgk::support::timing::mark(|| "run: charts done".into());
     stages.set_message("publishing");
     let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
     products.extend(xxgk::rollup::PRODUCTS);
     products.extend(xxgk::charts::PRODUCTS);
     staging.commit(&products)?;
     stages.finish_and_clear();
-    xxgk::timing::mark(|| "run: published".into());
+    xxgk::support::timing::mark(|| "run: published".into());
     if !common.quiet {
         print!("{}", summary.render());
         for (level, rows) in &rolled.rows {

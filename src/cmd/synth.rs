@@ -4,7 +4,7 @@
 use super::Common;
 use std::path::PathBuf;
 use xxgk::pipeline::{read_and_validate, temp_spill_dir, IngestOptions};
-use xxgk::synth::{EncodingChoice, FilesChoice, LayoutChoice, SynthOptions};
+use xxgk::stages::synth::{EncodingChoice, FilesChoice, LayoutChoice, SynthOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -67,7 +67,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         seed: args.seed,
         anchors,
     };
-    let s = xxgk::synth::synth(&args.out, &opts)?;
+    let s = xxgk::stages::synth::synth(&args.out, &opts)?;
     if !common.quiet {
         println!(
             "synthetic: {} files, {} reports, {} rows, {} injected faults in {}",

@@ -4,8 +4,8 @@
 use anyhow::{bail, Context};
 use std::io::Write;
 use std::path::PathBuf;
-use xxgk::catalog::{catalog, Format};
-use xxgk::regions::regions;
+use xxgk::reference::catalog::{catalog, Format};
+use xxgk::reference::regions::regions;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,8 +1,8 @@
 //! `xxgk validate`: the same checks as `ingest`, findings printed as a table, nothing written.
 
 use super::{exit_for, Common, Inputs};
+use xxgk::model::finding::Finding;
 use xxgk::pipeline::{read_and_validate, temp_spill_dir, IngestOptions};
-use xxgk::validate::finding::Finding;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,8 +6,8 @@
 //! `lvl`, `m`) and become the documented strings only when written.
 
 use super::tables::{derivations_frame, hierarchy_frame, metrics_frame};
-use crate::error::Result;
-use crate::regions::{regions, Level};
+use crate::reference::regions::{regions, Level};
+use crate::support::error::Result;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -152,7 +152,7 @@ pub fn year_sums(
 }
 
 /// Each report's cells, plus the harmonized cells its format computes from them (see
-/// [`crate::catalog::harmonized`]): a 2021 report's three （六） sub-rows also count, summed, as
+/// [`crate::reference::catalog::harmonized`]): a 2021 report's three （六） sub-rows also count, summed, as
 /// `requests.other_total.*`; a 2019 report's 规范性文件 本年新制作数量 as `normative_docs.issued`. One
 /// row per report and harmonized cell, so `n_reports` still counts reports. Columns `region_code,
 /// metric, value`.

@@ -8,8 +8,8 @@
 use super::compute::UNITS_PER_WANYUAN;
 use super::indicators::metric_count;
 use super::tables::parent_of;
-use crate::catalog::catalog;
-use crate::error::Result;
+use crate::reference::catalog::catalog;
+use crate::support::error::Result;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 

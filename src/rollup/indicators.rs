@@ -1,7 +1,7 @@
 //! Derived indicators: ratios computed from the summed parts at every level (a ratio of sums, never
 //! a sum or a mean of ratios), null where the denominator is 0.
 
-use crate::catalog::catalog;
+use crate::reference::catalog::catalog;
 
 pub struct Indicator {
     pub id: &'static str,

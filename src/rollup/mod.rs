@@ -16,8 +16,8 @@ pub mod write;
 
 pub use compute::{RollupOptions, LEVELS};
 
-use crate::error::{IoContext, Result};
 use crate::store::reuse::Previous;
+use crate::support::error::{IoContext, Result};
 use finish::{Row, Sums};
 use published::FactsDigests;
 use write::{by_group, long_rel, wide_rel};
@@ -178,7 +178,7 @@ pub fn rollup(
     let wanted: Vec<i32> =
         present.iter().copied().filter(|y| (from.saturating_sub(1)..=to).contains(y)).collect();
     let facts = FactsDigests::read(facts_dir, &wanted);
-    crate::timing::mark(|| "rollup: facts digests read".into());
+    crate::support::timing::mark(|| "rollup: facts digests read".into());
     let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
     // The sums of the year before, when this run has them.
     let mut prev: Option<(i32, Sums, Cover)> = None;
@@ -260,7 +260,7 @@ pub fn rollup(
                     })
                     .collect::<Result<Vec<_>>>()?;
                 counts.extend(year_counts);
-                crate::timing::mark(|| format!("rollup: {year} written"));
+                crate::support::timing::mark(|| format!("rollup: {year} written"));
             }
             Ok(counts)
         });
@@ -288,9 +288,11 @@ pub fn rollup(
                 _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &changed)?.0),
                 _ => None,
             };
-            crate::timing::mark(|| format!("rollup: {year} summed ({} region groups again)", changed.len()));
+            crate::support::timing::mark(|| {
+                format!("rollup: {year} summed ({} region groups again)", changed.len())
+            });
             let out = finish::finish_year(&cur, last.as_ref());
-            crate::timing::mark(|| format!("rollup: {year} finished"));
+            crate::support::timing::mark(|| format!("rollup: {year} finished"));
             let sums_keys: BTreeMap<String, String> = groups
                 .iter()
                 .filter_map(|p| Some((p.clone(), facts.part_sums_key(year, p, opts)?)))
@@ -311,7 +313,7 @@ pub fn rollup(
             prev = Some((year, cur, cover));
             // A year's frames are freed here; without handing the pages back, glibc's per-thread
             // arenas keep them and the peak creeps up with the number of years.
-            crate::memory::release_freed();
+            crate::support::memory::release_freed();
         }
         drop(tx);
         let counts = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;

@@ -2,10 +2,10 @@
 //! parents (with the nation as code 0, the parent of every province).
 
 use super::indicators::{metric_count, metric_id};
-use crate::catalog::catalog;
-use crate::catalog::harmonized::derivations;
-use crate::error::Result;
-use crate::regions::{regions, Level};
+use crate::reference::catalog::catalog;
+use crate::reference::catalog::harmonized::derivations;
+use crate::reference::regions::{regions, Level};
+use crate::support::error::Result;
 use polars::prelude::*;
 
 pub const NATIONAL: u32 = 0;

@@ -9,7 +9,7 @@ use super::compute::UNITS_PER_WANYUAN;
 use super::finish::{key, split, Row, Sums};
 use super::indicators::{indicator_index, INDICATORS};
 use super::tables::NATIONAL;
-use crate::catalog::catalog;
+use crate::reference::catalog::catalog;
 use std::collections::BTreeMap;
 
 /// `rows` (plain sums, county to province level, any order) with the nation's rows when `national`,

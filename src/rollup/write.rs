@@ -9,10 +9,10 @@ use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
 use super::published::{SUMS_BY_GROUP_KEY, SUMS_KEY};
 use super::tables::RegionStrings;
-use crate::catalog::{catalog, FORMAT_VERSION};
-use crate::error::{IoContext, Result};
+use crate::reference::catalog::{catalog, FORMAT_VERSION};
 use crate::store::parquet_file::{compression, write_columns_in_parallel};
 use crate::store::reuse::DIGEST_KEY;
+use crate::support::error::{IoContext, Result};
 use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };

@@ -3,7 +3,7 @@
 //! so a reader sees the old product or the new one, never a mix, and a crash leaves the old one.
 //! A lock file keeps two runs from writing the same output folder at once.
 
-use crate::error::{Error, IoContext, Result};
+use crate::support::error::{Error, IoContext, Result};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -71,14 +71,14 @@ impl Staging {
         }
         // The renames that publish the products must not overtake their data on disk.
         sync_parquet(&self.root)?;
-        crate::timing::mark(|| "publish: staged files on disk".into());
+        crate::support::timing::mark(|| "publish: staged files on disk".into());
         for rel in products {
             swap_in(&self.root.join(rel), &self.out.join(rel))?;
         }
         self.committed = true;
-        crate::timing::mark(|| "publish: swapped in".into());
+        crate::support::timing::mark(|| "publish: swapped in".into());
         remove_tree(&self.root);
-        crate::timing::mark(|| "publish: what was published before removed".into());
+        crate::support::timing::mark(|| "publish: what was published before removed".into());
         Ok(())
     }
 }

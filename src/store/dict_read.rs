@@ -2,7 +2,7 @@
 //! rollup writes its region and metric columns dictionary-encoded, and reading them as
 //! dictionaries turns a string into a number once per distinct string, not once per row.
 
-use crate::error::{Error, IoContext, Result};
+use crate::support::error::{Error, IoContext, Result};
 use arrow::array::{AsArray, DictionaryArray, RecordBatch, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};

@@ -3,7 +3,7 @@
 //! would write is byte for byte the one already published (see [`super::reuse`]).
 
 use super::parquet_file::InputDigest;
-use crate::dataset::{FileNames, Report};
+use crate::model::{FileNames, Report};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -20,8 +20,12 @@ pub fn build_digest() -> &'static str {
         h.update(LAYOUT);
         h.update(env!("CARGO_PKG_VERSION"));
         h.update(env!("XXGK_SOURCE_DIGEST"));
-        h.update(crate::catalog::FORMAT_VERSION);
-        for table in [crate::regions::DIVISIONS_CSV, crate::catalog::SPEC_2021, crate::catalog::SPEC_2019] {
+        h.update(crate::reference::catalog::FORMAT_VERSION);
+        for table in [
+            crate::reference::regions::DIVISIONS_CSV,
+            crate::reference::catalog::SPEC_2021,
+            crate::reference::catalog::SPEC_2019,
+        ] {
             h.update((table.len() as u64).to_le_bytes());
             h.update(table);
         }

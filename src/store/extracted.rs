@@ -3,8 +3,8 @@
 //! The CSV is the long layout ingest reads (UTF-8 with BOM, for Excel); the log says, line by line,
 //! where each row of the tables was found and why a report was refused.
 
-use crate::error::{IoContext, Result};
-use crate::ingest::parse::ParsedFile;
+use crate::model::ParsedFile;
+use crate::support::error::{IoContext, Result};
 use std::path::{Path, PathBuf};
 
 /// `<root>/<rel><suffix>`: the input's own name is kept whole (`a.txt.csv`), so that `a.txt` and

@@ -2,10 +2,10 @@
 //! reads. Rows are in report order, then catalog order, so the same input gives the same bytes.
 
 use super::parquet_file::{partition_file, write_parquet_batches, FileMeta};
-use crate::catalog::catalog;
-use crate::dataset::{FileNames, Report};
-use crate::error::Result;
-use crate::regions::regions;
+use crate::model::{FileNames, Report};
+use crate::reference::catalog::catalog;
+use crate::reference::regions::regions;
+use crate::support::error::Result;
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;

@@ -1,8 +1,8 @@
 //! `validation/findings.csv` (UTF-8 with BOM, so Excel opens it) and `validation/findings.parquet`.
 
 use super::parquet_file::{write_parquet, FileMeta};
-use crate::error::{Error, IoContext, Result};
-use crate::validate::finding::Finding;
+use crate::model::finding::Finding;
+use crate::support::error::{Error, IoContext, Result};
 use arrow::array::{ArrayRef, Int32Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;

@@ -15,9 +15,9 @@ pub mod reuse;
 pub mod summary;
 pub mod test_hooks;
 
-use crate::dataset::{Dataset, FileNames, Report};
-use crate::error::{IoContext, Result};
-use crate::validate::finding::Finding;
+use crate::model::finding::Finding;
+use crate::model::{Dataset, FileNames, Report};
+use crate::support::error::{IoContext, Result};
 use atomic::Staging;
 use parquet_file::{FileMeta, InputDigest};
 use rayon::prelude::*;
@@ -86,7 +86,7 @@ pub fn write_year(
                 };
                 if !kept {
                     let path = std::path::Path::new("parquet").join(&rels[0]);
-                    return Err(crate::error::Error::Republished { path });
+                    return Err(crate::support::error::Error::Republished { path });
                 }
             }
             return Ok(parts.clone());

@@ -1,8 +1,8 @@
 //! Writing one Parquet file with the arrow/parquet crates: zstd, and the key-value metadata every
 //! xxgk file carries (format version, dataset name, the SHA-256 of the inputs it was built from).
 
-use crate::catalog::FORMAT_VERSION;
-use crate::error::{Error, IoContext, Result};
+use crate::reference::catalog::FORMAT_VERSION;
+use crate::support::error::{Error, IoContext, Result};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory};

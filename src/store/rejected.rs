@@ -3,14 +3,14 @@
 //! the reason beside them in `<name>.error.txt`. A report file's rejected cells go to
 //! `<path>.csv` as rows of its extracted CSV; a refused report is copied like a file that is not text.
 
-use crate::error::{Error, IoContext, Result};
-use crate::ingest::decode::decode;
-use crate::ingest::parse::{csv_reader, ParsedFile};
+use crate::model::ParsedFile;
+use crate::support::decode::csv_reader;
+use crate::support::decode::decode;
+use crate::support::error::{Error, IoContext, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// The column appended to rejected rows; ingest ignores it, so a fixed file can be fed back as is.
-pub const ERROR_COLUMN: &str = "error";
+pub use crate::model::ERROR_COLUMN;
 
 /// A report file's rejected cells: the rows of its extracted CSV (record = cell), with `error`, to
 /// `rejected/<path>.csv` — a CSV the analyst can fix and feed back in place of the report.

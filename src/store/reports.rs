@@ -1,10 +1,10 @@
 //! `parquet/reports/year=YYYY/part-<group>.parquet`: one row per report, one column per metric.
 
 use super::parquet_file::{partition_file, write_parquet, FileMeta};
-use crate::catalog::catalog;
-use crate::dataset::{FileNames, Report};
-use crate::error::Result;
-use crate::regions::regions;
+use crate::model::{FileNames, Report};
+use crate::reference::catalog::catalog;
+use crate::reference::regions::regions;
+use crate::support::error::Result;
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-pub fn metric_field(m: &crate::catalog::Metric) -> Field {
+pub fn metric_field(m: &crate::reference::catalog::Metric) -> Field {
     let dt = if m.kind.is_integer() { DataType::Int64 } else { DataType::Float64 };
     Field::new(&m.column, dt, true).with_metadata(HashMap::from([
         ("xxgk.metric".to_string(), m.id.clone()),

@@ -3,7 +3,7 @@
 //! folder instead of being written again. Published files are never changed in place (every run
 //! writes new files and swaps folders), so a second link to one is as good as a copy.
 
-use crate::error::{IoContext, Result};
+use crate::support::error::{IoContext, Result};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use std::path::{Path, PathBuf};
 

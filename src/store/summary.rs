@@ -1,8 +1,8 @@
 //! The run summary: per file, rows read = rows stored + rows rejected; findings by rule; coverage.
 //! Printed at the end of a run and kept as `validation/summary.json`.
 
-use crate::dataset::{Dataset, Report};
-use crate::validate::finding::{Finding, Severity};
+use crate::model::finding::{Finding, Severity};
+use crate::model::{Dataset, Report};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;

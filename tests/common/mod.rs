@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const SPEC: &str = include_str!("../../src/catalog/metrics-2021.csv");
-pub const SPEC_2019: &str = include_str!("../../src/catalog/metrics-2019.csv");
+pub const SPEC: &str = include_str!("../../src/reference/catalog/metrics-2021.csv");
+pub const SPEC_2019: &str = include_str!("../../src/reference/catalog/metrics-2019.csv");
 
 /// Metric ids in spec order, read straight from the spec file.
 pub fn metric_ids() -> Vec<String> {

@@ -1,0 +1,343 @@
+//! The data flow ingest → validate → store, shared by the `ingest`, `validate` and `run` commands.
+
+pub mod year_cache;
+
+use crate::model::finding::{Finding, Rule};
+use crate::model::ParsedFile;
+use crate::model::{Dataset, FileNames, Report};
+use crate::model::{InputFile, InputKind};
+use crate::pipeline::year_cache::{
+    added, marks, replay, year_keys, AcrossYears, KeptReport, YearCache, YearKey, YearOutcome,
+};
+use crate::stages::ingest::cache::ParseCache;
+use crate::stages::ingest::discover::discover;
+use crate::stages::ingest::headers::HeaderPool;
+use crate::stages::ingest::merge::merge;
+use crate::stages::ingest::parse::{parse_file, ParseOptions};
+use crate::stages::ingest::report::parse_report;
+use crate::stages::ingest::spill::Spill;
+use crate::store::atomic::Staging;
+use crate::store::reuse::Previous;
+use crate::store::summary::{ReportTally, Summary};
+use crate::store::{Partitions, YearOutput};
+use crate::support::error::{Error, Result};
+use chrono::Datelike;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct IngestOptions {
+    pub inputs: Vec<PathBuf>,
+    pub strict: bool,
+    pub quiet: bool,
+    /// Latest report year accepted; defaults to the current year.
+    pub max_year: Option<i32>,
+    /// Output folder whose `.xxgk-cache/` lets unchanged files skip reading (incremental runs).
+    pub cache_in: Option<PathBuf>,
+}
+
+pub struct Ingested {
+    pub dataset: Dataset,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+pub fn current_year() -> i32 {
+    chrono::Local::now().year()
+}
+
+/// What becomes of each year (the ingest writes it out), returning the partitions written.
+/// Called on a thread of its own, one year after another, while the next year is merged.
+pub type YearSink<'a> = dyn Fn(&FileNames, YearOutput<'_>, i32) -> Result<Partitions> + Sync + 'a;
+
+/// What reading a file gives, its years noted.
+fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
+    let mut p = match f.kind {
+        InputKind::Csv => parse_file(f, popts),
+        InputKind::Report => parse_report(f, popts),
+    };
+    p.note_years();
+    p
+}
+
+/// Which report years a run merges again, and what it keeps of the others.
+struct YearPlan {
+    /// Every year some file has cells in, ascending.
+    years: Vec<i32>,
+    /// Each year's keys in the year cache (none without a cache).
+    keys: BTreeMap<i32, YearKey>,
+    /// The years taken from the cache, with what merging them found last time.
+    kept: BTreeMap<i32, YearOutcome>,
+    /// The kept years whose own files are unchanged but whose year before changed: R5 is checked
+    /// again, against the year before as it is now.
+    rechecked: BTreeSet<i32>,
+    /// The years merged again, whose cells are loaded.
+    needs_cells: BTreeSet<i32>,
+}
+
+impl YearPlan {
+    fn new(
+        files: &[ParsedFile],
+        cache: Option<&ParseCache>,
+        year_cache: Option<&YearCache>,
+        previous: Option<&Previous>,
+        strict: bool,
+    ) -> YearPlan {
+        let years: Vec<i32> = files
+            .iter()
+            .flat_map(|p| p.years.iter().copied())
+            .collect::<BTreeSet<i32>>()
+            .into_iter()
+            .collect();
+        let keys = cache.map(|c| year_keys(c.context(), strict, files)).unwrap_or_default();
+        // A year is kept when its outcome is in the cache and the published partitions are the
+        // ones that outcome wrote (a failed or interrupted run published nothing). Failing its
+        // full key, the outcome of its own files is taken, R5 to be checked again.
+        let published = |y: i32, outcome: &YearOutcome| match previous {
+            _ if outcome.content.is_empty() => true,
+            Some(prev) => crate::store::published(prev, y, &outcome.content),
+            None => false,
+        };
+        let mut rechecked = BTreeSet::new();
+        let kept: BTreeMap<i32, YearOutcome> = years
+            .iter()
+            .filter_map(|&y| {
+                let (cache, key) = (year_cache?, keys.get(&y)?);
+                if let Some(o) = cache.load(key).filter(|o| published(y, o)) {
+                    return Some((y, o));
+                }
+                let o = cache.load_own(key).filter(|o| published(y, o))?;
+                rechecked.insert(y);
+                Some((y, o))
+            })
+            .collect();
+        // A kept year the year after is checked against comes back from its outcome, not its cells.
+        let needs_cells = years.iter().copied().filter(|y| !kept.contains_key(y)).collect();
+        YearPlan { years, keys, kept, rechecked, needs_cells }
+    }
+
+    fn merged_again(&self, year: i32) -> bool {
+        self.needs_cells.contains(&year)
+    }
+
+    /// Whether `year` is checked against the year before (merged or R5 checked again).
+    fn checked_again(&self, year: i32) -> bool {
+        self.merged_again(year) || self.rechecked.contains(&year)
+    }
+}
+
+/// Read and check every input, then merge and check one report year at a time, oldest first,
+/// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
+/// The returned dataset keeps the files and findings, not the reports.
+///
+/// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
+/// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
+/// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
+/// after one file changed merges that file's year; the year after has only R5 (which compares it
+/// with the changed one) checked again from its kept outcome, and the year before, which R5
+/// compares the changed year with, comes from its kept outcome too. Everything else is
+/// bookkeeping.
+pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
+    crate::support::timing::mark(|| "ingest: start".into());
+    let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
+    // Walking the input folders and reading the cache manifest are both mostly waiting.
+    let (found, mut cache) = rayon::join(
+        || discover(&opts.inputs),
+        || opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year)),
+    );
+    let (files, walk_problems) = found.map_err(|e| Error::Usage(e.to_string()))?;
+    crate::support::timing::mark(|| format!("ingest: {} files found, cache manifest read", files.len()));
+    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
+    let pb = crate::support::progress::bar(files.len() as u64, "reading", opts.quiet);
+    let headers = HeaderPool::default();
+    // A file read now sends its cells to disk straight away, so that a run reading everything
+    // holds one file's cells per thread, not the input's.
+    let spill = Spill::create(spill_dir, false)?;
+    let mut parsed: Vec<ParsedFile> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut p = cache.as_ref().and_then(|c| c.lookup(f)).unwrap_or_else(|| read_file(f, &popts));
+            // Before the cache keeps it: thousands of per-report files share a header.
+            headers.share(&mut p);
+            if !p.from_cache {
+                if let Some(c) = &cache {
+                    c.store(&p);
+                }
+                spill.put(i as u32, &mut p)?;
+            }
+            pb.inc(1);
+            Ok(p)
+        })
+        .collect::<Result<_>>()?;
+    pb.finish_and_clear();
+    crate::support::timing::mark(|| format!("ingest: {} files read or found unchanged", parsed.len()));
+    // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
+    // file list is not needed past this point.
+    drop(files);
+    // The manifest is written while the years are planned and merged: nothing here reads it.
+    let saving = cache.as_mut().and_then(ParseCache::save).map(|m| std::thread::spawn(move || m.write()));
+
+    let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
+    let plan = YearPlan::new(&parsed, cache.as_ref(), year_cache.as_ref(), previous.as_ref(), opts.strict);
+    let YearPlan { years, keys, kept, rechecked, needs_cells } = &plan;
+
+    crate::support::timing::mark(|| {
+        format!(
+            "ingest: planned, years kept {:?} (R5 again {rechecked:?}), loaded {needs_cells:?}",
+            kept.keys()
+        )
+    });
+    // The cells of unchanged files come from their blobs, for the years merged again. Three years
+    // is what the merge holds at once anyway (the year, the one before, one being written); up to
+    // that, they need not go to disk and back.
+    let from_cache = Spill::create(&spill_dir.join("from-cache"), needs_cells.len() <= 3)?;
+    parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
+        if !p.from_cache || !p.years.iter().any(|y| needs_cells.contains(y)) {
+            return Ok(());
+        }
+        // The blob is gone or unreadable: the file is read again.
+        p.cells = match cache.as_ref().and_then(|c| c.cells(p)) {
+            Some(cells) => cells,
+            None => read_file(&p.file, &popts).cells,
+        };
+        let reports = &p.reports;
+        p.cells.retain(|c| reports.get(c.report as usize).is_some_and(|k| needs_cells.contains(&k.year)));
+        from_cache.put(i as u32, p)
+    })?;
+
+    crate::support::timing::mark(|| "ingest: cells loaded and spilled".into());
+    let names = FileNames::of(&parsed);
+    let by_name: HashMap<String, usize> =
+        parsed.iter().enumerate().map(|(i, p)| (p.file.display.clone(), i)).collect();
+    let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
+    let mut tally = ReportTally::default();
+    let mut fresh: Vec<(i32, YearOutcome)> = Vec::new();
+    /// A year as it goes to the writer thread.
+    enum Job {
+        Reports(Arc<Vec<Report>>),
+        Unchanged(Partitions),
+    }
+    let digests = std::thread::scope(|scope| -> Result<BTreeMap<i32, Partitions>> {
+        // A year is written while the next one is merged and checked: writing a year's Parquet is
+        // the larger part, and one file at a time would leave a core idle. The channel bounds how
+        // far ahead the merge runs, so memory holds three years of reports at most.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Job)>(1);
+        let names = &names;
+        let writer = scope.spawn(move || -> Result<BTreeMap<i32, Partitions>> {
+            let mut digests = BTreeMap::new();
+            for (year, job) in rx {
+                let output = match &job {
+                    Job::Reports(r) => YearOutput::Reports(r),
+                    Job::Unchanged(d) => YearOutput::Unchanged(d),
+                };
+                digests.insert(year, on_year(names, output, year)?);
+            }
+            Ok(digests)
+        });
+        let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
+        for &year in years {
+            let job = match kept.get(&year) {
+                Some(o) => {
+                    // What R5 needs of a kept year is read only for a neighbour checked again.
+                    let needs_across = rechecked.contains(&year) || plan.checked_again(year + 1);
+                    let across = if needs_across { o.across_years() } else { Default::default() };
+                    let checked;
+                    let o = if rechecked.contains(&year) {
+                        checked = o.rechecked(&last_year, across.clone());
+                        fresh.push((year, checked.clone()));
+                        &checked
+                    } else {
+                        o
+                    };
+                    replay(&mut dataset.files, &by_name, &o.rejections);
+                    dataset.findings.extend(o.findings.iter().cloned());
+                    tally.absorb(&o.tally);
+                    last_year = Arc::new(if plan.checked_again(year + 1) {
+                        across.for_next_year.iter().map(KeptReport::to_report).collect()
+                    } else {
+                        Vec::new()
+                    });
+                    Job::Unchanged(o.content.clone())
+                }
+                None => {
+                    let numbers: Vec<usize> = (0..dataset.files.len())
+                        .filter(|&i| dataset.files[i].years.binary_search(&year).is_ok())
+                        .collect();
+                    let before = marks(&dataset.files, &numbers);
+                    spill.take_year(year, &mut dataset.files)?;
+                    from_cache.take_year(year, &mut dataset.files)?;
+                    let earlier = std::mem::take(&mut dataset.findings);
+                    dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
+                    crate::stages::validate::check_year(&mut dataset, &last_year, opts.strict);
+                    let found = std::mem::replace(&mut dataset.findings, earlier);
+                    let mut year_tally = ReportTally::default();
+                    year_tally.add(&dataset.reports);
+                    tally.absorb(&year_tally);
+                    let rejections = added(&dataset.files, &numbers, &before);
+                    dataset.findings.extend(found.iter().cloned());
+                    let outcome = YearOutcome {
+                        findings: found,
+                        rejections,
+                        tally: year_tally,
+                        content: Vec::new(),
+                        across: Some(AcrossYears {
+                            for_next_year: KeptReport::of(&dataset.reports),
+                            for_recheck: crate::stages::validate::across_years::KeptCurrent::of(&dataset),
+                        }),
+                        ..Default::default()
+                    };
+                    fresh.push((year, outcome));
+                    let reports = Arc::new(std::mem::take(&mut dataset.reports));
+                    last_year = Arc::clone(&reports);
+                    Job::Reports(reports)
+                }
+            };
+            crate::support::timing::mark(|| format!("ingest: {year} merged and checked"));
+            if tx.send((year, job)).is_err() {
+                // The writer stopped on an error, which `join` gives below.
+                break;
+            }
+        }
+        drop(tx);
+        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
+    crate::support::timing::mark(|| "ingest: every year written".into());
+    if let Some(yc) = &year_cache {
+        for (year, mut outcome) in fresh {
+            outcome.content = digests.get(&year).cloned().unwrap_or_default();
+            if let Some(key) = keys.get(&year) {
+                yc.store(key, &outcome);
+            }
+        }
+        yc.retain(&keys.values().cloned().collect::<Vec<_>>());
+    }
+    if let Some(saving) = saving {
+        saving.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    }
+    for p in walk_problems {
+        dataset.findings.push(Finding::error(Rule::UnreadableFile, &p.path, p.what));
+    }
+    let findings = dataset.all_findings();
+    let mut summary = Summary::new(&dataset, tally, &findings, opts.strict);
+    summary.years_from_cache = kept.keys().copied().collect();
+    Ok(Ingested { dataset, findings, summary })
+}
+
+/// Read, check, and write the ingest products into `staging`.
+pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> {
+    // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
+    // is a full run from scratch.
+    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
+    let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, output, year| {
+        crate::store::write_year(staging, names, output, year, previous.as_ref())
+    })?;
+    crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
+    Ok(ingested)
+}
+
+/// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).
+pub fn temp_spill_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("xxgk-spill-{}", std::process::id()))
+}

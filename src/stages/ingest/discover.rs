@@ -1,0 +1,97 @@
+//! Find the input files: files given directly, and under a folder every `*.csv` and every report file
+//! (`*.txt`, `*.htm`, `*.html`, `*.docx`; see `report`) recursively, in a stable order, following
+//! symlinks but not their loops.
+
+use crate::model::{InputFile, InputKind};
+use std::path::{Path, PathBuf};
+
+impl InputFile {
+    /// A file known only by name (bytes parsed from memory, tests, the fuzz target).
+    pub fn named(name: &str) -> InputFile {
+        InputFile {
+            path: PathBuf::from(name),
+            rel: PathBuf::from(name),
+            display: name.to_string(),
+            kind: kind_of(Path::new(name)),
+        }
+    }
+
+    fn new(path: PathBuf, rel: PathBuf) -> InputFile {
+        let kind = kind_of(&path);
+        InputFile { path, display: display(&rel), rel, kind }
+    }
+}
+
+/// A path that could not be walked (permissions, a symlink loop); reported, never fatal.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: String,
+    pub what: String,
+}
+
+/// Report files are told by their extension; anything else given by name is read as CSV, as before.
+fn kind_of(p: &Path) -> InputKind {
+    if crate::stages::ingest::report::is_report_name(p) {
+        InputKind::Report
+    } else {
+        InputKind::Csv
+    }
+}
+
+/// What a folder walk takes: CSVs and report files, but not the logs and error notes xxgk itself
+/// writes beside them (`*.log.txt` in `extracted/`, `*.error.txt` in `rejected/`), so that a
+/// `rejected/` or `extracted/` folder can be fed back as it is.
+fn is_input(p: &Path) -> bool {
+    let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
+    csv || (crate::stages::ingest::report::is_report_name(p) && !own_note)
+}
+
+fn display(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Expand inputs into files. With several roots, `rel` is prefixed by the root's own name so that
+/// two roots' files never collide in `rejected/`.
+pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkProblem>), std::io::Error> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let several = inputs.len() > 1;
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("input {}: {e}", input.display())))?;
+        if meta.is_file() {
+            let name = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
+            files.push(InputFile::new(input.clone(), name));
+            continue;
+        }
+        let prefix = if several {
+            PathBuf::from(input.file_name().unwrap_or(input.as_os_str()))
+        } else {
+            PathBuf::new()
+        };
+        let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && is_input(e.path()) => {
+                    let rel = prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()));
+                    files.push(InputFile::new(e.path().to_path_buf(), rel));
+                }
+                Ok(_) => {}
+                Err(err) => problems.push(WalkProblem {
+                    path: err
+                        .path()
+                        .map(|p| display(p.strip_prefix(input).unwrap_or(p)))
+                        .unwrap_or_else(|| input.display().to_string()),
+                    what: if err.loop_ancestor().is_some() {
+                        "symlink loop: this folder links back to one of its own parents; not followed".into()
+                    } else {
+                        err.to_string()
+                    },
+                }),
+            }
+        }
+    }
+    Ok((files, problems))
+}

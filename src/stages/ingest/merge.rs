@@ -1,0 +1,155 @@
+//! Merge the cells of all files into reports. A report split over several files is joined; the same
+//! cell given twice with the same value is kept once; with different values both rows are rejected,
+//! since nothing says which one is right.
+
+use crate::model::finding::{Finding, Rule, Severity};
+use crate::model::{CellSource, Report};
+use crate::model::{ParsedFile, ReportKey};
+use crate::reference::catalog::catalog;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy)]
+struct Occurrence {
+    report: u32,
+    metric: u16,
+    file: u32,
+    cell: u32,
+}
+
+/// Merge the cells the files hold now (one year's, see `spill`) into reports sorted by key; merge
+/// findings go to `findings`, conflicting rows are rejected in their files, and the cells are gone
+/// afterwards.
+pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Report> {
+    let mut keys: Vec<ReportKey> = Vec::new();
+    let mut global: HashMap<ReportKey, u32> = HashMap::new();
+    let mut occurrences: Vec<Occurrence> = Vec::with_capacity(files.iter().map(|f| f.cells.len()).sum());
+    for (fi, f) in files.iter().enumerate() {
+        // Only the reports this round's cells belong to: a file's other years wait in the spill.
+        let mut used = vec![false; f.reports.len()];
+        for c in &f.cells {
+            if let Some(u) = used.get_mut(c.report as usize) {
+                *u = true;
+            }
+        }
+        let map: Vec<u32> = f
+            .reports
+            .iter()
+            .zip(&used)
+            .map(|(k, &used)| {
+                if !used {
+                    return u32::MAX;
+                }
+                *global.entry(k.clone()).or_insert_with(|| {
+                    keys.push(k.clone());
+                    (keys.len() - 1) as u32
+                })
+            })
+            .collect();
+        occurrences.extend(f.cells.iter().enumerate().map(|(ci, c)| Occurrence {
+            report: map[c.report as usize],
+            metric: c.metric,
+            file: fi as u32,
+            cell: ci as u32,
+        }));
+    }
+    occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
+
+    let mut rejections: Vec<(u32, u32, u64, String)> = Vec::new();
+    let cell = |files: &[ParsedFile], o: &Occurrence| files[o.file as usize].cells[o.cell as usize];
+    for group in occurrences.chunk_by(|a, b| a.report == b.report && a.metric == b.metric) {
+        if group.len() < 2 {
+            continue;
+        }
+        let first = cell(files, &group[0]);
+        let key = &keys[group[0].report as usize];
+        let metric = catalog().metric(group[0].metric as usize);
+        let place = |o: &Occurrence| {
+            let c = cell(files, o);
+            let shown = c.value.map(|v| v.to_string()).unwrap_or_else(|| "空".into());
+            // Line 0: a cell of an HTML or .docx report, which has no line of its own.
+            let at = if c.line > 0 { format!(" 第 {} 行", c.line) } else { String::new() };
+            format!("{}{at} = {shown}", files[o.file as usize].file.display)
+        };
+        let all_same = group.iter().all(|o| cell(files, o).value == first.value);
+        let places: Vec<String> = group.iter().map(place).collect();
+        let report_name = format!("{:06} {} {}", key.region, key.year, key.body);
+        let (severity, rule, message) = if all_same {
+            (
+                Severity::Info,
+                Rule::DuplicateCell,
+                format!(
+                    "{report_name}：{} 重复给出，数值相同，只保留一次：{}",
+                    metric.label_zh(),
+                    places.join("；")
+                ),
+            )
+        } else {
+            (
+                Severity::Error,
+                Rule::ConflictingCell,
+                format!(
+                    "{report_name}：{} 给出了不同的数值，无法判断哪个正确，相关行均被拒收：{}",
+                    metric.label_zh(),
+                    places.join("；")
+                ),
+            )
+        };
+        let values: Vec<String> =
+            group.iter().map(|o| cell(files, o).value.map(|v| v.to_string()).unwrap_or_default()).collect();
+        let flagged = if all_same { &group[1..] } else { group };
+        for o in flagged {
+            let c = cell(files, o);
+            let f = &files[o.file as usize];
+            let mut finding = Finding::new(severity, rule, &f.file.display, message.clone())
+                .at(c.line as u64, f.header.get(c.col as usize).map(|s| s.trim()))
+                .metric(&metric.id);
+            finding.region_code = Some(format!("{:06}", key.region));
+            finding.year = Some(key.year);
+            finding.body = Some(key.body.clone());
+            finding.expected = Some("同一数据项只给一个数值".into());
+            finding.actual = Some(values.join(" / "));
+            if !all_same {
+                rejections.push((o.file, c.record, c.line as u64, format!("{}: {}", rule.id(), message)));
+            }
+            findings.push(finding);
+        }
+    }
+    for (file, record, line, reason) in rejections {
+        files[file as usize].reject(record, line, reason);
+    }
+
+    let mut reports: Vec<Report> = keys.iter().cloned().map(Report::new).collect();
+    for o in &occurrences {
+        let f = &files[o.file as usize];
+        let c = f.cells[o.cell as usize];
+        let report = &mut reports[o.report as usize];
+        let m = o.metric as usize;
+        if report.sources[m].is_some() || f.rejected.contains_key(&c.record) {
+            continue;
+        }
+        let source = CellSource { file: o.file, record: c.record, line: c.line, col: c.col };
+        report.values[m] = c.value;
+        report.sources[m] = Some(source);
+        if let Some(f) = c.declared {
+            if !report.declared.iter().any(|(d, _)| *d == f) {
+                report.declared.push((f, source));
+            }
+        }
+        if report.files.last() != Some(&o.file) && !report.files.contains(&o.file) {
+            report.files.push(o.file);
+        }
+    }
+    // The reports now hold every accepted value and where it came from; the per-file cells would
+    // only double the memory of a national run.
+    drop(occurrences);
+    for f in files.iter_mut() {
+        f.cells = Vec::new();
+    }
+    reports.retain(|r| r.sources.iter().any(Option::is_some));
+    for r in &mut reports {
+        r.files.sort_unstable();
+    }
+    reports.sort_by(|a, b| a.key.cmp(&b.key));
+    reports
+}

@@ -1,0 +1,278 @@
+//! Report files in the input (`.txt`, `.htm`/`.html`, `.docx`): the extractor reads the numbers (200,
+//! or 198 in the 2019 format) out of the published report, and they become the same cells a CSV file gives, so that merge,
+//! validation and store treat both alike.
+//!
+//! A **row** of a report file is one extracted cell: a report that extracts gives 200 rows (198 in the 2019
+//! format), each checked like a CSV value and stored or rejected on its own, and its record number is
+//! its position in its format's table, which is also its record in the extracted CSV (`extracted/<path>.csv`). A report
+//! the extractor refuses (no usable title, incomplete table, unreadable .docx) is a
+//! rejected file with no rows, like a CSV file that is not text. A file that does not look like a
+//! report at all (a stray `notes.txt`) is skipped with a warning.
+//!
+//! Findings point at the report file, at the text line the number was read from (plain text only;
+//! HTML and .docx cells have no line, so the line is left empty) and, as their column, at the
+//! cell's official label (`三、本年度办理结果/（一）予以公开｜自然人`).
+
+use super::parse::{read_or_refuse, ParseOptions};
+use crate::model::finding::{Finding, Rule, Severity};
+use crate::model::{Cell, InputFile, ParsedFile, ReportExtract, ReportKey};
+use crate::reference::catalog::catalog;
+use crate::stages::extract::cells::Cells;
+use crate::stages::extract::{self, ExtractError, ExtractOptions, Extracted};
+use crate::stages::ingest::cell::{check_value, check_year, elide};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Extensions read as reports (lower case).
+pub const REPORT_EXTENSIONS: [&str; 4] = ["txt", "htm", "html", "docx"];
+
+pub fn is_report_name(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| REPORT_EXTENSIONS.iter().any(|r| e.eq_ignore_ascii_case(r)))
+}
+
+/// Read a report file from disk; a file that cannot be read is refused with `E001`, like a CSV.
+pub fn parse_report(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
+    read_or_refuse(file, |bytes| parse_report_bytes(file, bytes, opts))
+}
+
+/// Extract a report from its bytes into cells. Never panics, whatever the bytes; every problem is a
+/// finding on this file.
+pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
+    let mut out = ParsedFile::new(file);
+    out.size = bytes.len() as u64;
+    out.sha256 = format!("{:x}", Sha256::digest(bytes));
+    let ext = file.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let (form, doc) = match extract::read_document(bytes, &ext) {
+        Ok((form, doc, enc)) => {
+            out.encoding = enc.map(|e| e.as_str().to_string());
+            (form, doc)
+        }
+        Err(e) => {
+            out.extracted = Some(ReportExtract { log: vec![format!("refused: {e}")], ..Default::default() });
+            refuse(&mut out, &e, None);
+            return out;
+        }
+    };
+    out.layout = Some(format!("report ({})", form.as_str()));
+    let form_name = form.as_str().to_string();
+    if !looks_like_report(&doc) {
+        let mut f = Finding::new(
+            Severity::Warning,
+            Rule::NotAReport,
+            &file.display,
+            format!(
+                "不是政府信息公开工作年度报告，已跳过；若是 CSV 数据请改名为 .csv（not a report: no title \
+                 “…政府信息公开工作年度报告” and no table of the report format in this {form_name} file）"
+            ),
+        );
+        f.expected = Some("标题含“政府信息公开工作年度报告”或年度报告的表格".into());
+        f.actual = Some(first_text(&doc));
+        out.findings.push(f);
+        out.layout = Some("not a report (skipped)".into());
+        return out;
+    }
+    match extract::extract_cells(&doc, form, &ExtractOptions::default()) {
+        Ok(extracted) => {
+            let mut csv = Vec::new();
+            // Writing into memory cannot fail for catalog text; if it ever did, no cell is taken.
+            let csv = match extracted.write_csv(&mut csv) {
+                Ok(()) => String::from_utf8(csv).unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let mut log = extracted.log.clone();
+            log.push(format!("extracted: {} cells, one row each", catalog().form(extracted.format).len()));
+            out.extracted = Some(ReportExtract { form: form_name, csv, log });
+            take_cells(&mut out, &extracted, opts);
+        }
+        Err(e) => {
+            let mut log = e.log().to_vec();
+            log.push(format!("refused: {e}"));
+            out.extracted = Some(ReportExtract { form: form_name, csv: String::new(), log });
+            refuse(&mut out, &e, first_incomplete_line(e.log()));
+        }
+    }
+    out
+}
+
+/// A report has the title phrase somewhere near the top, or the labels of one of the two table
+/// formats. Anything else in a report folder (notes, a README, an index page) is not ours to read.
+fn looks_like_report(doc: &Cells) -> bool {
+    let head: String = doc.cells.iter().take(200).map(|c| extract::text::normalize(&c.text)).collect();
+    head.contains("信息公开工作年度报告")
+        || head.contains("信息公开年度报告")
+        || extract::version::detect(doc).version.is_some()
+}
+
+/// The start of the document, for a finding that says what the file holds instead.
+fn first_text(doc: &Cells) -> String {
+    let t: String = doc
+        .cells
+        .iter()
+        .map(|c| c.text.trim())
+        .filter(|t| !t.is_empty())
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if t.is_empty() {
+        "（没有文字）".into()
+    } else {
+        elide(&t).into_owned()
+    }
+}
+
+/// The text line of the first row the extractor found short (`…: only 3 of 7 cells found (line 96)`),
+/// the place to start looking at a truncated table. The log is the extractor's only account of it.
+fn first_incomplete_line(log: &[String]) -> Option<u64> {
+    log.iter().filter(|l| l.contains(" cells found (line ")).find_map(|l| {
+        let rest = &l[l.find(" cells found (line ")? + " cells found (line ".len()..];
+        rest[..rest.find(')')?].parse().ok()
+    })
+}
+
+/// `line 87` → 87; HTML and .docx cells are placed by table row, which is no line of the file.
+fn origin_line(x: &Extracted, metric: usize) -> u64 {
+    x.origins[metric]
+        .as_ref()
+        .and_then(|o| o.place.strip_prefix("line "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn refuse(out: &mut ParsedFile, e: &ExtractError, line: Option<u64>) {
+    let (rule, expected, what) = match e {
+        ExtractError::NoTitle
+        | ExtractError::NoYear
+        | ExtractError::NoRegion { .. }
+        | ExtractError::AmbiguousRegion { .. }
+        | ExtractError::UnknownRegion(_) => (
+            Rule::ReportTitle,
+            "标题“××人民政府YYYY年政府信息公开工作年度报告”，地名唯一".to_string(),
+            "无法从标题确定地区、年度或报告主体",
+        ),
+        ExtractError::Incomplete { total, format, .. } => (
+            Rule::ReportIncomplete,
+            format!("{} 年格式三张表的全部 {total} 个数据项", format.as_str()),
+            "表格不完整",
+        ),
+        ExtractError::Docx(_) | ExtractError::NotText(_) | ExtractError::Io { .. } => {
+            (Rule::ReportUnreadable, "可读取的 .docx、HTML 或文本文件".to_string(), "文件无法读取")
+        }
+    };
+    let rule = if matches!(e, ExtractError::NotText(_)) { Rule::NotText } else { rule };
+    let log_note = format!("；抽取日志见 extracted/{}.log.txt", out.file.display);
+    let actual = match e {
+        ExtractError::Incomplete { missing, .. } => {
+            format!(
+                "缺 {} 个：{}",
+                missing.len(),
+                missing.iter().take(3).cloned().collect::<Vec<_>>().join("；")
+            )
+        }
+        other => elide(&other.to_string()).into_owned(),
+    };
+    let where_ = line.map(|l| format!("（第 {l} 行那一行起缺单元格）")).unwrap_or_default();
+    let f = out.refuse_file(
+        rule,
+        line,
+        format!("{what}{where_}，整份报告被拒收（report refused）：{e}{log_note}"),
+    );
+    f.expected = Some(expected);
+    f.actual = Some(actual);
+}
+
+/// The extracted cells, each checked like a CSV value. The record number of a cell is its catalog
+/// index (its record in the extracted CSV); the header holds the cells' labels, so that a finding's
+/// column is the label.
+fn take_cells(out: &mut ParsedFile, x: &Extracted, opts: &ParseOptions) {
+    let c = catalog();
+    let form = c.form(x.format);
+    out.header = form.cells.iter().map(|cell| cell.label_zh()).collect();
+    out.rows_read = form.len() as u64;
+    let display = out.file.display.clone();
+    let region = format!("{:06}", x.region);
+    if let Err(p) = check_year(&x.year.to_string(), opts.max_year) {
+        // One finding for the report, every cell rejected with it: the year is the title's, not a cell's.
+        let reason = format!("{} [year]: {}", p.rule.id(), p.message);
+        let mut f = Finding::error(p.rule, &display, p.message).expected(p.expected, p.actual);
+        f.column = Some("year".into());
+        f.region_code = Some(region);
+        f.body = Some(x.body.clone());
+        out.findings.push(f);
+        for (record, cell) in form.cells.iter().enumerate() {
+            out.reject(record as u32, origin_line(x, cell.metric), reason.clone());
+        }
+        return;
+    }
+    let raw_values = csv_values(out.extracted.as_ref().map(|e| e.csv.as_str()).unwrap_or(""));
+    if raw_values.len() != form.len() {
+        let source = std::io::Error::other("the extracted cells could not be written as CSV");
+        let e = ExtractError::Io { path: out.file.path.clone(), source };
+        out.rows_read = 0;
+        refuse(out, &e, None);
+        return;
+    }
+    out.reports.push(ReportKey { region: x.region, year: x.year, body: x.body.clone() });
+    for (record, cell) in form.cells.iter().enumerate() {
+        let m = c.metric(cell.metric);
+        let line = origin_line(x, cell.metric);
+        let raw = raw_values.get(record).map(String::as_str).unwrap_or("");
+        match check_value(raw, m) {
+            // The extractor read the report on its own table: that is the report's declared format.
+            Ok(value) => out.cells.push(Cell {
+                report: 0,
+                metric: cell.metric as u16,
+                col: record as u16,
+                record: record as u32,
+                line: line as u32,
+                value,
+                declared: Some(x.format),
+            }),
+            Err(p) => {
+                let label = cell.label_zh();
+                let mut f = Finding::error(p.rule, &display, p.message)
+                    .expected(p.expected, p.actual)
+                    .at(line, Some(&label));
+                f.region_code = Some(region.clone());
+                f.year = Some(x.year);
+                f.body = Some(x.body.clone());
+                f.metric = Some(m.id.clone());
+                out.reject(record as u32, line, format!("{} [{label}]: {}", f.rule.id(), f.message));
+                out.findings.push(f);
+            }
+        }
+    }
+}
+
+/// The `value` column of the extracted CSV, by record: exactly what `extracted/<path>.csv` shows is
+/// what is checked and stored.
+fn csv_values(csv: &str) -> Vec<String> {
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let col = rdr.headers().ok().and_then(|h| h.iter().position(|c| c == "value"));
+    let Some(col) = col else { return Vec::new() };
+    rdr.records().map(|r| r.ok().and_then(|r| r.get(col).map(str::to_string)).unwrap_or_default()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incomplete_line_from_the_log() {
+        let log = vec![
+            "一、本年新收: read (line 87)".to_string(),
+            "三、本年度办理结果/（三）不予公开/8.属于行政查询事项: only 3 of 7 cells found (line 131); the rest are missing".into(),
+        ];
+        assert_eq!(first_incomplete_line(&log), Some(131));
+        assert_eq!(first_incomplete_line(&log[..1]), None);
+    }
+
+    #[test]
+    fn report_names() {
+        assert!(is_report_name(Path::new("a/b.TXT")));
+        assert!(is_report_name(Path::new("b.docx")));
+        assert!(!is_report_name(Path::new("b.csv")));
+        assert!(!is_report_name(Path::new("docx")));
+    }
+}

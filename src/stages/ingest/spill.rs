@@ -1,0 +1,202 @@
+//! Cells wait on disk, one file per report year, between reading and their year's merge: a run
+//! then holds one year of cells and reports in memory, however many years the input spans.
+//! A file's cells of one year are one record, so they come back in the order they were read and
+//! the merge sees exactly what it would have seen with everything in memory.
+//!
+//! When few years are merged (a re-run that changed one file merges about three), the cells stay
+//! in memory instead: writing them out and reading them back would cost more than holding them.
+
+use crate::model::{Cell, ParsedFile};
+use crate::support::error::{Error, IoContext, Result};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+struct YearFile {
+    writer: Option<BufWriter<File>>,
+    records: u64,
+}
+
+/// A year's cells kept in memory: (file number, cells) in the order put.
+type HeldYear = Vec<(u32, Vec<Cell>)>;
+
+/// The spill folder; removed when dropped, whatever happened.
+pub struct Spill {
+    dir: PathBuf,
+    years: Mutex<BTreeMap<i32, YearFile>>,
+    /// Set when the cells stay in memory.
+    held: Option<Mutex<BTreeMap<i32, HeldYear>>>,
+}
+
+impl Spill {
+    /// A spill to `dir`, or, with `in_memory`, one that holds the cells where they are.
+    pub fn create(dir: &Path, in_memory: bool) -> Result<Spill> {
+        if in_memory {
+            return Ok(Spill {
+                dir: dir.to_path_buf(),
+                years: Mutex::new(BTreeMap::new()),
+                held: Some(Mutex::new(BTreeMap::new())),
+            });
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).at(dir)?;
+        }
+        std::fs::create_dir_all(dir).at(dir)?;
+        Ok(Spill { dir: dir.to_path_buf(), years: Mutex::new(BTreeMap::new()), held: None })
+    }
+
+    fn path(&self, year: i32) -> PathBuf {
+        self.dir.join(format!("cells-{year}.bin"))
+    }
+
+    /// Move the cells of file number `index` out of `file`, by the year of the report each belongs to.
+    pub fn put(&self, index: u32, file: &mut ParsedFile) -> Result<()> {
+        let cells = std::mem::take(&mut file.cells);
+        let mut by_year: BTreeMap<i32, Vec<Cell>> = BTreeMap::new();
+        for c in cells {
+            let year = file.reports.get(c.report as usize).map_or(i32::MIN, |k| k.year);
+            by_year.entry(year).or_default().push(c);
+        }
+        if let Some(held) = &self.held {
+            let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+            for (year, cells) in by_year {
+                held.entry(year).or_default().push((index, cells));
+            }
+            return Ok(());
+        }
+        // Serialized before taking the lock: the lock only covers the append.
+        let records: Vec<(i32, Vec<u8>)> = by_year
+            .into_iter()
+            .map(|(y, cells)| bincode::serialize(&(index, cells)).map(|b| (y, b)))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::Io {
+                path: self.dir.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        let mut years = self.years.lock().unwrap_or_else(|p| p.into_inner());
+        for (year, bytes) in records {
+            let slot = match years.entry(year) {
+                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    let path = self.path(year);
+                    let file = File::create(&path).at(&path)?;
+                    v.insert(YearFile { writer: Some(BufWriter::with_capacity(1 << 20, file)), records: 0 })
+                }
+            };
+            if let Some(w) = slot.writer.as_mut() {
+                w.write_all(&bytes).at(self.path(year))?;
+                slot.records += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The years spilled, ascending.
+    pub fn years(&self) -> Vec<i32> {
+        if let Some(held) = &self.held {
+            return held.lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect();
+        }
+        self.years.lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect()
+    }
+
+    /// Give each file back its cells of `year`; the year's spill file is gone afterwards.
+    pub fn take_year(&self, year: i32, files: &mut [ParsedFile]) -> Result<()> {
+        if let Some(held) = &self.held {
+            let taken = held.lock().unwrap_or_else(|p| p.into_inner()).remove(&year).unwrap_or_default();
+            for (index, cells) in taken {
+                if let Some(f) = files.get_mut(index as usize) {
+                    f.cells.extend(cells);
+                }
+            }
+            return Ok(());
+        }
+        let path = self.path(year);
+        let records = {
+            let mut years = self.years.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(slot) = years.get_mut(&year) else { return Ok(()) };
+            if let Some(w) = slot.writer.take() {
+                w.into_inner().map_err(|e| e.into_error()).at(&path)?;
+            }
+            slot.records
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, File::open(&path).at(&path)?);
+        for _ in 0..records {
+            let (index, cells): (u32, Vec<Cell>) = bincode::deserialize_from(&mut reader).map_err(|e| {
+                Error::Io { path: path.clone(), source: std::io::Error::other(e.to_string()) }
+            })?;
+            if let Some(f) = files.get_mut(index as usize) {
+                f.cells.extend(cells);
+            }
+        }
+        drop(reader);
+        let _ = std::fs::remove_file(&path);
+        Ok(())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if self.held.is_some() {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::InputFile;
+    use crate::model::ReportKey;
+
+    fn file(years: &[i32], cells: &[(u32, u32)]) -> ParsedFile {
+        let mut f = ParsedFile::new(&InputFile::default());
+        f.reports = years.iter().map(|&year| ReportKey { region: 653101, year, body: "b".into() }).collect();
+        f.cells = cells
+            .iter()
+            .map(|&(report, line)| Cell {
+                report,
+                metric: 0,
+                col: 0,
+                record: line,
+                line,
+                value: Some(line as f64),
+                declared: None,
+            })
+            .collect();
+        f
+    }
+
+    fn lines(f: &ParsedFile) -> Vec<u32> {
+        f.cells.iter().map(|c| c.line).collect()
+    }
+
+    #[test]
+    fn each_year_comes_back_to_its_files_in_the_order_read() {
+        for in_memory in [false, true] {
+            years_come_back(in_memory);
+        }
+    }
+
+    fn years_come_back(in_memory: bool) {
+        let dir = std::env::temp_dir().join(format!("xxgk-spill-test-{}-{in_memory}", std::process::id()));
+        let spill = Spill::create(&dir, in_memory).unwrap();
+        let mut files =
+            vec![file(&[2022, 2021], &[(0, 1), (1, 2), (0, 3), (1, 4)]), file(&[2021], &[(0, 5)])];
+        for (i, f) in files.iter_mut().enumerate() {
+            spill.put(i as u32, f).unwrap();
+            assert!(f.cells.is_empty(), "the cells left memory");
+        }
+        assert_eq!(spill.years(), [2021, 2022]);
+        spill.take_year(2021, &mut files).unwrap();
+        assert_eq!((lines(&files[0]), lines(&files[1])), (vec![2, 4], vec![5]));
+        files.iter_mut().for_each(|f| f.cells.clear());
+        spill.take_year(2022, &mut files).unwrap();
+        assert_eq!((lines(&files[0]), lines(&files[1])), (vec![1, 3], vec![]));
+        assert!(!dir.join("cells-2021.bin").exists(), "a year's file goes once taken");
+        drop(spill);
+        assert!(!dir.exists(), "the spill folder goes with the spill, and a spill in memory makes none");
+    }
+}

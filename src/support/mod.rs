@@ -1,0 +1,9 @@
+//! What every layer may use and which uses nothing of xxgk: typed errors (`error`), decoding input
+//! text (`decode`), stage timings (`timing`), terminal progress (`progress`) and returning memory
+//! between stages (`memory`).
+
+pub mod decode;
+pub mod error;
+pub mod memory;
+pub mod progress;
+pub mod timing;
