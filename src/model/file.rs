@@ -249,3 +249,18 @@ impl ParsedFile {
         self.findings.last_mut().expect("just pushed")
     }
 }
+
+/// A row rejected by the merge or the checks of a year (not by reading its file). Merge and
+/// validate return these; the pipeline applies them to the files and keeps them in the year cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The file's name (`InputFile::display`): what a cached year names it by across runs.
+    pub file: String,
+    /// The file's number in this run, set when the rejection was made in this run; a cached
+    /// rejection (`None`) is applied to the file of that name.
+    #[serde(skip)]
+    pub file_no: Option<u32>,
+    pub record: u32,
+    pub line: u64,
+    pub reason: String,
+}

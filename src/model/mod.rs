@@ -9,6 +9,8 @@ pub mod finding;
 pub mod report;
 
 pub use equations::{check_report, Breach};
-pub use file::{Cell, InputFile, InputKind, ParsedFile, RejectedRow, ReportExtract, ReportKey, ERROR_COLUMN};
+pub use file::{
+    Cell, InputFile, InputKind, ParsedFile, RejectedRow, Rejection, ReportExtract, ReportKey, ERROR_COLUMN,
+};
 pub use finding::{Finding, Rule, Severity};
 pub use report::{CellSource, Dataset, FileNames, Report};

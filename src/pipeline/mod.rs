@@ -7,7 +7,7 @@ use crate::model::ParsedFile;
 use crate::model::{Dataset, FileNames, Report};
 use crate::model::{InputFile, InputKind};
 use crate::pipeline::year_cache::{
-    added, marks, replay, year_keys, AcrossYears, KeptReport, YearCache, YearKey, YearOutcome,
+    replay, year_keys, AcrossYears, KeptReport, YearCache, YearKey, YearOutcome,
 };
 use crate::stages::ingest::cache::ParseCache;
 use crate::stages::ingest::discover::discover;
@@ -262,20 +262,20 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
                     Job::Unchanged(o.content.clone())
                 }
                 None => {
-                    let numbers: Vec<usize> = (0..dataset.files.len())
-                        .filter(|&i| dataset.files[i].years.binary_search(&year).is_ok())
-                        .collect();
-                    let before = marks(&dataset.files, &numbers);
                     spill.take_year(year, &mut dataset.files)?;
                     from_cache.take_year(year, &mut dataset.files)?;
-                    let earlier = std::mem::take(&mut dataset.findings);
-                    dataset.reports = merge(&mut dataset.files, &mut dataset.findings);
-                    crate::stages::validate::check_year(&mut dataset, &last_year, opts.strict);
-                    let found = std::mem::replace(&mut dataset.findings, earlier);
+                    let merged = merge(&mut dataset.files);
+                    replay(&mut dataset.files, &by_name, &merged.rejections);
+                    dataset.reports = merged.reports;
+                    let checked = crate::stages::validate::check_year(&mut dataset, &last_year, opts.strict);
+                    replay(&mut dataset.files, &by_name, &checked.rejections);
+                    let mut found = merged.findings;
+                    found.extend(checked.findings);
+                    let mut rejections = merged.rejections;
+                    rejections.extend(checked.rejections);
                     let mut year_tally = ReportTally::default();
                     year_tally.add(&dataset.reports);
                     tally.absorb(&year_tally);
-                    let rejections = added(&dataset.files, &numbers, &before);
                     dataset.findings.extend(found.iter().cloned());
                     let outcome = YearOutcome {
                         findings: found,

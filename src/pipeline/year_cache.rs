@@ -12,7 +12,7 @@
 
 use crate::model::finding::Finding;
 use crate::model::Report;
-use crate::model::{ParsedFile, ReportKey};
+use crate::model::{ParsedFile, Rejection, ReportKey};
 use crate::reference::catalog::Format;
 use crate::stages::validate::across_years::{is_across_years, read_of_year_before, recheck, KeptCurrent};
 use crate::store::summary::ReportTally;
@@ -20,15 +20,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-
-/// A row rejected by the merge or the checks of a year (not by reading its file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rejection {
-    pub file: String,
-    pub record: u32,
-    pub line: u64,
-    pub reason: String,
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct YearOutcome {
@@ -224,46 +215,12 @@ pub fn year_keys(context: &str, strict: bool, files: &[ParsedFile]) -> BTreeMap<
         .collect()
 }
 
-/// How many reasons each rejected row of `files` (by number) has, before a year is merged: what the
-/// merge adds is found by comparing afterwards ([`added`]).
-pub fn marks(files: &[ParsedFile], numbers: &[usize]) -> Vec<(usize, BTreeMap<u32, usize>)> {
-    numbers
-        .iter()
-        .filter(|&&i| !files[i].rejected.is_empty())
-        .map(|&i| (i, files[i].rejected.iter().map(|(&r, row)| (r, row.reasons.len())).collect()))
-        .collect()
-}
-
-/// The rejections made to `files` (by number) since `marks` was taken, in file and record order.
-pub fn added(
-    files: &[ParsedFile],
-    numbers: &[usize],
-    marks: &[(usize, BTreeMap<u32, usize>)],
-) -> Vec<Rejection> {
-    let before: HashMap<usize, &BTreeMap<u32, usize>> = marks.iter().map(|(i, m)| (*i, m)).collect();
-    let mut out = Vec::new();
-    for &i in numbers {
-        let f = &files[i];
-        for (&record, row) in &f.rejected {
-            let had = before.get(&i).and_then(|m| m.get(&record)).copied().unwrap_or(0);
-            for reason in &row.reasons[had.min(row.reasons.len())..] {
-                out.push(Rejection {
-                    file: f.file.display.clone(),
-                    record,
-                    line: row.line,
-                    reason: reason.clone(),
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Make the rejections of a year taken from the cache again, in the files they name.
+/// Apply a year's rejections (merged now, or taken from the cache) to the files they name.
 pub fn replay(files: &mut [ParsedFile], by_name: &HashMap<String, usize>, rejections: &[Rejection]) {
     for r in rejections {
-        if let Some(&i) = by_name.get(&r.file) {
-            files[i].reject(r.record, r.line, r.reason.clone());
+        let at = r.file_no.map(|n| n as usize).or_else(|| by_name.get(&r.file).copied());
+        if let Some(f) = at.and_then(|i| files.get_mut(i)) {
+            f.reject(r.record, r.line, r.reason.clone());
         }
     }
 }
@@ -328,20 +285,28 @@ mod tests {
     }
 
     #[test]
-    fn rejections_added_by_a_merge_are_found_and_replayed() {
-        let mut files = vec![file("a.csv", "1", &[2021]), file("b.csv", "2", &[2021])];
-        files[0].reject(3, 5, "read".into());
-        let numbers = [0, 1];
-        let m = marks(&files, &numbers);
-        files[0].reject(3, 5, "merge".into());
-        files[1].reject(0, 2, "conflict".into());
-        let added = added(&files, &numbers, &m);
-        assert_eq!(added.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(), ["merge", "conflict"]);
-        let mut fresh = vec![file("a.csv", "1", &[2021]), file("b.csv", "2", &[2021])];
-        fresh[0].reject(3, 5, "read".into());
-        let by_name = HashMap::from([("a.csv".to_string(), 0), ("b.csv".to_string(), 1)]);
-        replay(&mut fresh, &by_name, &added);
-        assert_eq!(fresh[0].rejected[&3].reasons, ["read", "merge"]);
-        assert_eq!(fresh[1].rejected[&0].line, 2);
+    fn rejections_are_applied_by_number_now_and_by_name_from_the_cache() {
+        let rejection = |file: &str, file_no, record, reason: &str| Rejection {
+            file: file.into(),
+            file_no,
+            record,
+            line: 5,
+            reason: reason.into(),
+        };
+        // Two inputs can share a name; a rejection made in this run goes to its own file.
+        let mut files = vec![file("a.csv", "1", &[2021]), file("a.csv", "2", &[2021])];
+        files[1].reject(3, 5, "read".into());
+        let by_name = HashMap::from([("a.csv".to_string(), 0)]);
+        replay(&mut files, &by_name, &[rejection("a.csv", Some(1), 3, "merge")]);
+        assert!(files[0].rejected.is_empty());
+        assert_eq!(files[1].rejected[&3].reasons, ["read", "merge"]);
+        // From the cache (no number), by name, after what reading the file rejected.
+        let mut cached = vec![file("a.csv", "1", &[2021])];
+        cached[0].reject(3, 5, "read".into());
+        let mut kept = rejection("a.csv", Some(7), 3, "merge");
+        kept = bincode::deserialize(&bincode::serialize(&kept).unwrap()).unwrap();
+        assert_eq!(kept.file_no, None, "the number is not kept in the cache");
+        replay(&mut cached, &by_name, &[kept]);
+        assert_eq!(cached[0].rejected[&3].reasons, ["read", "merge"]);
     }
 }

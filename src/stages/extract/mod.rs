@@ -145,6 +145,53 @@ pub fn read_document(
     }
 }
 
+/// What ingest gets of one report file: its form, its text encoding, and the extracted cells, the
+/// refusal, or word that it is no report at all.
+pub struct ReportDocument {
+    pub form: InputForm,
+    pub encoding: Option<TextEncoding>,
+    pub outcome: ReportOutcome,
+}
+
+pub enum ReportOutcome {
+    /// Neither the title phrase near the top nor a table of either format: a stray file, skipped.
+    /// `first_text` is the start of the document, for the finding that says what it holds.
+    NotAReport {
+        first_text: String,
+    },
+    Extracted(Extracted),
+    Refused(ExtractError),
+}
+
+/// The report-file path of ingest, in one call: read the document (an `Err` when it cannot be read
+/// at all), tell whether it is a report, and extract its cells with the default options.
+pub fn read_report(bytes: &[u8], ext: &str) -> Result<ReportDocument, ExtractError> {
+    let (form, doc, encoding) = read_document(bytes, ext)?;
+    let outcome = if !looks_like_report(&doc) {
+        ReportOutcome::NotAReport { first_text: first_text(&doc) }
+    } else {
+        match extract_cells(&doc, form, &ExtractOptions::default()) {
+            Ok(x) => ReportOutcome::Extracted(x),
+            Err(e) => ReportOutcome::Refused(e),
+        }
+    };
+    Ok(ReportDocument { form, encoding, outcome })
+}
+
+/// A report has the title phrase somewhere near the top, or the labels of one of the two table
+/// formats. Anything else in a report folder (notes, a README, an index page) is not ours to read.
+fn looks_like_report(doc: &cells::Cells) -> bool {
+    let head: String = doc.cells.iter().take(200).map(|c| text::normalize(&c.text)).collect();
+    head.contains("信息公开工作年度报告")
+        || head.contains("信息公开年度报告")
+        || version::detect(doc).version.is_some()
+}
+
+/// The start of the document: its first three non-empty texts.
+fn first_text(doc: &cells::Cells) -> String {
+    doc.cells.iter().map(|c| c.text.trim()).filter(|t| !t.is_empty()).take(3).collect::<Vec<_>>().join(" ")
+}
+
 /// Read a report already turned into cells.
 pub fn extract_cells(
     doc: &cells::Cells,

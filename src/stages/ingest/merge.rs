@@ -4,10 +4,10 @@
 
 use crate::model::finding::{Finding, Rule, Severity};
 use crate::model::{CellSource, Report};
-use crate::model::{ParsedFile, ReportKey};
+use crate::model::{ParsedFile, Rejection, ReportKey};
 use crate::reference::catalog::catalog;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy)]
 struct Occurrence {
@@ -17,10 +17,19 @@ struct Occurrence {
     cell: u32,
 }
 
-/// Merge the cells the files hold now (one year's, see `spill`) into reports sorted by key; merge
-/// findings go to `findings`, conflicting rows are rejected in their files, and the cells are gone
+/// What merging one year gives: its reports sorted by key, the merge's findings, and the rows it
+/// rejected (both rows of a conflicting cell), for the caller to apply to the files.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub reports: Vec<Report>,
+    pub findings: Vec<Finding>,
+    pub rejections: Vec<Rejection>,
+}
+
+/// Merge the cells the files hold now (one year's, see `spill`) into reports; the cells are gone
 /// afterwards.
-pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Report> {
+pub fn merge(files: &mut [ParsedFile]) -> Merged {
+    let mut findings = Vec::new();
     let mut keys: Vec<ReportKey> = Vec::new();
     let mut global: HashMap<ReportKey, u32> = HashMap::new();
     let mut occurrences: Vec<Occurrence> = Vec::with_capacity(files.iter().map(|f| f.cells.len()).sum());
@@ -55,7 +64,9 @@ pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Repor
     }
     occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
 
-    let mut rejections: Vec<(u32, u32, u64, String)> = Vec::new();
+    let mut rejections: Vec<Rejection> = Vec::new();
+    // (file, record) of every row rejected here, which the reports below must not take.
+    let mut rejected_here: HashSet<(u32, u32)> = HashSet::new();
     let cell = |files: &[ParsedFile], o: &Occurrence| files[o.file as usize].cells[o.cell as usize];
     for group in occurrences.chunk_by(|a, b| a.report == b.report && a.metric == b.metric) {
         if group.len() < 2 {
@@ -110,22 +121,28 @@ pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Repor
             finding.expected = Some("同一数据项只给一个数值".into());
             finding.actual = Some(values.join(" / "));
             if !all_same {
-                rejections.push((o.file, c.record, c.line as u64, format!("{}: {}", rule.id(), message)));
+                rejected_here.insert((o.file, c.record));
+                rejections.push(Rejection {
+                    file: f.file.display.clone(),
+                    file_no: Some(o.file),
+                    record: c.record,
+                    line: c.line as u64,
+                    reason: format!("{}: {}", rule.id(), message),
+                });
             }
             findings.push(finding);
         }
     }
-    for (file, record, line, reason) in rejections {
-        files[file as usize].reject(record, line, reason);
-    }
-
     let mut reports: Vec<Report> = keys.iter().cloned().map(Report::new).collect();
     for o in &occurrences {
         let f = &files[o.file as usize];
         let c = f.cells[o.cell as usize];
         let report = &mut reports[o.report as usize];
         let m = o.metric as usize;
-        if report.sources[m].is_some() || f.rejected.contains_key(&c.record) {
+        if report.sources[m].is_some()
+            || f.rejected.contains_key(&c.record)
+            || rejected_here.contains(&(o.file, c.record))
+        {
             continue;
         }
         let source = CellSource { file: o.file, record: c.record, line: c.line, col: c.col };
@@ -151,5 +168,5 @@ pub fn merge(files: &mut [ParsedFile], findings: &mut Vec<Finding>) -> Vec<Repor
         r.files.sort_unstable();
     }
     reports.sort_by(|a, b| a.key.cmp(&b.key));
-    reports
+    Merged { reports, findings, rejections }
 }

@@ -17,8 +17,7 @@ use super::parse::{read_or_refuse, ParseOptions};
 use crate::model::finding::{Finding, Rule, Severity};
 use crate::model::{Cell, InputFile, ParsedFile, ReportExtract, ReportKey};
 use crate::reference::catalog::catalog;
-use crate::stages::extract::cells::Cells;
-use crate::stages::extract::{self, ExtractError, ExtractOptions, Extracted};
+use crate::stages::extract::{self, ExtractError, Extracted, ReportOutcome};
 use crate::stages::ingest::cell::{check_value, check_year, elide};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -44,37 +43,38 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
     out.size = bytes.len() as u64;
     out.sha256 = format!("{:x}", Sha256::digest(bytes));
     let ext = file.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let (form, doc) = match extract::read_document(bytes, &ext) {
-        Ok((form, doc, enc)) => {
-            out.encoding = enc.map(|e| e.as_str().to_string());
-            (form, doc)
-        }
+    let doc = match extract::read_report(bytes, &ext) {
+        Ok(doc) => doc,
         Err(e) => {
             out.extracted = Some(ReportExtract { log: vec![format!("refused: {e}")], ..Default::default() });
             refuse(&mut out, &e, None);
             return out;
         }
     };
-    out.layout = Some(format!("report ({})", form.as_str()));
-    let form_name = form.as_str().to_string();
-    if !looks_like_report(&doc) {
-        let mut f = Finding::new(
-            Severity::Warning,
-            Rule::NotAReport,
-            &file.display,
-            format!(
-                "不是政府信息公开工作年度报告，已跳过；若是 CSV 数据请改名为 .csv（not a report: no title \
-                 “…政府信息公开工作年度报告” and no table of the report format in this {form_name} file）"
-            ),
-        );
-        f.expected = Some("标题含“政府信息公开工作年度报告”或年度报告的表格".into());
-        f.actual = Some(first_text(&doc));
-        out.findings.push(f);
-        out.layout = Some("not a report (skipped)".into());
-        return out;
-    }
-    match extract::extract_cells(&doc, form, &ExtractOptions::default()) {
-        Ok(extracted) => {
+    out.encoding = doc.encoding.map(|e| e.as_str().to_string());
+    out.layout = Some(format!("report ({})", doc.form.as_str()));
+    let form_name = doc.form.as_str().to_string();
+    match doc.outcome {
+        ReportOutcome::NotAReport { first_text } => {
+            let mut f = Finding::new(
+                Severity::Warning,
+                Rule::NotAReport,
+                &file.display,
+                format!(
+                    "不是政府信息公开工作年度报告，已跳过；若是 CSV 数据请改名为 .csv（not a report: no title \
+                     “…政府信息公开工作年度报告” and no table of the report format in this {form_name} file）"
+                ),
+            );
+            f.expected = Some("标题含“政府信息公开工作年度报告”或年度报告的表格".into());
+            f.actual = Some(if first_text.is_empty() {
+                "（没有文字）".into()
+            } else {
+                elide(&first_text).into_owned()
+            });
+            out.findings.push(f);
+            out.layout = Some("not a report (skipped)".into());
+        }
+        ReportOutcome::Extracted(extracted) => {
             let mut csv = Vec::new();
             // Writing into memory cannot fail for catalog text; if it ever did, no cell is taken.
             let csv = match extracted.write_csv(&mut csv) {
@@ -86,7 +86,7 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
             out.extracted = Some(ReportExtract { form: form_name, csv, log });
             take_cells(&mut out, &extracted, opts);
         }
-        Err(e) => {
+        ReportOutcome::Refused(e) => {
             let mut log = e.log().to_vec();
             log.push(format!("refused: {e}"));
             out.extracted = Some(ReportExtract { form: form_name, csv: String::new(), log });
@@ -94,32 +94,6 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
         }
     }
     out
-}
-
-/// A report has the title phrase somewhere near the top, or the labels of one of the two table
-/// formats. Anything else in a report folder (notes, a README, an index page) is not ours to read.
-fn looks_like_report(doc: &Cells) -> bool {
-    let head: String = doc.cells.iter().take(200).map(|c| extract::text::normalize(&c.text)).collect();
-    head.contains("信息公开工作年度报告")
-        || head.contains("信息公开年度报告")
-        || extract::version::detect(doc).version.is_some()
-}
-
-/// The start of the document, for a finding that says what the file holds instead.
-fn first_text(doc: &Cells) -> String {
-    let t: String = doc
-        .cells
-        .iter()
-        .map(|c| c.text.trim())
-        .filter(|t| !t.is_empty())
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ");
-    if t.is_empty() {
-        "（没有文字）".into()
-    } else {
-        elide(&t).into_owned()
-    }
 }
 
 /// The text line of the first row the extractor found short (`…: only 3 of 7 cells found (line 96)`),

@@ -31,7 +31,7 @@ struct Problem {
 }
 
 /// Settle every report's format; reject (and report) those that have none.
-pub fn resolve(ds: &mut Dataset) {
+pub fn resolve(ds: &mut Dataset, out: &mut super::Checked) {
     let mut problems = Vec::new();
     for (i, r) in ds.reports.iter_mut().enumerate() {
         match settle(r) {
@@ -59,8 +59,8 @@ pub fn resolve(ds: &mut Dataset) {
         f.year = Some(r.key.year);
         f.body = Some(r.key.body.clone());
         let reason = format!("{}: {}（整份报告被拒收）", f.rule.id(), f.message);
-        ds.findings.push(f);
-        super::reject_report(ds, i, &reason);
+        out.findings.push(f);
+        out.reject_report(ds, i, &reason);
     }
 }
 

@@ -6,15 +6,48 @@ pub mod across_years;
 pub mod consistency;
 pub mod format;
 
-use crate::model::{Breach, Rule, Severity};
+use crate::model::{Breach, Finding, Rejection, Rule, Severity};
 use crate::model::{Dataset, Report};
 use rayon::prelude::*;
+use std::collections::HashSet;
+
+/// What checking one year gives: its findings and the rows of the reports it rejected whole, for
+/// the caller to apply to the files. The reports themselves are changed in place: their format is
+/// settled and a report rejected whole is marked so.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub rejections: Vec<Rejection>,
+    /// (file, record) of every row in `rejections`.
+    rejected: HashSet<(u32, u32)>,
+}
+
+impl Checked {
+    /// Reject report `i` whole: it is not stored, and every row it was read from that is not
+    /// rejected already is rejected with `reason`.
+    fn reject_report(&mut self, ds: &mut Dataset, i: usize, reason: &str) {
+        ds.reports[i].rejected = true;
+        for s in ds.reports[i].sources.iter().flatten() {
+            let file = &ds.files[s.file as usize];
+            if !file.rejected.contains_key(&s.record) && self.rejected.insert((s.file, s.record)) {
+                self.rejections.push(Rejection {
+                    file: file.file.display.clone(),
+                    file_no: Some(s.file),
+                    record: s.record,
+                    line: s.line as u64,
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+}
 
 /// Settle the format of each report in `ds` (one year's), then apply the report-level rules and,
 /// against `last_year` (the year before's reports, already checked), the rules across years. With
 /// `strict`, a report breaking R1–R4 is rejected whole.
-pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) {
-    format::resolve(ds);
+pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) -> Checked {
+    let mut out = Checked::default();
+    format::resolve(ds, &mut out);
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let breaches: Vec<(usize, Vec<Breach>)> = ds
         .reports
@@ -29,10 +62,10 @@ pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) {
         for b in list {
             let f = consistency::to_finding(ds, &ds.reports[i], b, severity);
             reasons.push(format!("{}: {}", f.rule.id(), f.message));
-            ds.findings.push(f);
+            out.findings.push(f);
         }
         if strict {
-            reject_strict(ds, i, &reasons.join("; "));
+            out.reject_report(ds, i, &format!("{}（--strict：整份报告被拒收）", reasons.join("; ")));
         }
     }
     let mut pairs = Vec::new();
@@ -51,26 +84,10 @@ pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) {
     }
     for (j, i) in pairs {
         for b in across_years::check_pair(&last_year[j], &ds.reports[i]) {
-            let f = consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning);
-            ds.findings.push(f);
+            out.findings.push(consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning));
         }
     }
-}
-
-fn reject_strict(ds: &mut Dataset, i: usize, reasons: &str) {
-    reject_report(ds, i, &format!("{}（--strict：整份报告被拒收）", reasons));
-}
-
-/// Reject a report whole: it is not stored, and every row it was read from is rejected with `reason`.
-pub(crate) fn reject_report(ds: &mut Dataset, i: usize, reason: &str) {
-    ds.reports[i].rejected = true;
-    let sources: Vec<_> = ds.reports[i].sources.iter().flatten().copied().collect();
-    for s in sources {
-        let file = &mut ds.files[s.file as usize];
-        if !file.rejected.contains_key(&s.record) {
-            file.reject(s.record, s.line as u64, reason.to_string());
-        }
-    }
+    out
 }
 
 /// Rule ids in the order README documents them.
