@@ -127,38 +127,31 @@ impl YearPlan {
     }
 }
 
-/// Read and check every input, then merge and check one report year at a time, oldest first,
-/// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
-/// The returned dataset keeps the files and findings, not the reports.
-///
-/// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
-/// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
-/// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
-/// after one file changed merges that file's year; the year after has only R5 (which compares it
-/// with the changed one) checked again from its kept outcome, and the year before, which R5
-/// compares the changed year with, comes from its kept outcome too. Everything else is
-/// bookkeeping.
-pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
-    crate::support::timing::mark(|| "ingest: start".into());
-    let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
+/// What reading every input gives, before any year is merged.
+struct Inputs {
+    parsed: Vec<ParsedFile>,
+    walk_problems: Vec<crate::stages::ingest::discover::WalkProblem>,
+    cache: Option<ParseCache>,
+}
+
+/// Find and read every input (or take it from the cache), in parallel; a file read now sends its
+/// cells to `spill` straight away, so that a run reading everything holds one file's cells per
+/// thread, not the input's.
+fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Result<Inputs> {
     // Walking the input folders and reading the cache manifest are both mostly waiting.
-    let (found, mut cache) = rayon::join(
+    let (found, cache) = rayon::join(
         || discover(&opts.inputs),
         || opts.cache_in.as_deref().map(|out| ParseCache::open(out, popts.max_year)),
     );
     let (files, walk_problems) = found.map_err(|e| Error::Usage(e.to_string()))?;
     crate::support::timing::mark(|| format!("ingest: {} files found, cache manifest read", files.len()));
-    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let pb = crate::support::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
-    // A file read now sends its cells to disk straight away, so that a run reading everything
-    // holds one file's cells per thread, not the input's.
-    let spill = Spill::create(spill_dir, false)?;
-    let mut parsed: Vec<ParsedFile> = files
+    let parsed: Vec<ParsedFile> = files
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut p = cache.as_ref().and_then(|c| c.lookup(f)).unwrap_or_else(|| read_file(f, &popts));
+            let mut p = cache.as_ref().and_then(|c| c.lookup(f)).unwrap_or_else(|| read_file(f, popts));
             // Before the cache keeps it: thousands of per-report files share a header.
             headers.share(&mut p);
             if !p.from_cache {
@@ -173,145 +166,194 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
         .collect::<Result<_>>()?;
     pb.finish_and_clear();
     crate::support::timing::mark(|| format!("ingest: {} files read or found unchanged", parsed.len()));
-    // Per-file bookkeeping is all that grows with a per-report layout's thousands of files: the
-    // file list is not needed past this point.
-    drop(files);
+    Ok(Inputs { parsed, walk_problems, cache })
+}
+
+/// The cells of unchanged files come from their cache blobs, for the years merged again (a file
+/// whose blob is gone or unreadable is read again), into `into`.
+fn load_cached_cells(
+    parsed: &mut [ParsedFile],
+    cache: Option<&ParseCache>,
+    popts: &ParseOptions,
+    needs_cells: &BTreeSet<i32>,
+    into: &Spill,
+) -> Result<()> {
+    parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
+        if !p.from_cache || !p.years.iter().any(|y| needs_cells.contains(y)) {
+            return Ok(());
+        }
+        p.cells = match cache.and_then(|c| c.cells(p)) {
+            Some(cells) => cells,
+            None => read_file(&p.file, popts).cells,
+        };
+        let reports = &p.reports;
+        p.cells.retain(|c| reports.get(c.report as usize).is_some_and(|k| needs_cells.contains(&k.year)));
+        into.put(i as u32, p)
+    })
+}
+
+/// A year as it goes to the writer thread.
+enum Job {
+    Reports(Arc<Vec<Report>>),
+    Unchanged(Partitions),
+}
+
+/// The years of one run, merged or kept one after another, oldest first.
+struct Years<'a> {
+    plan: &'a YearPlan,
+    strict: bool,
+    dataset: Dataset,
+    by_name: HashMap<String, usize>,
+    tally: ReportTally,
+    /// The outcomes of the years merged or R5-checked again, for the year cache.
+    fresh: Vec<(i32, YearOutcome)>,
+    /// The year before's reports, as far as R5 needs them.
+    last_year: Arc<Vec<Report>>,
+}
+
+impl Years<'_> {
+    /// A year taken from the cache: its findings, rejections and counts as they were (R5 checked
+    /// again when the year before changed), its published partitions kept.
+    fn kept(&mut self, year: i32, o: &YearOutcome) -> Job {
+        let plan = self.plan;
+        // What R5 needs of a kept year is read only for a neighbour checked again.
+        let needs_across = plan.rechecked.contains(&year) || plan.checked_again(year + 1);
+        let across = if needs_across { o.across_years() } else { Default::default() };
+        let checked;
+        let o = if plan.rechecked.contains(&year) {
+            checked = o.rechecked(&self.last_year, across.clone());
+            self.fresh.push((year, checked.clone()));
+            &checked
+        } else {
+            o
+        };
+        replay(&mut self.dataset.files, &self.by_name, &o.rejections);
+        self.dataset.findings.extend(o.findings.iter().cloned());
+        self.tally.absorb(&o.tally);
+        self.last_year = Arc::new(if plan.checked_again(year + 1) {
+            across.for_next_year.iter().map(KeptReport::to_report).collect()
+        } else {
+            Vec::new()
+        });
+        Job::Unchanged(o.content.clone())
+    }
+
+    /// A year merged and checked again from its cells (waiting in the spills).
+    fn merged(&mut self, year: i32, spills: [&Spill; 2]) -> Result<Job> {
+        let ds = &mut self.dataset;
+        for spill in spills {
+            spill.take_year(year, &mut ds.files)?;
+        }
+        let merged = merge(&mut ds.files);
+        replay(&mut ds.files, &self.by_name, &merged.rejections);
+        ds.reports = merged.reports;
+        let checked = crate::stages::validate::check_year(ds, &self.last_year, self.strict);
+        replay(&mut ds.files, &self.by_name, &checked.rejections);
+        let mut found = merged.findings;
+        found.extend(checked.findings);
+        let mut rejections = merged.rejections;
+        rejections.extend(checked.rejections);
+        let mut year_tally = ReportTally::default();
+        year_tally.add(&ds.reports);
+        self.tally.absorb(&year_tally);
+        ds.findings.extend(found.iter().cloned());
+        let outcome = YearOutcome {
+            findings: found,
+            rejections,
+            tally: year_tally,
+            content: Vec::new(),
+            across: Some(AcrossYears {
+                for_next_year: KeptReport::of(&ds.reports),
+                for_recheck: crate::stages::validate::across_years::KeptCurrent::of(ds),
+            }),
+            ..Default::default()
+        };
+        self.fresh.push((year, outcome));
+        let reports = Arc::new(std::mem::take(&mut ds.reports));
+        self.last_year = Arc::clone(&reports);
+        Ok(Job::Reports(reports))
+    }
+}
+
+/// Read and check every input, then merge and check one report year at a time, oldest first,
+/// handing each year to `on_year`. Cells wait in `spill_dir` meanwhile, which is gone afterwards.
+/// The returned dataset keeps the files and findings, not the reports.
+///
+/// With a cache (`cache_in`), a file whose size and mtime are unchanged is not read, and a year
+/// whose inputs and the year before's are unchanged is not merged either: its findings, rejected
+/// rows and counts come from `.xxgk-cache/years/` and its published partitions stand. A re-run
+/// after one file changed merges that file's year; the year after has only R5 (which compares it
+/// with the changed one) checked again from its kept outcome, and the year before, which R5
+/// compares the changed year with, comes from its kept outcome too. Everything else is
+/// bookkeeping.
+pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
+    crate::support::timing::mark(|| "ingest: start".into());
+    let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
+    let spill = Spill::create(spill_dir, false)?;
+    let Inputs { mut parsed, walk_problems, mut cache } = read_inputs(opts, &popts, &spill)?;
+    let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     // The manifest is written while the years are planned and merged: nothing here reads it.
     let saving = cache.as_mut().and_then(ParseCache::save).map(|m| std::thread::spawn(move || m.write()));
 
     let year_cache = cache.as_ref().map(|c| YearCache::new(c.dir()));
     let plan = YearPlan::new(&parsed, cache.as_ref(), year_cache.as_ref(), previous.as_ref(), opts.strict);
-    let YearPlan { years, keys, kept, rechecked, needs_cells } = &plan;
-
     crate::support::timing::mark(|| {
         format!(
-            "ingest: planned, years kept {:?} (R5 again {rechecked:?}), loaded {needs_cells:?}",
-            kept.keys()
+            "ingest: planned, years kept {:?} (R5 again {:?}), loaded {:?}",
+            plan.kept.keys(),
+            plan.rechecked,
+            plan.needs_cells
         )
     });
-    // The cells of unchanged files come from their blobs, for the years merged again. Three years
-    // is what the merge holds at once anyway (the year, the one before, one being written); up to
-    // that, they need not go to disk and back.
-    let from_cache = Spill::create(&spill_dir.join("from-cache"), needs_cells.len() <= 3)?;
-    parsed.par_iter_mut().enumerate().try_for_each(|(i, p)| -> Result<()> {
-        if !p.from_cache || !p.years.iter().any(|y| needs_cells.contains(y)) {
-            return Ok(());
-        }
-        // The blob is gone or unreadable: the file is read again.
-        p.cells = match cache.as_ref().and_then(|c| c.cells(p)) {
-            Some(cells) => cells,
-            None => read_file(&p.file, &popts).cells,
-        };
-        let reports = &p.reports;
-        p.cells.retain(|c| reports.get(c.report as usize).is_some_and(|k| needs_cells.contains(&k.year)));
-        from_cache.put(i as u32, p)
-    })?;
-
+    // Three years is what the merge holds at once anyway (the year, the one before, one being
+    // written); up to that, cells from the cache need not go to disk and back.
+    let from_cache = Spill::create(&spill_dir.join("from-cache"), plan.needs_cells.len() <= 3)?;
+    load_cached_cells(&mut parsed, cache.as_ref(), &popts, &plan.needs_cells, &from_cache)?;
     crate::support::timing::mark(|| "ingest: cells loaded and spilled".into());
+
     let names = FileNames::of(&parsed);
-    let by_name: HashMap<String, usize> =
-        parsed.iter().enumerate().map(|(i, p)| (p.file.display.clone(), i)).collect();
-    let mut dataset = Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() };
-    let mut tally = ReportTally::default();
-    let mut fresh: Vec<(i32, YearOutcome)> = Vec::new();
-    /// A year as it goes to the writer thread.
-    enum Job {
-        Reports(Arc<Vec<Report>>),
-        Unchanged(Partitions),
-    }
-    let digests = std::thread::scope(|scope| -> Result<BTreeMap<i32, Partitions>> {
-        // A year is written while the next one is merged and checked: writing a year's Parquet is
-        // the larger part, and one file at a time would leave a core idle. The channel bounds how
-        // far ahead the merge runs, so memory holds three years of reports at most.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, Job)>(1);
-        let names = &names;
-        let writer = scope.spawn(move || -> Result<BTreeMap<i32, Partitions>> {
-            let mut digests = BTreeMap::new();
-            for (year, job) in rx {
-                let output = match &job {
-                    Job::Reports(r) => YearOutput::Reports(r),
-                    Job::Unchanged(d) => YearOutput::Unchanged(d),
+    let mut run = Years {
+        plan: &plan,
+        strict: opts.strict,
+        by_name: parsed.iter().enumerate().map(|(i, p)| (p.file.display.clone(), i)).collect(),
+        dataset: Dataset { files: parsed, reports: Vec::new(), findings: Vec::new() },
+        tally: ReportTally::default(),
+        fresh: Vec::new(),
+        last_year: Arc::new(Vec::new()),
+    };
+    let written = crate::support::overlap::compute_while_writing(
+        |writer| -> Result<()> {
+            for &year in &plan.years {
+                let job = match plan.kept.get(&year) {
+                    Some(o) => run.kept(year, o),
+                    None => run.merged(year, [&spill, &from_cache])?,
                 };
-                digests.insert(year, on_year(names, output, year)?);
+                crate::support::timing::mark(|| format!("ingest: {year} merged and checked"));
+                if !writer.send((year, job)) {
+                    break;
+                }
             }
-            Ok(digests)
-        });
-        let mut last_year: Arc<Vec<Report>> = Arc::new(Vec::new());
-        for &year in years {
-            let job = match kept.get(&year) {
-                Some(o) => {
-                    // What R5 needs of a kept year is read only for a neighbour checked again.
-                    let needs_across = rechecked.contains(&year) || plan.checked_again(year + 1);
-                    let across = if needs_across { o.across_years() } else { Default::default() };
-                    let checked;
-                    let o = if rechecked.contains(&year) {
-                        checked = o.rechecked(&last_year, across.clone());
-                        fresh.push((year, checked.clone()));
-                        &checked
-                    } else {
-                        o
-                    };
-                    replay(&mut dataset.files, &by_name, &o.rejections);
-                    dataset.findings.extend(o.findings.iter().cloned());
-                    tally.absorb(&o.tally);
-                    last_year = Arc::new(if plan.checked_again(year + 1) {
-                        across.for_next_year.iter().map(KeptReport::to_report).collect()
-                    } else {
-                        Vec::new()
-                    });
-                    Job::Unchanged(o.content.clone())
-                }
-                None => {
-                    spill.take_year(year, &mut dataset.files)?;
-                    from_cache.take_year(year, &mut dataset.files)?;
-                    let merged = merge(&mut dataset.files);
-                    replay(&mut dataset.files, &by_name, &merged.rejections);
-                    dataset.reports = merged.reports;
-                    let checked = crate::stages::validate::check_year(&mut dataset, &last_year, opts.strict);
-                    replay(&mut dataset.files, &by_name, &checked.rejections);
-                    let mut found = merged.findings;
-                    found.extend(checked.findings);
-                    let mut rejections = merged.rejections;
-                    rejections.extend(checked.rejections);
-                    let mut year_tally = ReportTally::default();
-                    year_tally.add(&dataset.reports);
-                    tally.absorb(&year_tally);
-                    dataset.findings.extend(found.iter().cloned());
-                    let outcome = YearOutcome {
-                        findings: found,
-                        rejections,
-                        tally: year_tally,
-                        content: Vec::new(),
-                        across: Some(AcrossYears {
-                            for_next_year: KeptReport::of(&dataset.reports),
-                            for_recheck: crate::stages::validate::across_years::KeptCurrent::of(&dataset),
-                        }),
-                        ..Default::default()
-                    };
-                    fresh.push((year, outcome));
-                    let reports = Arc::new(std::mem::take(&mut dataset.reports));
-                    last_year = Arc::clone(&reports);
-                    Job::Reports(reports)
-                }
+            Ok(())
+        },
+        |(year, job)| {
+            let output = match &job {
+                Job::Reports(r) => YearOutput::Reports(r),
+                Job::Unchanged(d) => YearOutput::Unchanged(d),
             };
-            crate::support::timing::mark(|| format!("ingest: {year} merged and checked"));
-            if tx.send((year, job)).is_err() {
-                // The writer stopped on an error, which `join` gives below.
-                break;
-            }
-        }
-        drop(tx);
-        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })?;
+            Ok((year, on_year(&names, output, year)?))
+        },
+    )?;
+    let digests: BTreeMap<i32, Partitions> = written.into_iter().collect();
     crate::support::timing::mark(|| "ingest: every year written".into());
+    let Years { mut dataset, tally, fresh, .. } = run;
     if let Some(yc) = &year_cache {
         for (year, mut outcome) in fresh {
             outcome.content = digests.get(&year).cloned().unwrap_or_default();
-            if let Some(key) = keys.get(&year) {
+            if let Some(key) = plan.keys.get(&year) {
                 yc.store(key, &outcome);
             }
         }
-        yc.retain(&keys.values().cloned().collect::<Vec<_>>());
+        yc.retain(&plan.keys.values().cloned().collect::<Vec<_>>());
     }
     if let Some(saving) = saving {
         saving.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -321,7 +363,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     }
     let findings = dataset.all_findings();
     let mut summary = Summary::new(&dataset, tally, &findings, opts.strict);
-    summary.years_from_cache = kept.keys().copied().collect();
+    summary.years_from_cache = plan.kept.keys().copied().collect();
     Ok(Ingested { dataset, findings, summary })
 }
 

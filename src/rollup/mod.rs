@@ -148,11 +148,150 @@ struct LevelFile<'a> {
     rows: finish::LevelRows<'a>,
 }
 
+/// Rows counted per level, and which levels have a file at all.
+struct LevelCounts {
+    rows: Vec<usize>,
+    written: Vec<bool>,
+}
+
+impl LevelCounts {
+    fn add(&mut self, level: usize, rows: usize) {
+        self.rows[level] += rows;
+        self.written[level] = true;
+    }
+}
+
+/// What the rollup does with one year that cannot keep every published file: the region groups
+/// rolled up again, and the keys of what the year's files are made of.
+struct YearPlan {
+    year: i32,
+    changed: BTreeSet<String>,
+    keys: YearKeys,
+}
+
+/// The run's settings and what it reads, shared by planning and summing every year.
+struct Rollup<'a> {
+    out_parquet: &'a Path,
+    opts: &'a RollupOptions,
+    previous: Option<&'a Previous>,
+    facts: &'a FactsDigests,
+    group_levels: Vec<&'static str>,
+    top_levels: Vec<&'static str>,
+}
+
+impl Rollup<'_> {
+    /// Link the published long and wide files of `levels` for `year` (and `group`) instead of
+    /// writing them, counting their rows by level: all of them, or none (`false`).
+    fn link(
+        &self,
+        levels: &[&str],
+        at: (i32, Option<&str>),
+        key: Option<&str>,
+        counts: &mut LevelCounts,
+    ) -> Result<bool> {
+        let (year, group) = at;
+        let (Some(prev_root), Some(key)) = (self.previous, key) else { return Ok(false) };
+        // Each file with its level's number, the long one first; only those published.
+        let files: Vec<(usize, String)> = levels
+            .iter()
+            .flat_map(|l| {
+                let n = LEVELS.iter().position(|x| x == l).unwrap_or(0);
+                [(n, long_rel(l, year, group)), (n, wide_rel(l, year, group))]
+            })
+            .filter(|(_, rel)| prev_root.has(rel))
+            .collect();
+        let rels: Vec<String> = files.iter().map(|(_, rel)| rel.clone()).collect();
+        if !prev_root.link_if_unchanged(self.out_parquet, &rels, key)? {
+            return Ok(false);
+        }
+        for (n, rel) in files.iter().filter(|(_, rel)| rel.starts_with("rollup/")) {
+            if let Some(rows) = prev_root.rows(rel) {
+                counts.add(*n, rows);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Link what `year` can keep of the published files; `None` when that is all of them.
+    fn plan(&self, year: i32, counts: &mut LevelCounts) -> Result<Option<YearPlan>> {
+        let (facts, opts) = (self.facts, self.opts);
+        let groups = facts.groups(year);
+        let mut changed = BTreeSet::new();
+        for p in &groups {
+            let key = facts.part_key(year, p, opts);
+            if !self.link(&self.group_levels, (year, Some(p)), key.as_deref(), counts)? {
+                changed.insert(p.clone());
+            }
+        }
+        let top = facts.top_key(year, opts);
+        if changed.is_empty()
+            && (self.top_levels.is_empty()
+                || self.link(&self.top_levels, (year, None), top.as_deref(), counts)?)
+        {
+            return Ok(None);
+        }
+        let sums_keys: BTreeMap<String, String> =
+            groups.iter().filter_map(|p| Some((p.clone(), facts.part_sums_key(year, p, opts)?))).collect();
+        let keys = YearKeys {
+            parts: changed
+                .iter()
+                .map(|p| (p.clone(), (facts.part_key(year, p, opts), sums_keys.get(p).cloned())))
+                .collect(),
+            top,
+            sums_by_group: (sums_keys.len() == groups.len()).then(|| published::sums_by_group(&sums_keys)),
+        };
+        Ok(Some(YearPlan { year, changed, keys }))
+    }
+}
+
+/// Write one year's rows: one file per level, the county and prefecture levels one per region
+/// group, in parallel. Returns the rows written per level.
+fn write_year(
+    out_parquet: &Path,
+    strings: &tables::RegionStrings,
+    year: i32,
+    out: finish::YearRows,
+    keys: YearKeys,
+) -> Result<Vec<(usize, usize)>> {
+    let mut jobs = Vec::new();
+    for (level, level_rows) in out.levels() {
+        if by_group(LEVELS[level]) {
+            for (p, rows) in level_rows.by_group() {
+                jobs.push(LevelFile { level, group: Some(p), rows });
+            }
+        } else {
+            jobs.push(LevelFile { level, group: None, rows: level_rows });
+        }
+    }
+    let counts = jobs
+        .par_iter()
+        .map(|job| {
+            let name = LEVELS[job.level];
+            let part = job.group.as_ref().and_then(|p| keys.parts.get(p));
+            let digests = match part {
+                Some((content, sums)) => {
+                    write::Digests { content: content.as_deref(), sums: sums.as_deref(), sums_by_group: None }
+                }
+                None => write::Digests {
+                    content: keys.top.as_deref(),
+                    sums: None,
+                    sums_by_group: if name == "province" { keys.sums_by_group.as_deref() } else { None },
+                },
+            };
+            let at = (year, job.group.as_deref());
+            write::write_level(out_parquet, name, at, digests, &job.rows, strings).map(|n| (job.level, n))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crate::support::timing::mark(|| format!("rollup: {year} written"));
+    Ok(counts)
+}
+
 /// Roll `facts_dir` up into `out_parquet/rollup` and `out_parquet/rollup_wide`, one year at a time,
 /// one file per level and year, the county and prefecture levels one per region group too
 /// (`level=<level>/part-<year>[-<group>].parquet`). With `previous` (the published `parquet/`
 /// folder), a file whose inputs did not change keeps its published copy, and only the groups
-/// whose facts changed (that year or the year before) are rolled up again.
+/// whose facts changed (that year or the year before) are rolled up again. A year is summed
+/// while the one before is written (`support::overlap`).
 pub fn rollup(
     facts_dir: &Path,
     out_parquet: &Path,
@@ -169,9 +308,7 @@ pub fn rollup(
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
     let strings = tables::RegionStrings::new();
     let levels = compute::levels_for(opts);
-    let top_levels: Vec<&str> = levels.iter().copied().filter(|l| !by_group(l)).collect();
-    let mut rows = vec![0usize; LEVELS.len()];
-    let mut written = vec![false; LEVELS.len()];
+    let mut counts = LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] };
     let mut years = Vec::new();
     let present = compute::years_present(facts_dir);
     // Each facts file's digest, read once: a year's keys need it, and so do the next year's.
@@ -180,154 +317,53 @@ pub fn rollup(
     let facts = FactsDigests::read(facts_dir, &wanted);
     crate::support::timing::mark(|| "rollup: facts digests read".into());
     let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
-    // The sums of the year before, when this run has them.
-    let mut prev: Option<(i32, Sums, Cover)> = None;
-    // The published long and wide files of `levels` for `year` (and `group`) linked instead of
-    // written, their rows counted by level: all of them, or none.
-    let link = |levels: &[&str],
-                year: i32,
-                group: Option<&str>,
-                key: Option<&str>,
-                counted: &mut [usize],
-                seen: &mut [bool]|
-     -> Result<bool> {
-        let (Some(prev_root), Some(key)) = (previous, key) else { return Ok(false) };
-        // Each file with its level's number, the long one first; only those published.
-        let files: Vec<(usize, String)> = levels
-            .iter()
-            .flat_map(|l| {
-                let n = LEVELS.iter().position(|x| x == l).unwrap_or(0);
-                [(n, long_rel(l, year, group)), (n, wide_rel(l, year, group))]
-            })
-            .filter(|(_, rel)| prev_root.has(rel))
-            .collect();
-        let rels: Vec<String> = files.iter().map(|(_, rel)| rel.clone()).collect();
-        if !prev_root.link_if_unchanged(out_parquet, &rels, key)? {
-            return Ok(false);
-        }
-        for (n, rel) in files.iter().filter(|(_, rel)| rel.starts_with("rollup/")) {
-            if let Some(rows) = prev_root.rows(rel) {
-                counted[*n] += rows;
-                seen[*n] = true;
-            }
-        }
-        Ok(true)
+    let run = Rollup {
+        out_parquet,
+        opts,
+        previous,
+        facts: &facts,
+        group_levels: levels.iter().copied().filter(|l| by_group(l)).collect(),
+        top_levels: levels.iter().copied().filter(|l| !by_group(l)).collect(),
     };
-    let group_levels: Vec<&str> = levels.iter().copied().filter(|l| by_group(l)).collect();
-    // A year is written on a thread of its own while the next one is summed: writing is a third of
-    // a year's time and mostly one column after another. The channel holds one year, so memory
-    // holds at most three years' rows.
-    std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, finish::YearRows, YearKeys)>(1);
-        let strings = &strings;
-        let writer = scope.spawn(move || -> Result<Vec<(usize, usize)>> {
-            let mut counts = Vec::new();
-            for (year, out, keys) in rx {
-                let mut jobs = Vec::new();
-                for (level, level_rows) in out.levels() {
-                    if by_group(LEVELS[level]) {
-                        for (p, rows) in level_rows.by_group() {
-                            jobs.push(LevelFile { level, group: Some(p), rows });
-                        }
-                    } else {
-                        jobs.push(LevelFile { level, group: None, rows: level_rows });
-                    }
+    let written = crate::support::overlap::compute_while_writing(
+        |writer| -> Result<()> {
+            // The sums of the year before, when this run has them.
+            let mut prev: Option<(i32, Sums, Cover)> = None;
+            // The year before the range is read too, so that the range's first year has a yoy change.
+            for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
+                years.push(year);
+                let Some(plan) = run.plan(year, &mut counts)? else { continue };
+                let (cur, cover) = source.year(year, &plan.changed)?;
+                let last = match prev.take() {
+                    Some((y, s, c)) if y == year - 1 && c.covers(&plan.changed) => Some(s),
+                    _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &plan.changed)?.0),
+                    _ => None,
+                };
+                crate::support::timing::mark(|| {
+                    format!("rollup: {year} summed ({} region groups again)", plan.changed.len())
+                });
+                let out = finish::finish_year(&cur, last.as_ref());
+                crate::support::timing::mark(|| format!("rollup: {year} finished"));
+                if !writer.send((plan.year, out, plan.keys)) {
+                    break;
                 }
-                let year_counts = jobs
-                    .par_iter()
-                    .map(|job| {
-                        let name = LEVELS[job.level];
-                        let part = job.group.as_ref().and_then(|p| keys.parts.get(p));
-                        let digests = match part {
-                            Some((content, sums)) => write::Digests {
-                                content: content.as_deref(),
-                                sums: sums.as_deref(),
-                                sums_by_group: None,
-                            },
-                            None => write::Digests {
-                                content: keys.top.as_deref(),
-                                sums: None,
-                                sums_by_group: if name == "province" {
-                                    keys.sums_by_group.as_deref()
-                                } else {
-                                    None
-                                },
-                            },
-                        };
-                        let at = (year, job.group.as_deref());
-                        write::write_level(out_parquet, name, at, digests, &job.rows, strings)
-                            .map(|n| (job.level, n))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                counts.extend(year_counts);
-                crate::support::timing::mark(|| format!("rollup: {year} written"));
+                prev = Some((year, cur, cover));
+                // A year's frames are freed here; without handing the pages back, glibc's per-thread
+                // arenas keep them and the peak creeps up with the number of years.
+                crate::support::memory::release_freed();
             }
-            Ok(counts)
-        });
-        // The year before the range is read too, so that the range's first year has a yoy change.
-        for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
-            years.push(year);
-            let groups = facts.groups(year);
-            let mut changed = BTreeSet::new();
-            for p in &groups {
-                let key = facts.part_key(year, p, opts);
-                if !link(&group_levels, year, Some(p), key.as_deref(), &mut rows, &mut written)? {
-                    changed.insert(p.clone());
-                }
-            }
-            let top = facts.top_key(year, opts);
-            if changed.is_empty()
-                && (top_levels.is_empty()
-                    || link(&top_levels, year, None, top.as_deref(), &mut rows, &mut written)?)
-            {
-                continue;
-            }
-            let (cur, cover) = source.year(year, &changed)?;
-            let last = match prev.take() {
-                Some((y, s, c)) if y == year - 1 && c.covers(&changed) => Some(s),
-                _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &changed)?.0),
-                _ => None,
-            };
-            crate::support::timing::mark(|| {
-                format!("rollup: {year} summed ({} region groups again)", changed.len())
-            });
-            let out = finish::finish_year(&cur, last.as_ref());
-            crate::support::timing::mark(|| format!("rollup: {year} finished"));
-            let sums_keys: BTreeMap<String, String> = groups
-                .iter()
-                .filter_map(|p| Some((p.clone(), facts.part_sums_key(year, p, opts)?)))
-                .collect();
-            let keys = YearKeys {
-                parts: changed
-                    .iter()
-                    .map(|p| (p.clone(), (facts.part_key(year, p, opts), sums_keys.get(p).cloned())))
-                    .collect(),
-                top,
-                sums_by_group: (sums_keys.len() == groups.len())
-                    .then(|| published::sums_by_group(&sums_keys)),
-            };
-            if tx.send((year, out, keys)).is_err() {
-                // The writer stopped on an error, which `join` gives below.
-                break;
-            }
-            prev = Some((year, cur, cover));
-            // A year's frames are freed here; without handing the pages back, glibc's per-thread
-            // arenas keep them and the peak creeps up with the number of years.
-            crate::support::memory::release_freed();
-        }
-        drop(tx);
-        let counts = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        for (l, n) in counts {
-            rows[l] += n;
-            written[l] = true;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+        |(year, out, keys)| write_year(out_parquet, &strings, year, out, keys),
+    )?;
+    for (l, n) in written.into_iter().flatten() {
+        counts.add(l, n);
+    }
     let rows = LEVELS
         .iter()
         .enumerate()
-        .filter(|(l, _)| written[*l])
-        .map(|(l, name)| (name.to_string(), rows[l]))
+        .filter(|(l, _)| counts.written[*l])
+        .map(|(l, name)| (name.to_string(), counts.rows[l]))
         .collect();
     Ok(RollupSummary { rows, years })
 }

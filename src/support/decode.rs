@@ -103,6 +103,11 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
     }
 }
 
+/// How every input CSV text is read: no header handling (layouts read it), rows of any length.
+pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,9 +152,4 @@ mod tests {
         assert_eq!(e, TextEncoding::Gb18030);
         assert_eq!(s, format!("region_code,{}", "€".repeat(100)));
     }
-}
-
-/// How every input CSV text is read: no header handling (layouts read it), rows of any length.
-pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes())
 }

@@ -5,5 +5,6 @@
 pub mod decode;
 pub mod error;
 pub mod memory;
+pub mod overlap;
 pub mod progress;
 pub mod timing;
