@@ -61,6 +61,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // `xxgk metrics | head -2`: the reader has what it wanted; stop quietly, as ripgrep and xsv do.
+        Err(e) if e.chain().any(xxgk::support::term::is_broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", describe(&e));
             ExitCode::from(2)

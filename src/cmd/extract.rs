@@ -60,7 +60,7 @@ pub fn run(args: Args, common: &super::Common) -> anyhow::Result<u8> {
                         format!("breaks {}", ids.join(", "))
                     };
                     let cells = xxgk::reference::catalog::catalog().form(x.format).len();
-                    println!(
+                    super::say!(
                         "{} → {}/{stem}.csv ({} format, {cells} cells; {rules})",
                         file.display(),
                         args.out.display(),

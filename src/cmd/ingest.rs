@@ -1,11 +1,8 @@
 //! `xxgk ingest`: check every input row and write the normalized Parquet dataset, the findings and
 //! the rejected rows into the output folder, replacing the previous ones atomically.
 
-use super::{exit_for, Common, Inputs};
+use super::{exit_for, say, Common, Inputs};
 use std::path::PathBuf;
-use xxgk::pipeline::{ingest_into, IngestOptions};
-use xxgk::store::atomic::{lock, Staging};
-use xxgk::store::INGEST_PRODUCTS;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,23 +17,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
-    let opts = IngestOptions {
-        inputs: args.inputs.paths(),
-        strict: args.inputs.strict,
-        quiet: common.quiet,
-        max_year: args.inputs.max_year,
-        cache_in: (!args.no_cache).then(|| args.out.clone()),
-    };
-    let guard = lock(&args.out)?;
-    let staging = Staging::new(&args.out, &guard)?;
-    let ingested = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?;
-    staging.commit(&INGEST_PRODUCTS)?;
+    let opts = args.inputs.ingest_options(common, (!args.no_cache).then(|| args.out.clone()));
+    let summary = xxgk::pipeline::chain::ingest(&args.out, &opts)?;
     if !common.quiet {
-        print!("{}", ingested.summary.render());
-        println!(
+        super::print_text(&summary.render())?;
+        say!(
             "outputs: {}/parquet/{{reports,facts}}, {0}/validation/findings.csv, {0}/rejected/, {0}/extracted/",
             args.out.display()
         );
     }
-    Ok(exit_for(&ingested.summary))
+    Ok(exit_for(&summary))
 }

@@ -4,6 +4,7 @@
 use std::io::Write;
 use xxgk::reference::catalog::harmonized::{harmonized, Source};
 use xxgk::reference::catalog::{catalog, Format};
+use xxgk::support::term::pad;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FormatArg {
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     for cell in &form.cells {
         let m = c.metric(cell.metric);
-        writeln!(out, "{:<52} {:<6} {}", m.id, m.unit, cell.label_zh())?;
+        writeln!(out, "{} {} {}", pad(&m.id, 52), pad(&m.unit, 6), cell.label_zh())?;
     }
     Ok(0)
 }

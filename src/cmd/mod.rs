@@ -12,6 +12,7 @@ pub mod validate;
 
 use clap::Args;
 use std::path::PathBuf;
+use xxgk::pipeline::IngestOptions;
 
 /// Options every data command takes.
 #[derive(Debug, Args, Clone)]
@@ -46,6 +47,33 @@ impl Inputs {
             self.inputs.clone()
         }
     }
+
+    /// The ingest these inputs ask for; `cache_in`: the output folder whose cache and published
+    /// partitions may be reused (`None` with `--no-cache`, or when nothing is written).
+    pub fn ingest_options(&self, common: &Common, cache_in: Option<PathBuf>) -> IngestOptions {
+        IngestOptions {
+            strict: self.strict,
+            quiet: common.quiet,
+            max_year: self.max_year,
+            cache_in,
+            ..IngestOptions::new(self.paths())
+        }
+    }
+}
+
+/// One line to standard output; a closed pipe ends the command quietly (see `main`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+pub(crate) use say;
+
+/// Text that already ends its lines (a rendered summary or table), to standard output.
+pub fn print_text(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    std::io::stdout().lock().write_all(text.as_bytes())
 }
 
 /// Exit codes: 0 all stored (warnings allowed), 1 something rejected, 2 usage or I/O error.
@@ -58,12 +86,6 @@ pub fn exit_for(summary: &xxgk::store::summary::Summary) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-/// A failure before the commit: say that the previous output is untouched (the staging folder goes
-/// when `Staging` drops), so nobody goes looking for half-written files.
-pub fn unpublished(e: impl Into<anyhow::Error>, out: &std::path::Path) -> anyhow::Error {
-    e.into().context(format!("the run failed before publishing; {} is left as it was", out.display()))
 }
 
 /// `--region` and `--years`, shared by `rollup` and `run`.

@@ -1,9 +1,8 @@
 //! `xxgk rollup`: read `parquet/facts` and write the rollups for every level, atomically.
 
-use super::{Common, Scope};
+use super::{say, Common, Scope};
 use std::path::PathBuf;
-use xxgk::store::atomic::{lock, Staging};
-use xxgk::store::reuse::Previous;
+use xxgk::support::term::{pad, pad_left};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,28 +17,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
-    let facts = args.out.join("parquet/facts");
-    if !facts.is_dir() {
-        anyhow::bail!("{} does not exist: run `xxgk ingest` (or `xxgk run`) first", facts.display());
-    }
-    let guard = lock(&args.out)?;
-    let staging = Staging::new(&args.out, &guard)?;
-    let stages = xxgk::support::progress::stages(common.quiet);
-    stages.set_message("rolling up");
-    let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
-    let summary = xxgk::rollup::rollup(
-        &facts,
-        &staging.path("parquet"),
-        &args.scope.rollup_options(),
-        previous.as_ref(),
-    )?;
-    staging.commit(&xxgk::rollup::PRODUCTS)?;
-    stages.finish_and_clear();
+    let summary =
+        xxgk::pipeline::chain::rollup(&args.out, &args.scope.rollup_options(), !args.no_cache, common.quiet)?;
     if !common.quiet {
         for (level, rows) in &summary.rows {
-            println!("rollup {level:<10} {rows:>9} rows");
+            say!("rollup {} {} rows", pad(level, 10), pad_left(&rows.to_string(), 9));
         }
-        println!("outputs: {0}/parquet/rollup/, {0}/parquet/rollup_wide/", args.out.display());
+        say!("outputs: {0}/parquet/rollup/, {0}/parquet/rollup_wide/", args.out.display());
     }
     Ok(0)
 }

@@ -1,11 +1,11 @@
 //! `xxgk run`: the whole pipeline — ingest → validate → store → rollup → charts — into one output folder,
 //! published in one atomic step at the end.
 
-use super::{exit_for, Common, Inputs, Scope};
+use super::{exit_for, say, Common, Inputs, Scope};
 use std::path::PathBuf;
-use xxgk::pipeline::{ingest_into, IngestOptions};
-use xxgk::store::atomic::{lock, Staging};
-use xxgk::store::reuse::Previous;
+use xxgk::charts::PlotOptions;
+use xxgk::pipeline::chain::RunOptions;
+use xxgk::support::term::{pad, pad_left};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,82 +33,31 @@ pub struct Args {
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
-    let opts = IngestOptions {
-        inputs: args.inputs.paths(),
-        strict: args.inputs.strict,
-        quiet: common.quiet,
-        max_year: args.inputs.max_year,
-        cache_in: (!args.no_cache).then(|| args.out.clone()),
+    let opts = RunOptions {
+        ingest: args.inputs.ingest_options(common, (!args.no_cache).then(|| args.out.clone())),
+        out: args.out.clone(),
+        rollup: args.scope.rollup_options(),
+        charts: (!args.no_charts)
+            .then(|| PlotOptions { region: args.scope.region, formats: args.chart_format.clone() }),
     };
-    let guard = lock(&args.out)?;
-    let staging = Staging::new(&args.out, &guard)?;
-    let stages = xxgk::support::progress::stages(common.quiet);
-    stages.set_message("ingest and validate");
-    // Only the summary is needed from here on: the reports in memory go before the rollup starts.
-    let summary = ingest_into(&staging, &opts).map_err(|e| super::unpublished(e, &args.out))?.summary;
-    xxgk::support::timing::mark(|| "run: ingest done".into());
-    xxgk::support::memory::release_freed();
-    stages.set_message("rollup");
-    let previous = (!args.no_cache).then(|| Previous::new(&args.out.join("parquet")));
-    let rolled = xxgk::rollup::rollup(
-        &staging.path("parquet/facts"),
-        &staging.path("parquet"),
-        &args.scope.rollup_options(),
-        previous.as_ref(),
-    )
-    .map_err(|e| super::unpublished(e, &args.out))?;
-    xxgk::support::timing::mark(|| "run: rollup done".into());
-    let validation = staging.path("validation");
-    let draw_charts = || -> anyhow::Result<usize> {
-        let note = if args.no_charts {
-            // Charts from an earlier run would no longer match the data: they go, and the page says why.
-            "未绘制图表（--no-charts）。"
-        } else if rolled.rows.is_empty() {
-            "没有图表：没有入库的报告。"
-        } else {
-            stages.set_message("charts");
-            let opts =
-                xxgk::charts::PlotOptions { region: args.scope.region, formats: args.chart_format.clone() };
-            let previous = (!args.no_cache).then(|| args.out.join("charts"));
-            return super::plot::draw(
-                &staging,
-                &staging.path("parquet/rollup"),
-                &validation,
-                &opts,
-                previous.as_deref(),
-            );
-        };
-        xxgk::charts::html::write_index(&staging.path("index.html"), &validation, &[], Some(note))?;
-        Ok(0)
-    };
-    let charts = draw_charts().map_err(|e| super::unpublished(e, &args.out))?;
-    xxgk::support::timing::mark(|| "run: charts done".into());
-    stages.set_message("publishing");
-    let mut products: Vec<&str> = xxgk::store::INGEST_PRODUCTS.to_vec();
-    products.extend(xxgk::rollup::PRODUCTS);
-    products.extend(xxgk::charts::PRODUCTS);
-    staging.commit(&products)?;
-    stages.finish_and_clear();
-    xxgk::support::timing::mark(|| "run: published".into());
+    let done = xxgk::pipeline::chain::run(&opts)?;
     if !common.quiet {
-        print!("{}", summary.render());
-        for (level, rows) in &rolled.rows {
-            println!("rollup {level:<10} {rows:>9} rows");
+        super::print_text(&done.summary.render())?;
+        for (level, rows) in &done.rollup.rows {
+            say!("rollup {} {} rows", pad(level, 10), pad_left(&rows.to_string(), 9));
         }
         let out = args.out.display();
-        println!("outputs:");
-        println!("  {out}/parquet/reports/year=*/     one row per report");
-        println!("  {out}/parquet/facts/year=*/       one row per cell");
-        println!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long), a file per year (and region group)");
-        println!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
-        println!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
-        println!(
-            "  {out}/extracted/                  CSV and log of each report file read (.txt, .html, .docx)"
-        );
+        say!("outputs:");
+        say!("  {out}/parquet/reports/year=*/     one row per report");
+        say!("  {out}/parquet/facts/year=*/       one row per cell");
+        say!("  {out}/parquet/rollup/level=*/     sums, yoy, shares, ranks (long), a file per year (and region group)");
+        say!("  {out}/parquet/rollup_wide/level=*/ the same, one row per region and year");
+        say!("  {out}/validation/findings.csv     every finding; {out}/rejected/ rejected rows");
+        say!("  {out}/extracted/                  CSV and log of each report file read (.txt, .html, .docx)");
         let formats: Vec<&str> = args.chart_format.iter().map(|f| f.ext()).collect();
-        println!("  {out}/charts/                     {charts} charts ({})", formats.join(", "));
-        println!("  {out}/index.html                  overview: summary, charts, findings");
-        println!("done in {:.1} s", started.elapsed().as_secs_f64());
+        say!("  {out}/charts/                     {} charts ({})", done.charts, formats.join(", "));
+        say!("  {out}/index.html                  overview: summary, charts, findings");
+        say!("done in {:.1} s", started.elapsed().as_secs_f64());
     }
-    Ok(exit_for(&summary))
+    Ok(exit_for(&done.summary))
 }

@@ -41,13 +41,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     let anchors = if args.anchor.is_empty() {
         Vec::new()
     } else {
-        let opts = IngestOptions {
-            inputs: args.anchor.clone(),
-            strict: false,
-            quiet: true,
-            max_year: None,
-            cache_in: None,
-        };
+        let opts = IngestOptions { quiet: true, ..IngestOptions::new(args.anchor.clone()) };
         let reports = std::sync::Mutex::new(Vec::new());
         read_and_validate(&opts, &temp_spill_dir(), &|_, output, _| {
             if let xxgk::store::YearOutput::Reports(year_reports) = output {
@@ -69,7 +63,7 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
     };
     let s = xxgk::stages::synth::synth(&args.out, &opts)?;
     if !common.quiet {
-        println!(
+        super::say!(
             "synthetic: {} files, {} reports, {} rows, {} injected faults in {}",
             s.files,
             s.reports,

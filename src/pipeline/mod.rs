@@ -1,5 +1,6 @@
 //! The data flow ingest → validate → store, shared by the `ingest`, `validate` and `run` commands.
 
+pub mod chain;
 pub mod year_cache;
 
 use crate::model::finding::{Finding, Rule};
@@ -35,6 +36,14 @@ pub struct IngestOptions {
     pub max_year: Option<i32>,
     /// Output folder whose `.xxgk-cache/` lets unchanged files skip reading (incremental runs).
     pub cache_in: Option<PathBuf>,
+}
+
+impl IngestOptions {
+    /// Read `inputs` with the defaults: warnings for broken 勾稽关系, progress shown, years up to
+    /// the current one, no cache.
+    pub fn new(inputs: Vec<PathBuf>) -> IngestOptions {
+        IngestOptions { inputs, strict: false, quiet: false, max_year: None, cache_in: None }
+    }
 }
 
 pub struct Ingested {

@@ -304,8 +304,9 @@ impl Catalog {
         &self.forms[f.slot()]
     }
 
-    /// Index of a metric that is known to exist (ids used by the code itself).
-    pub fn expect(&self, id: &str) -> usize {
+    /// Index of a metric the code itself names (never an id read from input: use `index_of`, which
+    /// returns `None`). A miss is a programming error caught by the tests, hence the panic.
+    pub fn known(&self, id: &str) -> usize {
         self.index_of(id).unwrap_or_else(|| panic!("metric {id} missing from the embedded catalog"))
     }
 

@@ -44,7 +44,7 @@ fn with_ratios(sums: Sums) -> Sums {
     let parts: Vec<(Vec<u32>, u32)> = INDICATORS
         .iter()
         .map(|ind| {
-            (ind.numerator.iter().map(|id| c.expect(id) as u32).collect(), c.expect(ind.denominator) as u32)
+            (ind.numerator.iter().map(|id| c.known(id) as u32).collect(), c.known(ind.denominator) as u32)
         })
         .collect();
     let mut wanted: Vec<u32> = parts.iter().flat_map(|(num, den)| num.iter().chain([den]).copied()).collect();

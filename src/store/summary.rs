@@ -3,6 +3,7 @@
 
 use crate::model::finding::{Finding, Severity};
 use crate::model::{Dataset, Report};
+use crate::support::term::{pad, width};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -135,7 +136,8 @@ impl Summary {
 
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let w = self.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).clamp(5, 60);
+        // Padded by display width: file names are often Chinese (two columns a character).
+        let w = self.files.iter().map(|f| width(&f.file)).max().unwrap_or(4).clamp(5, 60);
         let _ = writeln!(
             s,
             "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} layout",
@@ -153,8 +155,8 @@ impl Summary {
         for f in &shown {
             let _ = writeln!(
                 s,
-                "{:<w$}  {:>9}  {:>9}  {:>9}  {:<12} {}",
-                f.file,
+                "{}  {:>9}  {:>9}  {:>9}  {:<12} {}",
+                pad(&f.file, w),
                 f.rows_read,
                 f.rows_stored,
                 f.rows_rejected,
@@ -200,7 +202,7 @@ impl Summary {
             self.errors, self.warnings, self.notices
         );
         for (rule, n) in &self.findings_by_rule {
-            let _ = writeln!(s, "  {rule:<32} {n}");
+            let _ = writeln!(s, "  {} {n}", pad(rule, 32));
         }
         s
     }

@@ -25,6 +25,9 @@ pub enum Error {
     NoRollup { dir: PathBuf },
     #[error("{path}: the published partition changed while this run was reusing it (did another program write into the output folder?); run again")]
     Republished { path: PathBuf },
+    /// A failure before the commit: the published output was not touched.
+    #[error("the run failed before publishing; {} is left as it was", out.display())]
+    Unpublished { out: PathBuf, source: Box<Error> },
     #[error("drawing chart {path}: {message}")]
     Chart { path: PathBuf, message: String },
 }

@@ -186,9 +186,7 @@ mod tests {
         let c = catalog();
         assert_eq!(
             h.layout,
-            Layout::Wide {
-                metrics: vec![(3, c.expect("licensing.decisions")), (4, c.expect("fees.amount"))]
-            }
+            Layout::Wide { metrics: vec![(3, c.known("licensing.decisions")), (4, c.known("fees.amount"))] }
         );
         assert_eq!(h.unknown_metrics, vec![5]);
         assert_eq!(h.ignored, vec![6]);
@@ -196,7 +194,7 @@ mod tests {
         assert_eq!((h.format, h.ignored.len()), (Some(2), 0));
         let h = detect(["region_code", "year", "format", "licensing.items_change"]).unwrap();
         assert_eq!(h.format, Some(2));
-        assert_eq!(h.layout, Layout::Wide { metrics: vec![(3, c.expect("licensing.items_change"))] });
+        assert_eq!(h.layout, Layout::Wide { metrics: vec![(3, c.known("licensing.items_change"))] });
     }
 
     #[test]

@@ -29,7 +29,27 @@ pub struct Merged {
 /// Merge the cells the files hold now (one year's, see `spill`) into reports; the cells are gone
 /// afterwards.
 pub fn merge(files: &mut [ParsedFile]) -> Merged {
-    let mut findings = Vec::new();
+    let (keys, mut occurrences) = index(files);
+    occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
+    let repeats = repeats(files, &keys, &occurrences);
+    let mut reports = assemble(files, keys, &occurrences, &repeats.rejected_here);
+    // The reports now hold every accepted value and where it came from; the per-file cells would
+    // only double the memory of a national run.
+    drop(occurrences);
+    for f in files.iter_mut() {
+        f.cells = Vec::new();
+    }
+    reports.retain(|r| r.sources.iter().any(Option::is_some));
+    for r in &mut reports {
+        r.files.sort_unstable();
+    }
+    reports.sort_by(|a, b| a.key.cmp(&b.key));
+    Merged { reports, findings: repeats.findings, rejections: repeats.rejections }
+}
+
+/// Every report key this round's cells belong to, numbered in order of first appearance, and one
+/// occurrence per cell pointing at its report, metric, file and place in the file.
+fn index(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Occurrence>) {
     let mut keys: Vec<ReportKey> = Vec::new();
     let mut global: HashMap<ReportKey, u32> = HashMap::new();
     let mut occurrences: Vec<Occurrence> = Vec::with_capacity(files.iter().map(|f| f.cells.len()).sum());
@@ -62,12 +82,25 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
             cell: ci as u32,
         }));
     }
-    occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
+    (keys, occurrences)
+}
 
-    let mut rejections: Vec<Rejection> = Vec::new();
-    // (file, record) of every row rejected here, which the reports below must not take.
-    let mut rejected_here: HashSet<(u32, u32)> = HashSet::new();
-    let cell = |files: &[ParsedFile], o: &Occurrence| files[o.file as usize].cells[o.cell as usize];
+/// What the cells given more than once come to: a note for a repeat with the same value, an error
+/// and both rows rejected for different values.
+struct Repeats {
+    findings: Vec<Finding>,
+    rejections: Vec<Rejection>,
+    /// (file, record) of every row rejected here, which the reports must not take.
+    rejected_here: HashSet<(u32, u32)>,
+}
+
+fn cell(files: &[ParsedFile], o: &Occurrence) -> crate::model::Cell {
+    files[o.file as usize].cells[o.cell as usize]
+}
+
+/// Judge every (report, metric) given by more than one cell; `occurrences` sorted by report and metric.
+fn repeats(files: &[ParsedFile], keys: &[ReportKey], occurrences: &[Occurrence]) -> Repeats {
+    let mut out = Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::new() };
     for group in occurrences.chunk_by(|a, b| a.report == b.report && a.metric == b.metric) {
         if group.len() < 2 {
             continue;
@@ -121,8 +154,8 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
             finding.expected = Some("同一数据项只给一个数值".into());
             finding.actual = Some(values.join(" / "));
             if !all_same {
-                rejected_here.insert((o.file, c.record));
-                rejections.push(Rejection {
+                out.rejected_here.insert((o.file, c.record));
+                out.rejections.push(Rejection {
                     file: f.file.display.clone(),
                     file_no: Some(o.file),
                     record: c.record,
@@ -130,11 +163,22 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
                     reason: format!("{}: {}", rule.id(), message),
                 });
             }
-            findings.push(finding);
+            out.findings.push(finding);
         }
     }
-    let mut reports: Vec<Report> = keys.iter().cloned().map(Report::new).collect();
-    for o in &occurrences {
+    out
+}
+
+/// The reports with each metric's first accepted value and where it was read; rows rejected earlier
+/// (by the file's own checks) or here are skipped.
+fn assemble(
+    files: &[ParsedFile],
+    keys: Vec<ReportKey>,
+    occurrences: &[Occurrence],
+    rejected_here: &HashSet<(u32, u32)>,
+) -> Vec<Report> {
+    let mut reports: Vec<Report> = keys.into_iter().map(Report::new).collect();
+    for o in occurrences {
         let f = &files[o.file as usize];
         let c = f.cells[o.cell as usize];
         let report = &mut reports[o.report as usize];
@@ -157,16 +201,5 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
             report.files.push(o.file);
         }
     }
-    // The reports now hold every accepted value and where it came from; the per-file cells would
-    // only double the memory of a national run.
-    drop(occurrences);
-    for f in files.iter_mut() {
-        f.cells = Vec::new();
-    }
-    reports.retain(|r| r.sources.iter().any(Option::is_some));
-    for r in &mut reports {
-        r.files.sort_unstable();
-    }
-    reports.sort_by(|a, b| a.key.cmp(&b.key));
-    Merged { reports, findings, rejections }
+    reports
 }

@@ -104,7 +104,7 @@ pub fn generate_county(
             }
             state = Some(profile::State {
                 carried_forward: cf,
-                in_force: real.v(c.expect("normative_docs.in_force")) as u64,
+                in_force: real.v(c.known("normative_docs.in_force")) as u64,
             });
             continue;
         }
@@ -114,7 +114,7 @@ pub fn generate_county(
             for (k, slot) in cf.iter_mut().enumerate() {
                 *slot = next.v(carried_in[k]) as u64;
             }
-            let n = |id: &str| next.v(c.expect(id)) as i64;
+            let n = |id: &str| next.v(c.known(id)) as i64;
             let in_force =
                 n("normative_docs.in_force") - n("normative_docs.issued") + n("normative_docs.repealed");
             profile::Target { carried_forward: cf, in_force: in_force.max(0) as u64 }

@@ -91,7 +91,7 @@ pub fn report(
     let f = c.form(Format::F2021);
     let mut v = vec![0.0; c.len()];
     let drift = (1.0 + p.growth).powi(t) * p.scale;
-    let set = |v: &mut Vec<f64>, id: &str, x: f64| v[c.expect(id)] = x;
+    let set = |v: &mut Vec<f64>, id: &str, x: f64| v[c.known(id)] = x;
     set(&mut v, "licensing.decisions", noisy(rng, 9000.0 * drift).round());
     set(&mut v, "penalty.decisions", noisy(rng, 1600.0 * drift).round());
     set(&mut v, "coercion.decisions", noisy(rng, 700.0 * drift).round());
@@ -176,8 +176,8 @@ pub fn report(
 /// the writer emits only the 2019 table's cells.
 pub fn to_2019(rng: &mut fastrand::Rng, p: &Profile, t: i32, v: &mut [f64]) {
     let c = catalog();
-    let set = |v: &mut [f64], id: &str, x: f64| v[c.expect(id)] = x;
-    let get = |v: &[f64], id: &str| v[c.expect(id)];
+    let set = |v: &mut [f64], id: &str, x: f64| v[c.known(id)] = x;
+    let get = |v: &[f64], id: &str| v[c.known(id)];
     for a in APPLICANTS {
         let sum: f64 = ["overdue_correction", "unpaid_fee", "other"]
             .iter()

@@ -113,7 +113,7 @@ fn render(
             rule: f.rule(),
         })
     };
-    let disclosed = c.expect("requests.disclosed.natural_person");
+    let disclosed = c.known("requests.disclosed.natural_person");
     let counts: Vec<usize> = cells_of(format).filter(|&m| c.metric(m).kind == Kind::Count).collect();
     let target = counts[rng.usize(0..counts.len())];
     match fault {
@@ -125,7 +125,7 @@ fn render(
         Some(Fault::Negative) => text[target] = "-5".into(),
         _ => {}
     }
-    let closed = c.expect("requests.closed_total.natural_person");
+    let closed = c.known("requests.closed_total.natural_person");
     match layout {
         LayoutChoice::Long => {
             let mut lines = vec![0u64; c.len()];

@@ -206,7 +206,7 @@ mod tests {
     fn report(year: i32, cells: &[(&str, Option<f64>)], declared: Option<Format>) -> Report {
         let mut r = Report::new(ReportKey { region: 653128, year, body: String::new() });
         for (line, (id, v)) in cells.iter().enumerate() {
-            let m = catalog().expect(id);
+            let m = catalog().known(id);
             let src = CellSource { file: 0, record: line as u32, line: line as u32 + 2, col: 3 };
             r.values[m] = *v;
             r.sources[m] = Some(src);
@@ -239,7 +239,7 @@ mod tests {
             (Rule::MixedFormat, "2019：fees.items_change；2021：fees.amount")
         );
         let p = settle(&report(2023, &[old], Some(Format::F2021))).err().unwrap();
-        assert_eq!((p.rule, p.metric), (Rule::MixedFormat, Some(catalog().expect("fees.items_change"))));
+        assert_eq!((p.rule, p.metric), (Rule::MixedFormat, Some(catalog().known("fees.items_change"))));
         let p = settle(&report(2020, &[new], None)).err().unwrap();
         assert_eq!((p.rule, p.at.line), (Rule::FormatTooEarly, 2));
         let p =
