@@ -3,26 +3,18 @@
 //! bundled CJK font; and `index.html`, one static page listing them beside the run summary and the
 //! findings. Reads `parquet/rollup`; writes `charts/` and `index.html`.
 
+mod backend;
 mod bars;
-pub mod bitmap;
-pub mod canvas;
 pub mod compare;
 pub mod data;
-pub mod font;
-pub mod glyphs;
 pub mod html;
 pub mod load;
 pub mod metrics;
 pub mod outcomes;
-pub mod palette;
 pub mod plan;
-pub mod pngfile;
-pub mod polygon;
 pub mod render;
 pub mod reuse;
-pub mod shades;
 pub mod style;
-pub mod svg;
 pub mod trend;
 pub mod yoy;
 
@@ -70,7 +62,7 @@ pub fn draw_all(
     previous: Option<&Path>,
 ) -> Result<Vec<ChartFile>> {
     crate::support::timing::mark(|| "charts: start".into());
-    font::register()?;
+    backend::font::register()?;
     let data = data::ChartData::read(rollup_dir)?;
     crate::support::timing::mark(|| "charts: rollup read".into());
     let jobs = plan::jobs(&data, &plan::parents(&data, opts.region));

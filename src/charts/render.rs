@@ -2,11 +2,11 @@
 //! backends (`svg.rs`, `bitmap.rs`). No clock and no randomness reach either, so the same rollup
 //! gives the same bytes.
 
-use super::bitmap::Bitmap;
-use super::canvas::Canvas;
-use super::pngfile;
+use super::backend::bitmap::Bitmap;
+use super::backend::canvas::Canvas;
+use super::backend::pngfile;
+use super::backend::svg::Svg;
 use super::style::DrawResult;
-use super::svg::Svg;
 use super::{compare::Compare, outcomes::Outcomes, trend::Trend, yoy::Yoy};
 use crate::support::error::{Error, IoContext, Result};
 use plotters::coord::Shift;
@@ -121,11 +121,11 @@ pub fn write(spec: &Spec, path: &Path, format: Format) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::bitmap::Bitmap;
-    use super::super::canvas::{blend, Rgb, OTHER_SHADES};
+    use super::super::backend::bitmap::Bitmap;
+    use super::super::backend::canvas::{blend, Rgb, OTHER_SHADES};
     use super::super::metrics::Unit;
     use super::super::trend::{Series, Trend};
-    use super::super::{font, style};
+    use super::super::{backend::font, style};
     use super::*;
     use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
@@ -155,14 +155,14 @@ mod tests {
     /// match byte for byte.
     struct Reference<'a> {
         svg: SVGBackend<'a>,
-        glyphs: super::super::glyphs::Glyphs,
+        glyphs: super::super::backend::glyphs::Glyphs,
     }
 
     impl<'a> Reference<'a> {
         fn new(buf: &'a mut String, size: (u32, u32)) -> Reference<'a> {
             Reference {
                 svg: SVGBackend::with_string(buf, size),
-                glyphs: super::super::glyphs::Glyphs::new().unwrap(),
+                glyphs: super::super::backend::glyphs::Glyphs::new().unwrap(),
             }
         }
     }

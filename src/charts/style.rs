@@ -1,6 +1,6 @@
 //! Look shared by every chart: fonts, colours, sizes, and the error type of a drawing.
 
-use super::font::FAMILY;
+use super::backend::font::FAMILY;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

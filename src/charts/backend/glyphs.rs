@@ -207,7 +207,7 @@ mod tests {
         canvas.reset((w, h), [255; 3]);
         {
             let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
-            let style = super::super::style::text(30.0, &BLACK);
+            let style = crate::charts::style::text(30.0, &BLACK);
             root.draw(&Text::new(text.to_string(), (10, 10), style)).unwrap();
             root.present().unwrap();
         }
@@ -223,5 +223,38 @@ mod tests {
         // And an ideograph starts near the pen.
         let ideograph = inked_columns("国");
         assert!(ideograph.first().copied().unwrap_or(99) <= 10 + 4, "{ideograph:?}");
+    }
+
+    /// Each string drawn alone into a small bitmap, through the backend that draws the PNG charts:
+    /// whether each pixel has ink.
+    fn ink_map(s: &str) -> Vec<bool> {
+        let mut canvas = Canvas::default();
+        canvas.reset((120, 40), [255; 3]);
+        {
+            let root = Bitmap::new(&mut canvas).unwrap().into_drawing_area();
+            let style = (super::super::font::FAMILY, 28.0).into_font().color(&BLACK);
+            root.draw(&Text::new(s.to_string(), (4, 4), style)).unwrap();
+            root.present().unwrap();
+        }
+        (0..40).flat_map(|y| (0..120).map(move |x| (x, y))).map(|(x, y)| canvas.get(x, y)[0] < 128).collect()
+    }
+
+    #[test]
+    fn chinese_text_is_glyphs_not_boxes() {
+        super::super::font::register().unwrap();
+        let ink = |px: &[bool]| px.iter().filter(|b| **b).count();
+        // U+E000 (private use) is in no subset of ours: it draws as the .notdef box, which is what
+        // every character would look like with a font that lacks CJK.
+        let tofu = ink_map("\u{E000}");
+        assert!(ink(&tofu) > 0, "the missing-glyph box should have ink to compare against");
+        let mut seen: Vec<Vec<bool>> = Vec::new();
+        for s in ["喀", "什", "地", "区", "县", "件", "岳", "年"] {
+            let px = ink_map(s);
+            assert!(ink(&px) > 20, "{s} drew nothing");
+            assert_ne!(px, tofu, "{s} drew as the missing-glyph box");
+            assert!(!seen.contains(&px), "{s} drew like an earlier character");
+            seen.push(px);
+        }
+        assert!(ink(&ink_map("喀什地区")) > ink(&ink_map("喀")));
     }
 }

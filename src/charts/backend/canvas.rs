@@ -108,6 +108,7 @@ impl Canvas {
     }
 
     /// The colour at (`x`, `y`), which must be inside.
+    #[cfg(test)]
     pub fn get(&self, x: usize, y: usize) -> Rgb {
         self.palette.colour(self.index[y * self.width + x])
     }

@@ -6,7 +6,7 @@ use crate::support::error::{Error, Result};
 use plotters::style::{register_font, FontStyle};
 use std::sync::OnceLock;
 
-pub const FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-xxgk-subset.otf");
+pub const FONT: &[u8] = include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-xxgk-subset.otf");
 
 /// The family every chart asks for. plotters draws PNG text with the bundled font registered under
 /// this name; SVG carries the name as its `font-family`, so a browser uses the same font when it has
@@ -59,14 +59,14 @@ mod tests {
         let names: String = crate::reference::regions::regions().iter().map(|r| r.name.as_str()).collect();
         assert_eq!(missing(&font, &names), Vec::<char>::new(), "region names");
         let sources = [
-            include_str!("mod.rs"),
-            include_str!("metrics.rs"),
-            include_str!("style.rs"),
-            include_str!("trend.rs"),
-            include_str!("compare.rs"),
-            include_str!("outcomes.rs"),
-            include_str!("yoy.rs"),
-            include_str!("plan.rs"),
+            include_str!("../mod.rs"),
+            include_str!("../metrics.rs"),
+            include_str!("../style.rs"),
+            include_str!("../trend.rs"),
+            include_str!("../compare.rs"),
+            include_str!("../outcomes.rs"),
+            include_str!("../yoy.rs"),
+            include_str!("../plan.rs"),
         ];
         for src in sources {
             // Only what can reach a chart: string literals' non-ASCII characters.
