@@ -178,8 +178,8 @@ fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Res
     Ok(Inputs { parsed, walk_problems, cache })
 }
 
-/// The cells of unchanged files come from their cache blobs, for the years merged again (a file
-/// whose blob is gone or unreadable is read again), into `into`.
+/// The cells of unchanged files come from the cache's packs, for the years merged again (a file
+/// whose pack is gone or unreadable is read again), into `into`.
 fn load_cached_cells(
     parsed: &mut [ParsedFile],
     cache: Option<&ParseCache>,

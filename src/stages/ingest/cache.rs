@@ -5,12 +5,25 @@
 //! Two levels, so that an unchanged file costs a `stat` and nothing more:
 //! - the manifest (`manifest.bincode`, one file) holds, per input path, its size, mtime and SHA-256
 //!   and everything reading it produced except the cells: findings, rejected rows, report keys,
-//!   the years its cells fall in. A file whose size and mtime match is taken from here.
-//! - one blob per distinct content (`<sha256>-<context>.bin`) holds the cells; it is read only when
-//!   the file's years are merged again (`year_cache`).
+//!   the years its cells fall in. A file whose size and mtime match is taken from here. It also
+//!   holds the index of the cells: where each distinct content's cells are in the packs.
+//! - the cells of each distinct content, one after another in pack files (`packs/*.pack`); they
+//!   are read only when the file's years are merged again (`year_cache`).
 //!
-//! Cache files are written by rename, so a crash cannot corrupt one; blobs no longer referenced are
-//! removed when the manifest is saved. A cache that cannot be read is a cache miss, never an error.
+//! Why packs: a first run used to write one small file per input (11,384 for the national set, ten
+//! times that for every body of the nation), and creating and renaming that many files cost more
+//! system time on ext4 than the rest of the run's writing. A run now appends the cells of every file
+//! it reads to one pack at a time (a new one past [`PACK_BYTES`]), written once and never changed.
+//! A re-run that reads a few changed files writes a small pack of its own; a pack no content in the
+//! manifest points into any more is removed when the manifest is saved. Bytes of replaced contents
+//! stay in their pack until all of the pack's contents are gone: a pack holds the files read in one
+//! run, and they are usually replaced together.
+//!
+//! The manifest is written by rename after every pack it points into is complete, so a crash leaves
+//! the old manifest (whose packs are still there) or the new one; packs no manifest names are
+//! removed by the next save. A cache that cannot be read is a cache miss, never an error.
+//!
+//! Everything is serialized through [`encode`] and [`decode`].
 
 use crate::model::{Cell, InputFile, ParsedFile};
 use crate::support::error::{IoContext, Result};
@@ -22,10 +35,31 @@ use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
-/// manifest; 5: blobs of cells alone).
-const CACHE_VERSION: u32 = 5;
+/// manifest; 5: blobs of cells alone; 6: cells in packs).
+const CACHE_VERSION: u32 = 6;
 
 const MANIFEST: &str = "manifest.bincode";
+const PACKS: &str = "packs";
+/// A pack is closed and the next one begun past this size: small enough that a pack is not much
+/// to keep for a few live contents, large enough that a national run writes a handful.
+const PACK_BYTES: u64 = 64 << 20;
+
+/// The cache's only serialization (manifest and cells).
+fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
+    bincode::serialize(value).ok()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    bincode::deserialize(bytes).ok()
+}
+
+/// Where one content's cells are: a byte range of a pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Slot {
+    pack: String,
+    offset: u64,
+    len: u64,
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
@@ -43,12 +77,14 @@ struct Manifest {
     /// per-report files share a handful.
     headers: Vec<Vec<String>>,
     entries: BTreeMap<String, Entry>,
+    /// Where the cells of each content (by SHA-256) are.
+    cells: HashMap<String, Slot>,
 }
 
 impl Manifest {
     /// Read one, its entries' headers shared again.
     fn read(bytes: &[u8]) -> Option<Manifest> {
-        let mut m: Manifest = bincode::deserialize(bytes).ok()?;
+        let mut m: Manifest = decode(bytes)?;
         let shared: Vec<Arc<[String]>> = m.headers.drain(..).map(Arc::from).collect();
         for e in m.entries.values_mut() {
             e.meta.header = Arc::clone(shared.get(e.header as usize)?);
@@ -88,12 +124,81 @@ pub struct ParseCache {
     dir: PathBuf,
     context: String,
     old: Manifest,
-    /// Whether `old` is a manifest of this context (else every blob is checked when saving).
+    /// Whether `old` is a manifest of this context (else every pack is checked when saving).
     old_loaded: bool,
     /// Paths whose old entry stands, as they are looked up.
     hits: Mutex<Vec<String>>,
     /// Entries of files read this run.
     fresh: Mutex<BTreeMap<String, Entry>>,
+    /// The pack being written and where this run's contents went.
+    packing: Mutex<Packing>,
+}
+
+/// This run's packs.
+#[derive(Debug, Default)]
+struct Packing {
+    /// The pack being appended to, its name and its length so far.
+    open: Option<(std::io::BufWriter<std::fs::File>, String, u64)>,
+    /// Packs begun this run.
+    begun: u32,
+    /// Where each content read this run went.
+    slots: HashMap<String, Slot>,
+    /// Set when a write failed: nothing more is packed this run (the next run reads those files).
+    failed: bool,
+}
+
+impl Packing {
+    /// Append `bytes` as the cells of `sha256`; best effort.
+    fn append(&mut self, dir: &Path, sha256: &str, bytes: &[u8]) {
+        use std::io::Write;
+        if self.failed || self.slots.contains_key(sha256) {
+            return;
+        }
+        if self.open.as_ref().is_some_and(|(_, _, len)| *len >= PACK_BYTES) {
+            self.close();
+        }
+        if self.open.is_none() {
+            // Unique among runs: a pack of an earlier run may still be in use.
+            let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            let name = format!("{nanos}-{}-{}.pack", std::process::id(), self.begun);
+            self.begun += 1;
+            let file = std::fs::create_dir_all(dir).and_then(|()| std::fs::File::create(dir.join(&name)));
+            match file {
+                Ok(f) => self.open = Some((std::io::BufWriter::with_capacity(1 << 20, f), name, 0)),
+                Err(_) => {
+                    self.failed = true;
+                    return;
+                }
+            }
+        }
+        let Some((w, name, len)) = self.open.as_mut() else { return };
+        if w.write_all(bytes).is_err() {
+            self.failed = true;
+            return;
+        }
+        self.slots
+            .insert(sha256.to_string(), Slot { pack: name.clone(), offset: *len, len: bytes.len() as u64 });
+        *len += bytes.len() as u64;
+    }
+
+    /// Flush the open pack; on failure none of this run's contents count as kept.
+    fn close(&mut self) {
+        use std::io::Write;
+        if let Some((mut w, _, _)) = self.open.take() {
+            if w.flush().is_err() {
+                self.failed = true;
+            }
+        }
+    }
+
+    /// Where this run's contents are, once every pack is complete.
+    fn finish(&mut self) -> HashMap<String, Slot> {
+        self.close();
+        if self.failed {
+            return HashMap::new();
+        }
+        std::mem::take(&mut self.slots)
+    }
 }
 
 /// Write `bytes` to `target` through a temporary file renamed over it, so that a crash leaves the
@@ -107,9 +212,14 @@ pub fn write_by_rename(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
-/// Where the cells of a content are kept.
-fn blob_path(dir: &Path, sha256: &str, context: &str) -> PathBuf {
-    dir.join(format!("{sha256}-{context}.bin"))
+/// Read a slot of a pack.
+fn read_slot(dir: &Path, slot: &Slot) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(dir.join(&slot.pack)).ok()?;
+    f.seek(SeekFrom::Start(slot.offset)).ok()?;
+    let mut bytes = vec![0; usize::try_from(slot.len).ok()?];
+    f.read_exact(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 fn stat(path: &Path) -> Option<(u64, u128)> {
@@ -137,7 +247,12 @@ impl ParseCache {
             old: old.unwrap_or_default(),
             hits: Mutex::new(Vec::new()),
             fresh: Mutex::new(BTreeMap::new()),
+            packing: Mutex::new(Packing::default()),
         }
+    }
+
+    fn packs(&self) -> PathBuf {
+        self.dir.join(PACKS)
     }
 
     /// The folder the cache lives in.
@@ -150,17 +265,11 @@ impl ParseCache {
         &self.context
     }
 
-    fn blob(&self, sha256: &str) -> PathBuf {
-        blob_path(&self.dir, sha256, &self.context)
-    }
-
-    /// `file` as read last time, without its cells, if its size and mtime are unchanged and its
-    /// content's blob is still there.
+    /// `file` as read last time, without its cells, if its size and mtime are unchanged.
     pub fn lookup(&self, file: &InputFile) -> Option<ParsedFile> {
         let (size, mtime_ns) = stat(&file.path)?;
-        // Whether its blob is still there is not looked at (a second `stat` per file): the cells
-        // are needed only if the file's year is merged again, and `cells` falls back to reading the
-        // file when the blob is gone.
+        // Whether its pack is still there is not looked at: the cells are needed only if the file's
+        // year is merged again, and `cells` falls back to reading the file when the pack is gone.
         let known =
             self.old.entries.get(&file.display).filter(|e| e.size == size && e.mtime_ns == mtime_ns)?;
         let mut parsed = known.meta.without_cells();
@@ -173,11 +282,11 @@ impl ParseCache {
         Some(parsed)
     }
 
-    /// The cells of a file `lookup` gave without them; `None` when the blob is gone or unreadable
+    /// The cells of a file `lookup` gave without them; `None` when its pack is gone or unreadable
     /// (the caller reads the file again).
     pub fn cells(&self, parsed: &ParsedFile) -> Option<Vec<Cell>> {
-        let bytes = std::fs::read(self.blob(&parsed.sha256)).ok()?;
-        bincode::deserialize(&bytes).ok()
+        let slot = self.old.cells.get(&parsed.sha256)?;
+        decode(&read_slot(&self.packs(), slot)?)
     }
 
     /// Keep a fresh result (read just now, cells and all, before anything else touched it).
@@ -192,13 +301,19 @@ impl ParseCache {
                 Entry { size, mtime_ns, meta: parsed.without_cells(), header: 0 },
             );
         }
-        let target = self.blob(&parsed.sha256);
-        if target.exists() || std::fs::create_dir_all(&self.dir).is_err() {
+        // A content kept already (another path with the same bytes, or this one touched) is not
+        // packed again.
+        if self.old.cells.contains_key(&parsed.sha256) {
             return;
         }
-        // The rest of what reading produced is in the manifest: the blob is the cells alone.
-        if let Ok(bytes) = bincode::serialize(&parsed.cells) {
-            let _ = write_by_rename(&target, &bytes);
+        // The rest of what reading produced is in the manifest: the pack gets the cells alone.
+        // Serialized before taking the lock: the lock only covers the append.
+        if let Some(bytes) = encode(&parsed.cells) {
+            self.packing.lock().unwrap_or_else(|p| p.into_inner()).append(
+                &self.packs(),
+                &parsed.sha256,
+                &bytes,
+            );
         }
     }
 
@@ -207,6 +322,7 @@ impl ParseCache {
     pub fn save(&mut self) -> Option<PendingSave> {
         let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
         let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut packed = self.packing.lock().unwrap_or_else(|p| p.into_inner()).finish();
         if self.old_loaded && fresh.is_empty() && hits.len() == self.old.entries.len() {
             return None;
         }
@@ -217,21 +333,26 @@ impl ParseCache {
                 entries.insert(display, e);
             }
         }
+        // Each entry's cells: packed this run, or where the old manifest had them; an entry whose
+        // cells were not packed (a failed write) reads its file again if its year is merged.
+        let mut cells = HashMap::with_capacity(entries.len());
+        for e in entries.values() {
+            let sha = &e.meta.sha256;
+            if let Some(slot) = packed.remove(sha).or_else(|| self.old.cells.get(sha).cloned()) {
+                cells.insert(sha.clone(), slot);
+            }
+        }
         Some(PendingSave {
             dir: self.dir.clone(),
-            manifest: Manifest { context: self.context.clone(), headers: Vec::new(), entries },
-            replaced: self.old_loaded.then_some(old),
+            manifest: Manifest { context: self.context.clone(), headers: Vec::new(), entries, cells },
         })
     }
 }
 
-/// A manifest to write, and what it replaces.
+/// A manifest to write.
 pub struct PendingSave {
     dir: PathBuf,
     manifest: Manifest,
-    /// The old manifest's entries no file of this run took over; `None` when there was no old
-    /// manifest of this context.
-    replaced: Option<BTreeMap<String, Entry>>,
 }
 
 impl PendingSave {
@@ -245,27 +366,21 @@ impl PendingSave {
     fn try_write(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
         let path = self.dir.join(MANIFEST);
-        write_by_rename(&path, &bincode::serialize(&self.manifest).unwrap_or_default()).at(&path)?;
-        let blob = |sha: &str| blob_path(&self.dir, sha, &self.manifest.context);
-        let keep: HashSet<&str> = self.manifest.entries.values().map(|e| e.meta.sha256.as_str()).collect();
-        match &self.replaced {
-            // Only the blobs of entries replaced or gone can have lost their last reference.
-            Some(replaced) => {
-                for e in replaced.values().filter(|e| !keep.contains(e.meta.sha256.as_str())) {
-                    let _ = std::fs::remove_file(blob(&e.meta.sha256));
-                }
+        write_by_rename(&path, &encode(&self.manifest).unwrap_or_default()).at(&path)?;
+        // Packs no content points into any more, and what xxgk before packs kept: blobs of cells
+        // (`*.bin`) and the JSON manifest of cache version 3.
+        let keep: HashSet<&str> = self.manifest.cells.values().map(|s| s.pack.as_str()).collect();
+        let packs = self.dir.join(PACKS);
+        for e in std::fs::read_dir(&packs).into_iter().flatten().flatten() {
+            if !e.file_name().to_str().is_some_and(|n| keep.contains(n)) {
+                let _ = std::fs::remove_file(e.path());
             }
-            // Without a manifest of this context, blobs of another xxgk build or year limit may be
-            // here, and the JSON manifest of xxgk before cache version 4.
-            None => {
-                let _ = std::fs::remove_file(self.dir.join("manifest.json"));
-                let keep: HashSet<PathBuf> = keep.into_iter().map(blob).collect();
-                for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
-                    let p = e.path();
-                    if p.extension().is_some_and(|x| x == "bin") && !keep.contains(&p) {
-                        let _ = std::fs::remove_file(p);
-                    }
-                }
+        }
+        let _ = std::fs::remove_file(self.dir.join("manifest.json"));
+        for e in std::fs::read_dir(&self.dir).at(&self.dir)?.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "bin") {
+                let _ = std::fs::remove_file(p);
             }
         }
         Ok(())
@@ -287,17 +402,111 @@ mod tests {
         let wide: Arc<[String]> = Arc::from(vec!["region_code".to_string(), "licensing.decisions".into()]);
         let same_content: Arc<[String]> = Arc::from(wide.to_vec());
         let long: Arc<[String]> = Arc::from(vec!["metric".to_string(), "value".into()]);
-        let mut m = Manifest { context: "c".into(), headers: Vec::new(), entries: BTreeMap::new() };
+        let mut m = Manifest {
+            context: "c".into(),
+            headers: Vec::new(),
+            entries: BTreeMap::new(),
+            cells: HashMap::new(),
+        };
         for (name, h) in [("a", &wide), ("b", &long), ("c", &wide), ("d", &same_content)] {
             m.entries.insert(name.into(), entry(h));
         }
         m.intern_headers();
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
-        let back = Manifest::read(&bincode::serialize(&m).unwrap()).unwrap();
+        let back = Manifest::read(&encode(&m).unwrap()).unwrap();
         let header = |n: &str| back.entries[n].meta.header.clone();
         assert_eq!(&*header("a"), &*wide);
         assert_eq!(&*header("b"), &*long);
         assert!(Arc::ptr_eq(&header("a"), &header("d")), "equal headers share one allocation");
         assert!(back.headers.is_empty());
+    }
+
+    /// A parsed file at a real path (the cache `stat`s it), with `n` cells of value `v`.
+    fn parsed(dir: &Path, name: &str, sha: &str, n: u32, v: f64) -> ParsedFile {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("{name}{v}")).unwrap();
+        let mut p = ParsedFile::new(&InputFile {
+            path,
+            rel: PathBuf::from(name),
+            display: name.to_string(),
+            kind: Default::default(),
+        });
+        p.sha256 = sha.to_string();
+        p.cells = (0..n)
+            .map(|i| Cell {
+                report: 0,
+                metric: i as u16,
+                col: 1,
+                record: i,
+                line: i + 2,
+                value: Some(v),
+                declared: None,
+            })
+            .collect();
+        p
+    }
+
+    fn packs_in(out: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(out.join(".xxgk-cache").join(PACKS))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn cells_come_back_from_packs_and_a_pack_nothing_points_into_goes() {
+        let out = tempfile::tempdir().unwrap();
+        let inputs = tempfile::tempdir().unwrap();
+        let (a, b) =
+            (parsed(inputs.path(), "a.csv", "aa", 3, 1.5), parsed(inputs.path(), "b.csv", "bb", 2, 7.0));
+        let mut c = ParseCache::open(out.path(), 2030);
+        c.store(&a);
+        c.store(&b);
+        c.save().unwrap().write();
+        let first = packs_in(out.path());
+        assert_eq!(first.len(), 1, "one pack for the whole run: {first:?}");
+        assert!(!out
+            .path()
+            .join(".xxgk-cache")
+            .read_dir()
+            .unwrap()
+            .any(|e| { e.unwrap().path().extension().is_some_and(|x| x == "bin") }));
+
+        // The next run: both unchanged, their cells read back from the pack.
+        let c = ParseCache::open(out.path(), 2030);
+        for (p, v) in [(&a, 1.5), (&b, 7.0)] {
+            let hit = c.lookup(&p.file).expect("unchanged");
+            assert!(hit.cells.is_empty() && hit.from_cache);
+            let cells = c.cells(&hit).expect("in the pack");
+            assert_eq!(cells.len(), p.cells.len());
+            assert!(cells.iter().enumerate().all(|(i, x)| x.value == Some(v) && x.line == i as u32 + 2));
+        }
+
+        // A run where a changed: its cells go to a new pack; the old one still holds b's.
+        let mut c = ParseCache::open(out.path(), 2030);
+        let a2 = parsed(inputs.path(), "a.csv", "a2", 1, 9.0);
+        assert!(c.lookup(&b.file).is_some());
+        c.store(&a2);
+        c.save().unwrap().write();
+        let second = packs_in(out.path());
+        assert_eq!(second.len(), 2, "{second:?}");
+        assert!(second.contains(&first[0]));
+        let c = ParseCache::open(out.path(), 2030);
+        assert_eq!(c.cells(&c.lookup(&a2.file).unwrap()).unwrap()[0].value, Some(9.0));
+
+        // b changed as well: nothing points into the first pack any more, and it is removed.
+        let mut c = ParseCache::open(out.path(), 2030);
+        let b2 = parsed(inputs.path(), "b.csv", "b2", 1, 4.0);
+        assert!(c.lookup(&a2.file).is_some());
+        c.store(&b2);
+        c.save().unwrap().write();
+        let third = packs_in(out.path());
+        assert_eq!(third.len(), 2, "{third:?}");
+        assert!(!third.contains(&first[0]), "{third:?}");
+        let c = ParseCache::open(out.path(), 2030);
+        assert_eq!(c.cells(&c.lookup(&b2.file).unwrap()).unwrap()[0].value, Some(4.0));
+        assert_eq!(c.cells(&c.lookup(&a2.file).unwrap()).unwrap()[0].value, Some(9.0));
     }
 }

@@ -4,6 +4,7 @@
 //! Files are named `*.synthetic.csv`: synthetic data never passes for real. Years 2019 and 2020 are
 //! written on the 2019 table, later years on the 2021 one.
 
+pub mod bodies;
 pub mod faults;
 pub mod profile;
 pub mod write;
@@ -46,8 +47,11 @@ pub struct SynthOptions {
     /// Share of reports given one injected fault.
     pub errors: f64,
     pub seed: u64,
-    /// Real reports to keep: not generated, and their neighbour years agree with them.
+    /// Real reports to keep: not generated, and their neighbour years agree with them (county
+    /// governments' only).
     pub anchors: Vec<Report>,
+    /// Which bodies report in every county: the government, departments, townships.
+    pub bodies: bodies::Bodies,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -83,14 +87,36 @@ pub struct Generated {
     pub values: Vec<f64>,
 }
 
-/// All reports for one county, in year order, anchors skipped.
-pub fn generate_county(
+/// The random stream of a county's government: its profile, then its reports.
+fn county_rng(county: u32, seed: u64) -> fastrand::Rng {
+    fastrand::Rng::with_seed(seed ^ (county as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// All reports of one body of a county, in year order, anchors skipped (a government's only).
+/// A department's or township's figures are the county government's profile scaled by the body's
+/// `scale`, drawn from a stream of their own, so adding bodies leaves the government's reports as
+/// they were.
+pub fn generate_body(
     county: u32,
+    body: &bodies::Body,
     opts: &SynthOptions,
     anchors: &HashMap<(u32, i32), &Report>,
 ) -> Vec<Generated> {
-    let mut rng = fastrand::Rng::with_seed(opts.seed ^ (county as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let p = profile::Profile::new(&mut rng);
+    let mut rng = county_rng(county, opts.seed);
+    let mut p = profile::Profile::new(&mut rng);
+    let no_anchors = HashMap::new();
+    let anchors = if body.kind == bodies::BodyKind::Government {
+        anchors
+    } else {
+        let kind = body.kind as u64 + 1;
+        rng = fastrand::Rng::with_seed(
+            county_rng(county, opts.seed).u64(..)
+                ^ (kind << 56)
+                ^ (body.index as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93),
+        );
+        p = p.scaled(body.scale, &mut rng);
+        &no_anchors
+    };
     let c = catalog();
     let f = c.form(Format::F2021);
     let mut state: Option<profile::State> = None;

@@ -32,6 +32,11 @@ impl Profile {
         let growth = rng.f64() * 0.17 - 0.05;
         Profile { scale, growth }
     }
+
+    /// A body of the county: `factor` of its size, with a trend of its own.
+    pub fn scaled(&self, factor: f64, rng: &mut fastrand::Rng) -> Profile {
+        Profile { scale: self.scale * factor, growth: rng.f64() * 0.17 - 0.05 }
+    }
 }
 
 fn noisy(rng: &mut fastrand::Rng, base: f64) -> f64 {

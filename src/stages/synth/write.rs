@@ -3,7 +3,7 @@
 
 use super::faults::{Fault, ManifestEntry};
 use super::{
-    counties, generate_county, group_of, EncodingChoice, FilesChoice, LayoutChoice, SynthOptions,
+    bodies, counties, generate_body, group_of, EncodingChoice, FilesChoice, LayoutChoice, SynthOptions,
     SynthSummary,
 };
 use crate::reference::catalog::{catalog, Format, Kind};
@@ -80,6 +80,7 @@ fn render(
     layout: LayoutChoice,
     columns: &[usize],
     county: u32,
+    body: &str,
     year: i32,
     format: Format,
     mut values: Vec<f64>,
@@ -90,7 +91,6 @@ fn render(
     let c = catalog();
     let region = regions().get(county).map(|r| r.name.clone()).unwrap_or_default();
     let code = format!("{county:06}");
-    let body = format!("{region}人民政府");
     let prefix = format!("{code},{region},{year},{body}");
     // text[m] is metric m's field; a wide row leaves the cells its format lacks blank.
     let mut text: Vec<String> = values.iter().map(|&v| num(v)).collect();
@@ -193,35 +193,52 @@ pub fn write_all(out: &Path, opts: &SynthOptions) -> Result<SynthSummary> {
             let mut files: Vec<FileBuf> = Vec::new();
             let gname = group_name(*group);
             for &county in members {
-                let mut fault_rng = fastrand::Rng::with_seed(opts.seed.rotate_left(17) ^ county as u64);
                 let name = regions().get(county).map(|r| r.name.clone()).unwrap_or_default();
-                for g in generate_county(county, opts, &anchors) {
-                    let rel = match opts.files {
-                        FilesChoice::PerReport => {
-                            format!("{gname}/{county:06}-{name}-{}.synthetic.csv", g.year)
+                for body in bodies::of_county(county, &name, &opts.bodies, opts.seed) {
+                    // The government's faults as before bodies existed; each other body's its own.
+                    let mut fault_rng = match body.kind {
+                        bodies::BodyKind::Government => {
+                            fastrand::Rng::with_seed(opts.seed.rotate_left(17) ^ county as u64)
                         }
-                        FilesChoice::PerPrefecture => format!("{gname}.synthetic.csv"),
+                        kind => fastrand::Rng::with_seed(
+                            opts.seed.rotate_left(23)
+                                ^ county as u64
+                                ^ ((kind as u64) << 40)
+                                ^ ((body.index as u64) << 48),
+                        ),
                     };
-                    if files.last().map(|f| f.rel != rel).unwrap_or(true) {
-                        files.push(FileBuf::new(rel, &head));
+                    for g in generate_body(county, &body, opts, &anchors) {
+                        let rel = match (opts.files, body.kind) {
+                            (FilesChoice::PerReport, bodies::BodyKind::Government) => {
+                                format!("{gname}/{county:06}-{name}-{}.synthetic.csv", g.year)
+                            }
+                            (FilesChoice::PerReport, _) => {
+                                format!("{gname}/{county:06}-{}-{}.synthetic.csv", body.name, g.year)
+                            }
+                            (FilesChoice::PerPrefecture, _) => format!("{gname}.synthetic.csv"),
+                        };
+                        if files.last().map(|f| f.rel != rel).unwrap_or(true) {
+                            files.push(FileBuf::new(rel, &head));
+                        }
+                        let fault =
+                            (fault_rng.f64() < opts.errors).then(|| Fault::pick(&mut fault_rng, opts.layout));
+                        summary.faults += fault.is_some() as usize;
+                        summary.reports += 1;
+                        let buf = files.last_mut().expect("pushed above");
+                        render(
+                            buf,
+                            opts.layout,
+                            &columns,
+                            county,
+                            &body.name,
+                            g.year,
+                            g.format,
+                            g.values,
+                            fault,
+                            &mut fault_rng,
+                            &mut manifest,
+                        );
                     }
-                    let fault =
-                        (fault_rng.f64() < opts.errors).then(|| Fault::pick(&mut fault_rng, opts.layout));
-                    summary.faults += fault.is_some() as usize;
-                    summary.reports += 1;
-                    let buf = files.last_mut().expect("pushed above");
-                    render(
-                        buf,
-                        opts.layout,
-                        &columns,
-                        county,
-                        g.year,
-                        g.format,
-                        g.values,
-                        fault,
-                        &mut fault_rng,
-                        &mut manifest,
-                    );
                 }
             }
             for f in &files {
