@@ -186,7 +186,11 @@ fn refuse(out: &mut ParsedFile, e: &ExtractError, line: Option<u64>) {
     let rule = if matches!(e, ExtractError::NotText(_)) { Rule::NotText } else { rule };
     let log_note = format!("；抽取日志见 extracted/{}.log.txt", out.file.display);
     let actual = match e {
-        ExtractError::RanTogether { rows, .. } => elide(&rows.join("；")).into_owned(),
+        // The rows by name and place; the message has their digits and cuts.
+        ExtractError::RanTogether { rows, .. } => {
+            let names: Vec<&str> = rows.iter().map(|r| r.split_once(": ").map_or(r.as_str(), |(a, _)| a)).collect();
+            format!("{} 行无法唯一拆分：{}", rows.len(), elide(&names.join("；")))
+        }
         ExtractError::Incomplete { missing, .. } => {
             format!(
                 "缺 {} 个：{}",
