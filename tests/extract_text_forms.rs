@@ -116,11 +116,8 @@ fn rows_that_ran_together_are_cut_the_one_way_the_equations_allow() {
         text = glue(&text, label);
     }
     // The 复议/诉讼 row of fifteen numbers as one string.
-    text = replace_once(
-        &text,
-        "1 | 0 | 0 | 1 | 2 | 0 | 1 | 0 | 0 | 1 | 0 | 0 | 1 | 0 | 1 |",
-        "100120100100101",
-    );
+    text =
+        replace_once(&text, "1 | 0 | 0 | 1 | 2 | 0 | 1 | 0 | 0 | 1 | 0 | 0 | 1 | 0 | 1 |", "100120100100101");
     assert!(text.contains("一、本年新收政府信息公开申请数量5201019\n"), "the row really lost its cells");
     let x = extract(&text).unwrap_or_else(|e| panic!("{e}\n{:#?}", e.log()));
     assert_values(&x, &transcription());
@@ -140,7 +137,11 @@ fn a_row_only_the_other_rows_can_cut_is_recovered_with_them() {
     let mut text = pipes();
     let mut want = transcription();
     text = replace_once(&text, "3.其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |", "3.其他110000011");
-    text = replace_once(&text, "(七)总计 | 5 | 2 | 0 | 1 | 0 | 1 | 9 |", "(七)总计 | 5 | 12 | 0 | 1 | 0 | 1 | 19 |");
+    text = replace_once(
+        &text,
+        "(七)总计 | 5 | 2 | 0 | 1 | 0 | 1 | 9 |",
+        "(七)总计 | 5 | 12 | 0 | 1 | 0 | 1 | 19 |",
+    );
     text = replace_once(
         &text,
         "一、本年新收政府信息公开申请数量 | 5 | 2 | 0 | 1 | 0 | 1 | 9 |",
@@ -169,19 +170,39 @@ fn rows_the_equations_cannot_cut_are_refused_by_name() {
     match extract(&text) {
         Err(ExtractError::RanTogether { rows, log }) => {
             assert_eq!(rows.len(), 1, "{rows:?}");
-            assert!(rows[0].starts_with("第二十条第（一）项/行政规范性文件 (line 9): \"11522\" cuts"), "{rows:?}");
+            assert!(
+                rows[0].starts_with("第二十条第（一）项/行政规范性文件 (line 9): \"11522\" cuts"),
+                "{rows:?}"
+            );
             assert!(log.iter().any(|l| l.contains("ambiguous")), "{log:#?}");
         }
         other => panic!("expected RanTogether, got {:?}", other.map(|x| x.values)),
     }
-    // 3.其他 as 11|0|0|0|0|0|11 or 1|10|0|0|0|0|11 with the columns' totals glued too: nothing ties them.
-    let mut text = replace_once(&pipes(), "3.其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |", "3.其他110000011");
-    for label in ["(七)总计", "一、本年新收政府信息公开申请数量", "四、结转下年度继续办理"] {
-        text = glue(&text, label);
-    }
+    // (一) is 1|10|0|0|0|0|11 and (二) 11|0|0|0|0|0|11; glued, each could be the other's cut, and
+    // the columns add up the same either way: two joint cuts, so both rows are named.
+    let mut text =
+        replace_once(&pipes(), "(一)予以公开 | 2 | 1 | 0 | 0 | 0 | 0 | 3 |", "(一)予以公开110000011");
+    text = replace_once(&text, "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n(三)不予公开", "110000011\n(三)不予公开");
+    text = replace_once(
+        &text,
+        "(七)总计 | 5 | 2 | 0 | 1 | 0 | 1 | 9 |",
+        "(七)总计 | 14 | 11 | 0 | 1 | 0 | 1 | 27 |",
+    );
+    text = replace_once(
+        &text,
+        "一、本年新收政府信息公开申请数量 | 5 | 2 | 0 | 1 | 0 | 1 | 9 |",
+        "一、本年新收政府信息公开申请数量 | 14 | 11 | 0 | 1 | 0 | 1 | 27 |",
+    );
     match extract(&text) {
         Err(ExtractError::RanTogether { rows, .. }) => {
-            assert!(rows.iter().any(|r| r.contains("3.其他 (line 46)")), "{rows:#?}");
+            assert_eq!(rows.len(), 2, "{rows:#?}");
+            assert!(
+                rows[0].starts_with(
+                    "三、本年度办理结果/（一）予以公开 (line 26): \"110000011\" cuts at least 2"
+                ),
+                "{rows:#?}"
+            );
+            assert!(rows[1].starts_with("三、本年度办理结果/（二）部分公开"), "{rows:#?}");
         }
         other => panic!("expected RanTogether, got {:?}", other.map(|x| x.log)),
     }
@@ -207,10 +228,7 @@ fn a_run_together_refusal_names_the_rows_in_a_folder_run() {
     let o = xxgk(&["run", "in", "--out", "out", "--no-charts", "--max-year", "2024"], dir.path());
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     let all = findings(&dir.path().join("out"));
-    let f = all
-        .iter()
-        .find(|f| f["rule"] == "E084-cells-ran-together")
-        .unwrap_or_else(|| panic!("{all:#?}"));
+    let f = all.iter().find(|f| f["rule"] == "E084-cells-ran-together").unwrap_or_else(|| panic!("{all:#?}"));
     assert_eq!(f["file"], "岳普湖县-2023.txt");
     assert_eq!(f["actual"], "1 行无法唯一拆分：第二十条第（一）项/行政规范性文件 (line 9)", "{f:?}");
     assert!(f["message"].contains("\"11522\" cuts 6 ways, e.g. 1|1|522 or 1|15|22"), "{f:?}");
@@ -267,9 +285,18 @@ fn xlsx() -> Vec<u8> {
         let opts =
             zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         for (name, body) in [
-            ("[Content_Types].xml", r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#),
-            ("xl/workbook.xml", r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>"#),
-            ("xl/worksheets/sheet1.xml", r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>行政许可</t></is></c><c r="B1"><v>34754</v></c></row></sheetData></worksheet>"#),
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>行政许可</t></is></c><c r="B1"><v>34754</v></c></row></sheetData></worksheet>"#,
+            ),
         ] {
             z.start_file(name, opts).unwrap();
             z.write_all(body.as_bytes()).unwrap();
@@ -305,7 +332,9 @@ fn pdf() -> Vec<u8> {
     for off in offsets {
         out.extend(format!("{off:010} 00000 n \n").bytes());
     }
-    out.extend(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes());
+    out.extend(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes(),
+    );
     out
 }
 
@@ -317,7 +346,12 @@ fn other_kinds() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
         ("统计表.xls", ole_doc(), "旧版 Excel/WPS 表格 (OLE .xls/.et) (skipped)", "save the sheet as CSV"),
         ("统计表.xlsx", xlsx(), "电子表格 (.xlsx/.ods) (skipped)", "save the sheet as CSV"),
         ("扫描件.png", png(), "图片 (picture) (skipped)", "a picture of a report (named .png), no text"),
-        ("报告正文.txt", pdf(), "PDF 文件（扩展名不是 .pdf） (skipped)", "a PDF file named .txt; rename it to .pdf"),
+        (
+            "报告正文.txt",
+            pdf(),
+            "PDF 文件（扩展名不是 .pdf） (skipped)",
+            "a PDF file named .txt; rename it to .pdf",
+        ),
     ]
 }
 

@@ -188,7 +188,8 @@ fn refuse(out: &mut ParsedFile, e: &ExtractError, line: Option<u64>) {
     let actual = match e {
         // The rows by name and place; the message has their digits and cuts.
         ExtractError::RanTogether { rows, .. } => {
-            let names: Vec<&str> = rows.iter().map(|r| r.split_once(": ").map_or(r.as_str(), |(a, _)| a)).collect();
+            let names: Vec<&str> =
+                rows.iter().map(|r| r.split_once(": ").map_or(r.as_str(), |(a, _)| a)).collect();
             format!("{} 行无法唯一拆分：{}", rows.len(), elide(&names.join("；")))
         }
         ExtractError::Incomplete { missing, .. } => {
