@@ -20,6 +20,14 @@ pub struct FileSummary {
     pub error: Option<String>,
 }
 
+impl FileSummary {
+    /// A file that was looked at and skipped (not a report, or a kind xxgk does not read): listed
+    /// even in a long summary, with its layout saying what it is.
+    pub fn skipped(&self) -> bool {
+        self.layout.as_deref().is_some_and(|l| l.ends_with("(skipped)"))
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub files: Vec<FileSummary>,
@@ -149,7 +157,7 @@ impl Summary {
         let shown: Vec<&FileSummary> = self
             .files
             .iter()
-            .filter(|f| !many || f.rows_rejected > 0 || f.error.is_some())
+            .filter(|f| !many || f.rows_rejected > 0 || f.error.is_some() || f.skipped())
             .take(200)
             .collect();
         for f in &shown {

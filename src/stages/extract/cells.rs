@@ -138,7 +138,9 @@ fn from_tab_text(text: &str) -> Cells {
 }
 
 /// Pipe rows: each line with `|` is a row of `|`-separated cells (a leading `|` and a trailing `|`
-/// or `||` are frames, not cells); a line of only `|` separates cells; other lines are one-cell rows.
+/// or `||` are frames, not cells, except that a row without a left frame has no right frame either:
+/// its trailing `|` is followed by a blank last cell); a line of only `|` separates cells; other
+/// lines are one-cell rows.
 fn from_pipe_text(text: &str) -> Cells {
     let mut out = Cells::default();
     for (n, raw) in text.lines().enumerate() {
@@ -152,7 +154,9 @@ fn from_pipe_text(text: &str) -> Cells {
             continue;
         }
         let mut body = line.as_str();
+        let framed = body.starts_with('|');
         body = body.strip_prefix('|').unwrap_or(body);
+        let double = body.ends_with("||");
         body = body.strip_suffix("||").or_else(|| body.strip_suffix('|')).unwrap_or(body);
         if body.trim().is_empty() {
             continue;
@@ -161,7 +165,16 @@ fn from_pipe_text(text: &str) -> Cells {
         if body.chars().all(|c| "-|: ".contains(c)) && body.contains("--") {
             continue;
         }
-        out.push_row(body.split('|').map(|c| (c.trim().to_string(), line_no)));
+        // A row with no frame on the left (`（一）予以公开 | 25 | 3 |  |  | 1 | 1 | `) has none on the
+        // right either: its last `|` separates a blank last cell. Blank cells past a full row are
+        // dropped when the row is read, so a framed row loses nothing by this.
+        let trailing_blank = !framed && !double && line.ends_with('|') && body.matches('|').count() >= 2;
+        let cells = body.split('|').map(|c| (c.trim().to_string(), line_no));
+        if trailing_blank {
+            out.push_row(cells.chain([(String::new(), line_no)]));
+        } else {
+            out.push_row(cells);
+        }
     }
     out
 }
@@ -197,6 +210,14 @@ mod tests {
         assert_eq!(r[2], vec!["二、上年结转", "1", "2"]);
         assert_eq!(r[3], vec!["0"]);
         assert_eq!(r[4], vec!["0"]);
+    }
+
+    #[test]
+    fn a_trailing_separator_without_a_left_frame_ends_in_a_blank_cell() {
+        let t = "（一）予以公开 | 25 | 3 |  |  | 1 | 1 | \n| 二、上年结转 | 1 | 2 |\n";
+        let c = from_text(&t.repeat(5));
+        assert_eq!(rows(&c)[0], vec!["（一）予以公开", "25", "3", "", "", "1", "1", ""]);
+        assert_eq!(rows(&c)[1], vec!["二、上年结转", "1", "2"]);
     }
 
     #[test]

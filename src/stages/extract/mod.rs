@@ -6,10 +6,14 @@
 //! labels (`version`), or from the year when no label tells; the three tables are found by their labels and read (`tables`); region,
 //! year and body come from the title unless given (`meta`). The numbers then pass the format's own
 //! 勾稽关系 as a guard: a broken rule is logged with what the text said at that cell. An incomplete
-//! table is an error that names the missing cells; nothing is ever padded with zeros.
+//! table is an error that names the missing cells; nothing is ever padded with zeros. Rows whose
+//! cells ran together into one string of digits are cut only when the equations allow one cut
+//! (`glued`). Files of kinds xxgk does not read (old Word, spreadsheets, pictures) are refused with
+//! a sentence saying what to do (`support::filekind`).
 
 pub mod cells;
 pub mod docx;
+pub mod glued;
 pub mod html;
 pub mod meta;
 pub mod tables;
@@ -22,6 +26,7 @@ use crate::model::{check_report, Breach};
 use crate::reference::catalog::{catalog, Format};
 use crate::reference::regions::regions;
 use crate::support::decode::{decode, TextEncoding};
+use crate::support::filekind::{self, FileKind};
 use std::path::{Path, PathBuf};
 use tables::Origin;
 use version::FormatVersion;
@@ -69,6 +74,8 @@ pub struct Extracted {
     pub origins: Vec<Option<Origin>>,
     /// The 勾稽关系 the numbers break.
     pub breaches: Vec<Breach>,
+    /// Rows whose cells ran together and were cut the one way the equations allow (`glued`).
+    pub recovered: Vec<String>,
     /// The extraction log, one line per finding, in the order they were made.
     pub log: Vec<String>,
 }
@@ -81,6 +88,18 @@ pub enum ExtractError {
     Docx(String),
     #[error("not text (neither UTF-8 nor GBK): {0}")]
     NotText(String),
+    /// A file of a kind xxgk recognises but does not read as a report (old Word, spreadsheet, picture,
+    /// a PDF under another name); the sentence says what to do.
+    #[error("not a report form xxgk reads: {}", kind.sentence(ext))]
+    NotAReportForm { kind: FileKind, ext: String },
+    /// Rows whose cells ran together into one string of digits, which the format's equations do not
+    /// split in exactly one way.
+    #[error("cells ran together and cannot be split in exactly one way: {}", rows.join("; "))]
+    RanTogether {
+        /// Each ambiguous row: its label, where, its digits and how many ways they split.
+        rows: Vec<String>,
+        log: Vec<String>,
+    },
     #[error("no title of the form “…YYYY年政府信息公开工作年度报告” near the top; pass --region, --year and --body")]
     NoTitle,
     #[error("the title gives no year; pass --year")]
@@ -107,7 +126,7 @@ impl ExtractError {
     /// The extraction log, when the error happened after reading began.
     pub fn log(&self) -> &[String] {
         match self {
-            ExtractError::Incomplete { log, .. } => log,
+            ExtractError::Incomplete { log, .. } | ExtractError::RanTogether { log, .. } => log,
             _ => &[],
         }
     }
@@ -127,12 +146,17 @@ pub fn extract_bytes(bytes: &[u8], ext: &str, opts: &ExtractOptions) -> Result<E
     extract_cells(&doc, form, opts)
 }
 
-/// A report's bytes as cells: a .docx by its name or zip signature, else text (UTF-8 or GBK, whose
-/// encoding is returned too) read as HTML when named or shaped like a page, or as plain text.
+/// A report's bytes as cells: a file of a kind xxgk does not read (old Word, spreadsheet, picture,
+/// misnamed PDF) is refused with its sentence; a .docx by its name or zip signature; else text (UTF-8
+/// or GBK, whose encoding is returned too) read as HTML when named or shaped like a page, or as plain
+/// text.
 pub fn read_document(
     bytes: &[u8],
     ext: &str,
 ) -> Result<(InputForm, cells::Cells, Option<TextEncoding>), ExtractError> {
+    if let Some(kind) = filekind::sniff(ext, bytes) {
+        return Err(ExtractError::NotAReportForm { kind, ext: ext.to_string() });
+    }
     if ext == "docx" || bytes.starts_with(b"PK\x03\x04") {
         return Ok((InputForm::Docx, docx::read(bytes)?, None));
     }
@@ -237,7 +261,16 @@ pub fn extract_cells(
         }
     };
 
-    let read = tables::read_tables(doc, format);
+    let mut read = tables::read_tables(doc, format);
+    let mut recovered = Vec::new();
+    if !read.missing.is_empty() {
+        let r = glued::recover(doc, format, &mut read);
+        if !r.ambiguous.is_empty() {
+            log.extend(read.log);
+            return Err(ExtractError::RanTogether { rows: r.ambiguous, log });
+        }
+        recovered = r.recovered;
+    }
     log.extend(read.log);
     let c = catalog();
     let total = c.form(format).len();
@@ -278,6 +311,7 @@ pub fn extract_cells(
         values: read.values,
         origins: read.origins,
         breaches,
+        recovered,
         log,
     })
 }

@@ -105,6 +105,48 @@ impl Labels {
     }
 }
 
+/// A data row of the format, as `glued` needs it: its label path, its metrics in column order, and
+/// whether it is a request-matrix row.
+#[derive(Debug, Clone)]
+pub struct RowRef {
+    pub name: String,
+    pub metrics: Vec<usize>,
+    pub matrix: bool,
+}
+
+/// The row named by a label key made only of the format's labels and ending with a row's own label
+/// (`一本年新收政府信息公开申请数量`, `三不予公开1属于国家秘密`): the text in front of digits that ran
+/// together. Prose that merely ends with a label (`全年办理行政许可`) names no row.
+pub fn row_named_by(format: Format, key: &str) -> Option<RowRef> {
+    let labels = labels(format);
+    let composed = |rest: &str| composed_of_labels(labels, rest, 0);
+    let spec = match labels.get(key) {
+        Some(Target::Row(s)) => Some(s),
+        _ => labels
+            .full
+            .iter()
+            .filter_map(|(k, t)| match t {
+                Target::Row(s) if !k.is_empty() && key.ends_with(k.as_str()) => Some((k.len(), *s, k)),
+                _ => None,
+            })
+            .filter(|(_, _, k)| composed(&key[..key.len() - k.len()]))
+            .max_by_key(|(len, s, _)| (*len, usize::MAX - *s))
+            .map(|(_, s, _)| s),
+    }?;
+    let s = &labels.specs[spec];
+    Some(RowRef { name: s.name.clone(), metrics: s.metrics.clone(), matrix: s.matrix })
+}
+
+fn composed_of_labels(labels: &Labels, rest: &str, depth: usize) -> bool {
+    rest.is_empty()
+        || (depth < 4
+            && labels.full.keys().any(|k| {
+                !k.is_empty()
+                    && rest.ends_with(k.as_str())
+                    && composed_of_labels(labels, &rest[..rest.len() - k.len()], depth + 1)
+            }))
+}
+
 /// `621007.6元` → `621007.6`: the number as printed, without converting 元 to 万元.
 fn strip_money_unit(text: &str) -> &str {
     let t = text.trim();

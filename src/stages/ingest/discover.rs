@@ -1,6 +1,7 @@
 //! Find the input files: files given directly, and under a folder every `*.csv` and every report file
 //! (`*.txt`, `*.htm`, `*.html`, `*.docx`; see `report`) recursively, in a stable order, following
-//! symlinks but not their loops.
+//! symlinks but not their loops. Files of the kinds users drop beside reports but xxgk does not read
+//! (`.doc`, `.wps`, `.xls`, `.xlsx`, pictures) are taken too, to be listed with what to do.
 
 use crate::model::{InputFile, InputKind};
 use std::path::{Path, PathBuf};
@@ -29,9 +30,11 @@ pub struct WalkProblem {
     pub what: String,
 }
 
-/// Report files are told by their extension; anything else given by name is read as CSV, as before.
+/// Report files are told by their extension, and so are the kinds xxgk recognises but does not read
+/// (old Word, spreadsheets, pictures: the report path names them); anything else given by name is
+/// read as CSV, as before.
 fn kind_of(p: &Path) -> InputKind {
-    if crate::stages::ingest::report::is_report_name(p) {
+    if crate::stages::ingest::report::is_report_name(p) || is_other_kind(p) {
         InputKind::Report
     } else {
         InputKind::Csv
@@ -45,7 +48,13 @@ fn is_input(p: &Path) -> bool {
     let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
-    csv || (crate::stages::ingest::report::is_report_name(p) && !own_note)
+    csv || (crate::stages::ingest::report::is_report_name(p) && !own_note) || is_other_kind(p)
+}
+
+/// A `.doc`, `.xls(x)`, picture and the like: taken so that the run summary lists it with a sentence
+/// saying what to do, instead of skipping it without a word.
+fn is_other_kind(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(crate::support::filekind::is_known_other_name)
 }
 
 fn display(rel: &Path) -> String {

@@ -19,6 +19,7 @@ use crate::model::{Cell, InputFile, ParsedFile, ReportExtract, ReportKey};
 use crate::reference::catalog::catalog;
 use crate::stages::extract::{self, ExtractError, Extracted, ReportOutcome};
 use crate::stages::ingest::cell::{check_value, check_year, elide};
+use crate::support::filekind::FileKind;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -45,6 +46,10 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
     let ext = file.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let doc = match extract::read_report(bytes, &ext) {
         Ok(doc) => doc,
+        Err(ExtractError::NotAReportForm { kind, ext }) => {
+            skip_other_kind(&mut out, kind, &ext);
+            return out;
+        }
         Err(e) => {
             out.extracted = Some(ReportExtract { log: vec![format!("refused: {e}")], ..Default::default() });
             refuse(&mut out, &e, None);
@@ -83,6 +88,25 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
             };
             let mut log = extracted.log.clone();
             log.push(format!("extracted: {} cells, one row each", catalog().form(extracted.format).len()));
+            if !extracted.recovered.is_empty() {
+                let mut f = Finding::new(
+                    Severity::Warning,
+                    Rule::CellsRecovered,
+                    &file.display,
+                    format!(
+                        "数字连在一起的 {} 行按勾稽关系唯一拆分后读取，请核对原文（cells that ran together, split \
+                         the one way the format's equations allow）：{}",
+                        extracted.recovered.len(),
+                        extracted.recovered.join("；")
+                    ),
+                );
+                f.expected = Some("每个单元格之间有分隔".into());
+                f.actual = Some(elide(&extracted.recovered.join("；")).into_owned());
+                f.region_code = Some(format!("{:06}", extracted.region));
+                f.year = Some(extracted.year);
+                f.body = Some(extracted.body.clone());
+                out.findings.push(f);
+            }
             out.extracted = Some(ReportExtract { form: form_name, csv, log });
             take_cells(&mut out, &extracted, opts);
         }
@@ -94,6 +118,23 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
         }
     }
     out
+}
+
+/// A file of a kind xxgk does not read as a report (old Word, spreadsheet, picture, misnamed PDF):
+/// skipped with a warning that says what it is and what to do, and listed in the run summary.
+fn skip_other_kind(out: &mut ParsedFile, kind: FileKind, ext: &str) {
+    let sentence = kind.sentence(ext);
+    let mut f = Finding::new(
+        Severity::Warning,
+        Rule::NotAReportForm,
+        &out.file.display,
+        format!("{}：不作为年度报告读取，已跳过（skipped: {sentence}）", kind.label()),
+    );
+    f.expected = Some("年度报告的文本、网页（HTML）或 .docx 文件".into());
+    f.actual = Some(kind.label().into());
+    out.findings.push(f);
+    out.layout = Some(format!("{} (skipped)", kind.label()));
+    out.extracted = Some(ReportExtract { log: vec![format!("skipped: {sentence}")], ..Default::default() });
 }
 
 /// The text line of the first row the extractor found short (`…: only 3 of 7 cells found (line 96)`),
@@ -130,13 +171,27 @@ fn refuse(out: &mut ParsedFile, e: &ExtractError, line: Option<u64>) {
             format!("{} 年格式三张表的全部 {total} 个数据项", format.as_str()),
             "表格不完整",
         ),
-        ExtractError::Docx(_) | ExtractError::NotText(_) | ExtractError::Io { .. } => {
+        ExtractError::RanTogether { .. } => (
+            Rule::CellsRanTogether,
+            "每个单元格之间有分隔，或数字只有一种符合勾稽关系的拆分".to_string(),
+            "数字连在一起、无法唯一拆分",
+        ),
+        ExtractError::Docx(_)
+        | ExtractError::NotText(_)
+        | ExtractError::NotAReportForm { .. }
+        | ExtractError::Io { .. } => {
             (Rule::ReportUnreadable, "可读取的 .docx、HTML 或文本文件".to_string(), "文件无法读取")
         }
     };
     let rule = if matches!(e, ExtractError::NotText(_)) { Rule::NotText } else { rule };
     let log_note = format!("；抽取日志见 extracted/{}.log.txt", out.file.display);
     let actual = match e {
+        // The rows by name and place; the message has their digits and cuts.
+        ExtractError::RanTogether { rows, .. } => {
+            let names: Vec<&str> =
+                rows.iter().map(|r| r.split_once(": ").map_or(r.as_str(), |(a, _)| a)).collect();
+            format!("{} 行无法唯一拆分：{}", rows.len(), elide(&names.join("；")))
+        }
         ExtractError::Incomplete { missing, .. } => {
             format!(
                 "缺 {} 个：{}",
