@@ -55,6 +55,7 @@ pub enum Rule {
     ReportTitle,
     ReportIncomplete,
     ReportUnreadable,
+    ReportScanned,
     // 勾稽关系.
     RequestBalance,
     ResultsTotal,
@@ -65,7 +66,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 33] = [
+    pub const ALL: [Rule; 34] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -93,6 +94,7 @@ impl Rule {
         Rule::ReportTitle,
         Rule::ReportIncomplete,
         Rule::ReportUnreadable,
+        Rule::ReportScanned,
         Rule::RequestBalance,
         Rule::ResultsTotal,
         Rule::RowTotal,
@@ -130,6 +132,7 @@ impl Rule {
             Rule::ReportTitle => "E081-report-title",
             Rule::ReportIncomplete => "E082-report-incomplete",
             Rule::ReportUnreadable => "E083-report-unreadable",
+            Rule::ReportScanned => "E087-report-scanned",
             Rule::RequestBalance => "R1-request-balance",
             Rule::ResultsTotal => "R2-results-total",
             Rule::RowTotal => "R3-row-total",
@@ -169,6 +172,7 @@ impl Rule {
             Rule::ReportTitle => "年度报告的标题无法确定地区、年度或报告主体（没有标题、没有年份、地名不在民政部代码表中或有重名）；整个文件被拒收",
             Rule::ReportIncomplete => "年度报告的表格不完整（截断或缺少单元格），缺失的数据项不补零；整个文件被拒收",
             Rule::ReportUnreadable => "年度报告文件无法读取（.docx 损坏或不是 Word 文档）；整个文件被拒收",
+            Rule::ReportScanned => "年度报告是扫描件 PDF，没有文字层（xxgk 不做 OCR）：请提供 .docx 或网页版，或先做 OCR；整个文件被拒收",
             Rule::RequestBalance => "本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和（一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理），逐列检查",
             Rule::ResultsTotal => "三、本年度办理结果（七）总计 = （一）予以公开 + （二）部分公开 + （三）不予公开 1–8 + （四）无法提供 1–3 + （五）不予处理 1–5 + （六）其他处理 1–3（2019 年格式：（六）其他处理一行），逐列检查",
             Rule::RowTotal => "申请表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",

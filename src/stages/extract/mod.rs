@@ -1,8 +1,8 @@
 //! Extract: the numbers of a report (200 cells in the 2021 format, 198 in the 2019 one) straight from
 //! its published text.
 //!
-//! A report arrives as plain text (a .docx or page dumped to text), as an HTML page, or as a .docx.
-//! Each form is turned into rows of cells (`cells`, `html`, `docx`); the format is told from the
+//! A report arrives as plain text (a .docx or page dumped to text), as an HTML page, as a .docx or
+//! as a PDF with a text layer. Each form is turned into rows of cells (`cells`, `html`, `docx`, `pdf`); the format is told from the
 //! labels (`version`), or from the year when no label tells; the three tables are found by their labels and read (`tables`); region,
 //! year and body come from the title unless given (`meta`). The numbers then pass the format's own
 //! 勾稽关系 as a guard: a broken rule is logged with what the text said at that cell. An incomplete
@@ -12,6 +12,7 @@ pub mod cells;
 pub mod docx;
 pub mod html;
 pub mod meta;
+pub mod pdf;
 pub mod tables;
 pub mod text;
 pub mod version;
@@ -41,6 +42,7 @@ pub enum InputForm {
     Text,
     Html,
     Docx,
+    Pdf,
 }
 
 impl InputForm {
@@ -49,6 +51,7 @@ impl InputForm {
             InputForm::Text => "plain text",
             InputForm::Html => "HTML",
             InputForm::Docx => "docx",
+            InputForm::Pdf => "PDF",
         }
     }
 }
@@ -79,6 +82,10 @@ pub enum ExtractError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("not a readable .docx: {0}")]
     Docx(String),
+    #[error("not a readable PDF: {0}")]
+    Pdf(String),
+    #[error("this PDF is a scan without a text layer ({pages} page(s), {images} image(s), no text): supply the .docx or web page, or run OCR first")]
+    PdfScan { pages: usize, images: usize },
     #[error("not text (neither UTF-8 nor GBK): {0}")]
     NotText(String),
     #[error("no title of the form “…YYYY年政府信息公开工作年度报告” near the top; pass --region, --year and --body")]
@@ -127,7 +134,7 @@ pub fn extract_bytes(bytes: &[u8], ext: &str, opts: &ExtractOptions) -> Result<E
     extract_cells(&doc, form, opts)
 }
 
-/// A report's bytes as cells: a .docx by its name or zip signature, else text (UTF-8 or GBK, whose
+/// A report's bytes as cells: a .docx by its name or zip signature, a PDF by its name or `%PDF-`, else text (UTF-8 or GBK, whose
 /// encoding is returned too) read as HTML when named or shaped like a page, or as plain text.
 pub fn read_document(
     bytes: &[u8],
@@ -135,6 +142,9 @@ pub fn read_document(
 ) -> Result<(InputForm, cells::Cells, Option<TextEncoding>), ExtractError> {
     if ext == "docx" || bytes.starts_with(b"PK\x03\x04") {
         return Ok((InputForm::Docx, docx::read(bytes)?, None));
+    }
+    if ext == "pdf" || bytes.starts_with(b"%PDF-") {
+        return Ok((InputForm::Pdf, pdf::read(bytes)?, None));
     }
     let (text, enc) =
         decode(bytes).map_err(|p| ExtractError::NotText(format!("line {}: {}", p.line, p.what)))?;
