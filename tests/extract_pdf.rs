@@ -395,3 +395,41 @@ fn pdf_through_extract_and_ingest_commands() {
     assert_eq!(f["layout"], "report (PDF)", "{f}");
     assert_eq!((f["rows_read"].as_u64(), f["rows_stored"].as_u64()), (Some(200), Some(200)), "{f}");
 }
+
+fn fixture(name: &str) -> PathBuf {
+    project_root().join("tests/fixtures/pdf").join(name)
+}
+
+/// metric id → value from the hand-made report's expected CSV.
+fn variant_expected() -> BTreeMap<String, f64> {
+    let mut rdr =
+        csv::Reader::from_path(project_root().join("tests/fixtures/extract/variant-expected.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let (m, v) =
+        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
+    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
+}
+
+/// Fonts on predefined CMaps without /ToUnicode: UniGB-UCS2-H (Unicode codes) and GBK-EUC-H (GBK
+/// bytes, its strings stored in reverse order), as scripts/make_pdf_fixtures.py wrote them.
+#[test]
+fn predefined_cmap_fixtures_every_cell() {
+    for (name, cmap) in [("variant-unigb-ucs2.pdf", "UniGB-UCS2-H"), ("variant-gbk-euc.pdf", "GBK-EUC-H")] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(raw.contains(&format!("/Encoding /{cmap}")) && !raw.contains("ToUnicode"), "{name}");
+        let x = xxgk::stages::extract::extract_file(&fixture(name), &ExtractOptions::default()).unwrap();
+        assert_eq!((x.region, x.year, x.body.as_str()), (653128, 2023, "岳普湖县人民政府"), "{name}");
+        assert_cells(&x, Format::F2021, &variant_expected());
+    }
+}
+
+/// LibreOffice Writer's export of a .docx: Identity-H fonts with /ToUnicode, a table row cut by a
+/// page break with rules closing both halves.
+#[test]
+fn libreoffice_export_every_cell() {
+    let bytes = std::fs::read(fixture("variant-libreoffice.pdf")).unwrap();
+    assert!(pages(&bytes) >= 2);
+    let x = extract_pdf(&bytes).unwrap();
+    assert_cells(&x, Format::F2021, &variant_expected());
+}

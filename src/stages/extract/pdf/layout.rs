@@ -25,6 +25,11 @@ use std::collections::HashSet;
 struct Item {
     y: f64,
     cells: Vec<String>,
+    /// A table row: each cell's left and right edge, and whether the row was cut by the page's
+    /// end (every box open at the bottom) or continues one from the page before (open at the top).
+    cols: Vec<(f64, f64)>,
+    cut_top: bool,
+    cut_bottom: bool,
     /// A prose line in the top or bottom margin, with its key for repeat detection.
     margin_key: Option<String>,
 }
@@ -35,6 +40,9 @@ struct Box_ {
     bottom: f64,
     left: f64,
     right: f64,
+    /// No rule closes the box on this side: a page break cut it.
+    open_top: bool,
+    open_bottom: bool,
 }
 
 impl Box_ {
@@ -63,18 +71,70 @@ pub fn layout(pages: &[PageContent]) -> Cells {
             *pages_of.entry(k).or_default() += 1;
         }
     }
-    let mut out = Cells::default();
+    let mut rows: Vec<Item> = Vec::new();
     for items in per_page {
+        // The last table row of the page before: a page break may have cut it.
+        let last = rows.iter().rposition(|i| !i.cols.is_empty());
+        let mut first_table_row = true;
         for item in items {
             if let Some(key) = &item.margin_key {
                 if item.cells.is_empty() || pages_of.get(key).copied().unwrap_or(0) > 1 {
                     continue;
                 }
             }
-            out.push_row(item.cells.into_iter().map(|t| (t, 0)));
+            if !item.cols.is_empty() && std::mem::replace(&mut first_table_row, false) {
+                if let Some(k) = last.filter(|&k| continues(&rows[..k], &rows[k], &item)) {
+                    continue_row(&mut rows[k], item);
+                    continue;
+                }
+            }
+            rows.push(item);
         }
     }
+    let mut out = Cells::default();
+    for item in rows {
+        out.push_row(item.cells.into_iter().map(|t| (t, 0)));
+    }
     out
+}
+
+/// Whether the first table row of a page is the rest of `prev`, the last row of the page before:
+/// no rule closes the cut (both open), or (writers that close the cut with rules, as LibreOffice
+/// does) `prev` has numbers and `next` has none, only text each within one of `prev`'s cells (the
+/// same columns: not the header of the next table), and is no
+/// repeat of an earlier row (a table header printed again on each page).
+fn continues(earlier: &[Item], prev: &Item, next: &Item) -> bool {
+    if prev.cut_bottom && next.cut_top {
+        return true;
+    }
+    let number = |c: &String| !c.is_empty() && c.chars().all(|x| x.is_ascii_digit() || ".,-".contains(x));
+    let within = |&(l, r): &(f64, f64)| prev.cols.iter().any(|&(a, b)| l >= a - 2.0 && r <= b + 2.0);
+    let joined = next.cells.concat();
+    prev.cells.iter().any(number)
+        && !next.cells.iter().any(number)
+        && next.cells.iter().zip(&next.cols).all(|(c, col)| c.is_empty() || within(col))
+        && !earlier.iter().any(|i| i.cells.concat() == joined)
+}
+
+/// A row cut by a page break: the rest of each cell's text, from the top of the next page, goes
+/// to the cell it lies under.
+fn continue_row(row: &mut Item, rest: Item) {
+    for (text, (l, r)) in rest.cells.into_iter().zip(rest.cols) {
+        if text.is_empty() {
+            continue;
+        }
+        let overlap = |&(a, b): &(f64, f64)| (r.min(b) - l.max(a)).max(0.0);
+        let best =
+            (0..row.cols.len()).max_by(|&i, &j| overlap(&row.cols[i]).total_cmp(&overlap(&row.cols[j])));
+        if let Some(i) = best.filter(|&i| overlap(&row.cols[i]) > 0.0) {
+            let cell = &mut row.cells[i];
+            if !cell.is_empty() {
+                cell.push('\n');
+            }
+            cell.push_str(&text);
+        }
+    }
+    row.cut_bottom = rest.cut_bottom;
 }
 
 /// What a printer puts in a page's margin: a page number (`- 3 -`, `第 3 页`, `3/10`), a date or
@@ -144,6 +204,7 @@ fn boxes(p: &PageContent) -> Vec<Box_> {
             };
             let (Some(left), Some(right)) = (nearest(false), nearest(true)) else { continue };
             // A cell cut by a page break has no rule on its cut side: its side rules end there.
+            let (open_top, open_bottom) = (top.is_none(), bottom.is_none());
             let top = top.or(Some(left.2.min(right.2)).filter(|&t| t > my));
             let bottom = bottom.or(Some(left.1.max(right.1)).filter(|&b| b < my));
             let (Some(top), Some(bottom), left, right) = (top, bottom, left.0, right.0) else {
@@ -157,7 +218,7 @@ fn boxes(p: &PageContent) -> Vec<Box_> {
             }
             let key = [top, bottom, left, right].map(|x| (x * 4.0).round() as i64);
             if seen.insert(key) {
-                out.push(Box_ { top, bottom, left, right });
+                out.push(Box_ { top, bottom, left, right, open_top, open_bottom });
             }
         }
     }
@@ -228,7 +289,14 @@ fn page_items(p: &PageContent) -> Vec<Item> {
             .map(|&b| lines_of(in_box[b].clone()).iter().map(|l| line_text(l)).collect::<Vec<_>>().join("\n"))
             .collect();
         if cells.iter().any(|c| !c.is_empty()) {
-            items.push(Item { y: top, cells, margin_key: None });
+            items.push(Item {
+                y: top,
+                cells,
+                cols: row.iter().map(|&b| (boxes[b].left, boxes[b].right)).collect(),
+                cut_top: row.iter().all(|&b| boxes[b].open_top),
+                cut_bottom: row.iter().all(|&b| boxes[b].open_bottom),
+                margin_key: None,
+            });
         }
     }
 
@@ -254,7 +322,14 @@ fn page_items(p: &PageContent) -> Vec<Item> {
         let texts: Vec<String> = cells.iter().map(|c| join_cell_text(c)).collect();
         let in_margin = height > 0.0 && (y > p.top - 0.08 * height || y < p.bottom + 0.08 * height);
         let margin_key = in_margin.then(String::new);
-        items.push(Item { y: y + 0.8 * size, cells: texts, margin_key });
+        items.push(Item {
+            y: y + 0.8 * size,
+            cells: texts,
+            cols: Vec::new(),
+            cut_top: false,
+            cut_bottom: false,
+            margin_key,
+        });
     }
     items.sort_by(|a, b| b.y.total_cmp(&a.y));
     items
