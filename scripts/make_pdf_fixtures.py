@@ -19,7 +19,14 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests/fixtures/extract"))
-import make_fixtures as mf  # noqa: E402
+# make_fixtures writes its renderings into the working folder when imported: let it write them
+# somewhere they do no harm.
+_cwd = os.getcwd()
+import tempfile  # noqa: E402
+with tempfile.TemporaryDirectory() as _tmp:
+    os.chdir(_tmp)
+    import make_fixtures as mf  # noqa: E402
+    os.chdir(_cwd)
 
 SIZE = 7.0
 PAD = 2.0
