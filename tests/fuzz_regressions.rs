@@ -1,7 +1,8 @@
 //! Inputs the fuzzers (`fuzz/`, cargo-fuzz) found, kept as regressions: `parse_bytes` must not panic
 //! on them and must account for every record, and the report extractor (target `extract_text`) must
-//! not panic on them either and return whole reports or name what is missing. Each file in
-//! `tests/fixtures/fuzz/` is one input and goes through both.
+//! not panic on them either and return whole reports or name what is missing, read as text, HTML
+//! and PDF (target `extract_pdf`). Each file in `tests/fixtures/fuzz/` is one input and goes through
+//! both. The PDF fixtures, cut and flipped in many places, stand for what `extract_pdf` starts from.
 
 use xxgk::model::InputFile;
 use xxgk::stages::extract::{extract_bytes, ExtractError, ExtractOptions};
@@ -23,7 +24,13 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
 /// What the `extract_text` target checks, on one input: the same three readings.
 fn extract_holds_together(name: &str, bytes: &[u8]) {
     let given = ExtractOptions { region: Some(653128), year: Some(2023), body: None };
-    for (ext, opts) in [("txt", ExtractOptions::default()), ("txt", given.clone()), ("html", given)] {
+    let readings = [
+        ("txt", ExtractOptions::default()),
+        ("txt", given.clone()),
+        ("html", given),
+        ("pdf", ExtractOptions::default()),
+    ];
+    for (ext, opts) in readings {
         match extract_bytes(bytes, ext, &opts) {
             Ok(x) => {
                 // A success reads exactly the cells of the format it found, each a sane number.
@@ -92,4 +99,31 @@ fn gbk_euro_signs_that_triple_in_utf8_are_read_as_text() {
     assert_eq!(f.expected.as_deref(), Some("metric (long layout) or metric-id columns (wide layout),value"));
     assert_eq!(parsed.rows_read, 1);
     assert_eq!(parsed.rows_rejected(), 1);
+}
+
+/// The PDF fixtures cut short and with bytes flipped at many places: never a panic, never a report
+/// that is whole and differs from the uncut file.
+#[test]
+fn pdf_fixtures_cut_and_flipped_hold_together() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf");
+    for name in ["variant-unigb-ucs2.pdf", "variant-gbk-euc.pdf", "variant-libreoffice.pdf"] {
+        let bytes = std::fs::read(format!("{dir}/{name}")).unwrap();
+        let whole = extract_bytes(&bytes, "pdf", &ExtractOptions::default()).unwrap().values;
+        let n = bytes.len();
+        let mut variants: Vec<Vec<u8>> = (1..24).map(|k| bytes[..n * k / 24].to_vec()).collect();
+        for (k, step) in [(0usize, 997usize), (1, 389), (2, 61)] {
+            let mut b = bytes.clone();
+            for i in (k * 7..n).step_by(step) {
+                b[i] = b[i].wrapping_add(1 + k as u8);
+            }
+            variants.push(b);
+        }
+        for (k, v) in variants.iter().enumerate() {
+            let label = format!("{name} variant {k}");
+            extract_holds_together(&label, v);
+            if let Ok(x) = extract_bytes(v, "pdf", &ExtractOptions::default()) {
+                assert_eq!(x.values, whole, "{label}: read whole but different");
+            }
+        }
+    }
 }

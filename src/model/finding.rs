@@ -58,6 +58,7 @@ pub enum Rule {
     CellsRanTogether,
     NotAReportForm,
     CellsRecovered,
+    ReportScanned,
     // 勾稽关系.
     RequestBalance,
     ResultsTotal,
@@ -68,7 +69,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 36] = [
+    pub const ALL: [Rule; 37] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -99,6 +100,7 @@ impl Rule {
         Rule::CellsRanTogether,
         Rule::NotAReportForm,
         Rule::CellsRecovered,
+        Rule::ReportScanned,
         Rule::RequestBalance,
         Rule::ResultsTotal,
         Rule::RowTotal,
@@ -139,6 +141,7 @@ impl Rule {
             Rule::CellsRanTogether => "E084-cells-ran-together",
             Rule::NotAReportForm => "W080-not-a-report-form",
             Rule::CellsRecovered => "W081-cells-recovered",
+            Rule::ReportScanned => "E087-report-scanned",
             Rule::RequestBalance => "R1-request-balance",
             Rule::ResultsTotal => "R2-results-total",
             Rule::RowTotal => "R3-row-total",
@@ -181,6 +184,7 @@ impl Rule {
             Rule::CellsRanTogether => "年度报告某些行的数字连在一起（单元格分隔丢失），按格式的勾稽关系不能唯一拆分；列出这些行，整个文件被拒收，绝不猜测拆分",
             Rule::NotAReportForm => "输入文件夹中的文件是旧版 Word/WPS 文档（.doc/.wps）、电子表格（.xls/.xlsx）、图片或扩展名不是 .pdf 的 PDF：不作为年度报告读取，已跳过，并说明该怎么做（另存为 .docx、另存为 CSV、提供有文字的版本或改扩展名）",
             Rule::CellsRecovered => "年度报告某些行的数字连在一起，按格式的勾稽关系只有唯一一种拆分，已按此恢复；抽取日志列出恢复的行，请核对原文",
+            Rule::ReportScanned => "年度报告是扫描件 PDF，没有文字层（xxgk 不做 OCR）：请提供 .docx 或网页版，或先做 OCR；整个文件被拒收",
             Rule::RequestBalance => "本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和（一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理），逐列检查",
             Rule::ResultsTotal => "三、本年度办理结果（七）总计 = （一）予以公开 + （二）部分公开 + （三）不予公开 1–8 + （四）无法提供 1–3 + （五）不予处理 1–5 + （六）其他处理 1–3（2019 年格式：（六）其他处理一行），逐列检查",
             Rule::RowTotal => "申请表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",

@@ -1,8 +1,8 @@
 //! Extract: the numbers of a report (200 cells in the 2021 format, 198 in the 2019 one) straight from
 //! its published text.
 //!
-//! A report arrives as plain text (a .docx or page dumped to text), as an HTML page, or as a .docx.
-//! Each form is turned into rows of cells (`cells`, `html`, `docx`); the format is told from the
+//! A report arrives as plain text (a .docx or page dumped to text), as an HTML page, as a .docx or
+//! as a PDF with a text layer. Each form is turned into rows of cells (`cells`, `html`, `docx`, `pdf`); the format is told from the
 //! labels (`version`), or from the year when no label tells; the three tables are found by their labels and read (`tables`); region,
 //! year and body come from the title unless given (`meta`). The numbers then pass the format's own
 //! 勾稽关系 as a guard: a broken rule is logged with what the text said at that cell. An incomplete
@@ -16,6 +16,7 @@ pub mod docx;
 pub mod glued;
 pub mod html;
 pub mod meta;
+pub mod pdf;
 pub mod tables;
 pub mod text;
 pub mod version;
@@ -46,6 +47,7 @@ pub enum InputForm {
     Text,
     Html,
     Docx,
+    Pdf,
 }
 
 impl InputForm {
@@ -54,6 +56,7 @@ impl InputForm {
             InputForm::Text => "plain text",
             InputForm::Html => "HTML",
             InputForm::Docx => "docx",
+            InputForm::Pdf => "PDF",
         }
     }
 }
@@ -86,6 +89,10 @@ pub enum ExtractError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("not a readable .docx: {0}")]
     Docx(String),
+    #[error("not a readable PDF: {0}")]
+    Pdf(String),
+    #[error("this PDF is a scan without a text layer ({pages} page(s), {images} image(s), no text): supply the .docx or web page, or run OCR first")]
+    PdfScan { pages: usize, images: usize },
     #[error("not text (neither UTF-8 nor GBK): {0}")]
     NotText(String),
     /// A file of a kind xxgk recognises but does not read as a report (old Word, spreadsheet, picture,
@@ -146,14 +153,18 @@ pub fn extract_bytes(bytes: &[u8], ext: &str, opts: &ExtractOptions) -> Result<E
     extract_cells(&doc, form, opts)
 }
 
-/// A report's bytes as cells: a file of a kind xxgk does not read (old Word, spreadsheet, picture,
-/// misnamed PDF) is refused with its sentence; a .docx by its name or zip signature; else text (UTF-8
-/// or GBK, whose encoding is returned too) read as HTML when named or shaped like a page, or as plain
-/// text.
+/// A report's bytes as cells: a PDF by its name or its `%PDF-` signature; a file of a kind xxgk does not read
+/// (old Word, spreadsheet, picture) is refused with its sentence; a .docx by its name or zip
+/// signature; else text (UTF-8 or GBK, whose encoding is returned too) read as HTML when named or
+/// shaped like a page, or as plain text.
 pub fn read_document(
     bytes: &[u8],
     ext: &str,
 ) -> Result<(InputForm, cells::Cells, Option<TextEncoding>), ExtractError> {
+    // A PDF is read whatever its name says: its signature settles what it is.
+    if ext == "pdf" || bytes.starts_with(b"%PDF-") {
+        return Ok((InputForm::Pdf, pdf::read(bytes)?, None));
+    }
     if let Some(kind) = filekind::sniff(ext, bytes) {
         return Err(ExtractError::NotAReportForm { kind, ext: ext.to_string() });
     }

@@ -397,6 +397,16 @@ impl Reader<'_> {
                     continue;
                 }
                 let g = self.gather(last + 1, self.cells[last].row, specs[spec].metrics.len(), self.end);
+                // A row that holds only a group label (`（三）不予公开` over blank or merged cells)
+                // carries no numbers: its first sub-row follows under its own label.
+                let numbers =
+                    g.cells.iter().flatten().any(|&k| {
+                        matches!(read_value(&self.cells[k].text, Kind::Amount), CellValue::Number(_))
+                    });
+                if matches!(target, Target::Group(_)) && !numbers {
+                    i = last + 1;
+                    continue;
+                }
                 self.store(spec, &g, how);
                 if specs[spec].matrix {
                     last_matrix = Some(spec);

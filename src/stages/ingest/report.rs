@@ -1,4 +1,4 @@
-//! Report files in the input (`.txt`, `.htm`/`.html`, `.docx`): the extractor reads the numbers (200,
+//! Report files in the input (`.txt`, `.htm`/`.html`, `.docx`, `.pdf`): the extractor reads the numbers (200,
 //! or 198 in the 2019 format) out of the published report, and they become the same cells a CSV file gives, so that merge,
 //! validation and store treat both alike.
 //!
@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Extensions read as reports (lower case).
-pub const REPORT_EXTENSIONS: [&str; 4] = ["txt", "htm", "html", "docx"];
+pub const REPORT_EXTENSIONS: [&str; 5] = ["txt", "htm", "html", "docx", "pdf"];
 
 pub fn is_report_name(p: &Path) -> bool {
     p.extension()
@@ -179,8 +179,12 @@ fn refuse(out: &mut ParsedFile, e: &ExtractError, line: Option<u64>) {
         ExtractError::Docx(_)
         | ExtractError::NotText(_)
         | ExtractError::NotAReportForm { .. }
-        | ExtractError::Io { .. } => {
-            (Rule::ReportUnreadable, "可读取的 .docx、HTML 或文本文件".to_string(), "文件无法读取")
+        | ExtractError::Io { .. }
+        | ExtractError::Pdf(_) => {
+            (Rule::ReportUnreadable, "可读取的 .docx、PDF、HTML 或文本文件".to_string(), "文件无法读取")
+        }
+        ExtractError::PdfScan { .. } => {
+            (Rule::ReportScanned, "带文字层的 PDF（或 .docx、网页）".to_string(), "扫描件 PDF，没有文字层")
         }
     };
     let rule = if matches!(e, ExtractError::NotText(_)) { Rule::NotText } else { rule };
