@@ -356,6 +356,14 @@ fn other_kinds() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
 }
 
 #[test]
+fn a_web_page_saved_by_word_as_doc_is_read_as_the_report_it_is() {
+    // Sites publish Word's "save as web page" under a .doc name: its bytes are HTML, not OLE.
+    let html = std::fs::read(project_root().join("tests/fixtures/extract/variant.html")).unwrap();
+    let x = extract_bytes(&html, "doc", &ExtractOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_values(&x, &transcription());
+}
+
+#[test]
 fn each_file_kind_gets_its_sentence_from_xxgk_extract() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes, _, words) in other_kinds() {
