@@ -131,6 +131,23 @@ fn rows_that_ran_together_are_cut_the_one_way_the_equations_allow() {
 }
 
 #[test]
+fn a_row_of_digits_under_its_label_in_one_cell_per_line_text_is_cut_too() {
+    // One cell per line: the label, then the row's seven numbers as one line.
+    let path = project_root().join("tests/fixtures/extract/variant-one-per-line.txt");
+    let text = replace_once(
+        &std::fs::read_to_string(path).unwrap(),
+        "一、本年新收政府信息公开申请数量\n\n5\n\n2\n\n0\n\n1\n\n0\n\n1\n\n9\n",
+        "一、本年新收政府信息公开申请数量\n\n5201019\n",
+    );
+    let x = extract(&text).unwrap_or_else(|e| panic!("{e}\n{:#?}", e.log()));
+    assert_values(&x, &transcription());
+    assert_eq!(
+        x.recovered,
+        ["一、本年新收政府信息公开申请数量 (line 91): \"5201019\" cut as 5 | 2 | 0 | 1 | 0 | 1 | 9"]
+    );
+}
+
+#[test]
 fn a_row_only_the_other_rows_can_cut_is_recovered_with_them() {
     // 3.其他 becomes 1|10|0|0|0|0|11: its own total allows 11|0|0|0|0|0|11 too, but then the
     // 自然人 column's results would add up to 15, not the （七）总计 of 5.
@@ -353,6 +370,14 @@ fn other_kinds() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
             "a PDF file named .txt; rename it to .pdf",
         ),
     ]
+}
+
+#[test]
+fn a_web_page_saved_by_word_as_doc_is_read_as_the_report_it_is() {
+    // Sites publish Word's "save as web page" under a .doc name: its bytes are HTML, not OLE.
+    let html = std::fs::read(project_root().join("tests/fixtures/extract/variant.html")).unwrap();
+    let x = extract_bytes(&html, "doc", &ExtractOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_values(&x, &transcription());
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub enum FileKind {
     Image,
     /// A PDF under another name (`%PDF-`), e.g. `report.txt`.
     MisnamedPdf,
+    /// Rich Text Format (`{\rtf`), which Word and WPS save and sites publish as `.doc` or `.rtf`:
+    /// its Chinese text is escaped, so it cannot be read as text.
+    Rtf,
 }
 
 /// Extensions of the kinds above, for a folder walk: such files are listed with their sentence
@@ -69,6 +72,9 @@ pub fn sniff(ext: &str, bytes: &[u8]) -> Option<FileKind> {
     if is_image(bytes) {
         return Some(FileKind::Image);
     }
+    if bytes.starts_with(b"{\\rtf") {
+        return Some(FileKind::Rtf);
+    }
     if bytes.starts_with(b"PK\x03\x04") && matches!(ext.as_str(), "xlsx" | "xlsm" | "ods") {
         return Some(FileKind::Spreadsheet);
     }
@@ -91,6 +97,7 @@ impl FileKind {
             FileKind::Spreadsheet => "电子表格 (.xlsx/.ods)",
             FileKind::Image => "图片 (picture)",
             FileKind::MisnamedPdf => "PDF 文件（扩展名不是 .pdf）",
+            FileKind::Rtf => "RTF 文档 (rich text)",
         }
     }
 
@@ -116,6 +123,10 @@ impl FileKind {
             FileKind::MisnamedPdf => {
                 format!("a PDF file {named}; rename it to .pdf (文件实为 PDF，请把扩展名改为 .pdf)")
             }
+            FileKind::Rtf => format!(
+                "a Rich Text Format document ({named}), whose text xxgk does not read; open it in Word or WPS \
+                 and save it as .docx (或另存为 .docx)"
+            ),
         }
     }
 }
@@ -137,6 +148,8 @@ mod tests {
         assert_eq!(sniff("txt", b"\xFF\xD8\xFF\xE0"), Some(FileKind::Image));
         assert_eq!(sniff("xlsx", b"PK\x03\x04"), Some(FileKind::Spreadsheet));
         assert_eq!(sniff("docx", b"PK\x03\x04"), None);
+        assert_eq!(sniff("doc", b"{\\rtf1\\ansi"), Some(FileKind::Rtf));
+        assert_eq!(sniff("doc", b"<html><body>"), None);
         assert_eq!(sniff("txt", "BMI 指数".as_bytes()), None);
         assert_eq!(sniff("txt", "上海市人民政府".as_bytes()), None);
     }

@@ -19,8 +19,10 @@ use crate::reference::catalog::{catalog, Format};
 const MAX_DIGITS: usize = 15;
 /// Ways kept per row: more means the row is ambiguous anyway.
 const MAX_WAYS: usize = 256;
-/// Search steps for the whole report, per row and jointly.
+/// Search steps for the whole report's rows, each cut alone.
 const BUDGET: usize = 4_000_000;
+/// Joint choices tried across the matrix rows (each checks the equations its row closes).
+const JOINT_BUDGET: usize = 100_000;
 
 /// How a row's numbers are tied: none (主动公开 rows), or blocks each ending in the sum of the rest.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +60,7 @@ pub fn recover(doc: &Cells, format: Format, read: &mut TableRead) -> Recovery {
         return out;
     }
     let mut budget = BUDGET;
+    let mut joint_budget = JOINT_BUDGET;
     let mut ways: Vec<Option<Vec<Vec<u64>>>> = Vec::new();
     for g in &glued {
         let digits: Vec<u8> = g.digits.bytes().collect();
@@ -87,7 +90,7 @@ pub fn recover(doc: &Cells, format: Format, read: &mut TableRead) -> Recovery {
         }
     }
     if !matrix_rows.is_empty() && out.ambiguous.is_empty() {
-        joint(format, read, &glued, &ways, &matrix_rows, &mut budget, &mut chosen, &mut out);
+        joint(format, read, &glued, &ways, &matrix_rows, &mut joint_budget, &mut chosen, &mut out);
     }
     if !out.ambiguous.is_empty() {
         read.log.push(format!(
@@ -327,8 +330,17 @@ fn joint(
     order.sort_by_key(|&i| ways[i].as_ref().map_or(0, Vec::len));
     let mut pick: Vec<Option<usize>> = vec![None; glued.len()];
     let mut solutions: Vec<Vec<Option<usize>>> = Vec::new();
-    let mut search =
-        Search { form, read, ways, eqs: &eqs, glued_at: &glued_at, budget, solutions: &mut solutions };
+    let row_of = glued.iter().map(|g| g.matrix_row.unwrap_or(usize::MAX)).collect();
+    let mut search = Search {
+        form,
+        read,
+        ways,
+        eqs: &eqs,
+        glued_at: &glued_at,
+        row_of,
+        budget,
+        solutions: &mut solutions,
+    };
     let complete = search.go(&order, 0, &mut pick);
     match (complete, solutions.len()) {
         (true, 1) => {
@@ -378,6 +390,8 @@ struct Search<'a> {
     ways: &'a [Option<Vec<Vec<u64>>>],
     eqs: &'a [(Vec<usize>, Vec<usize>)],
     glued_at: &'a [Option<usize>],
+    /// The matrix row of each glued row (by index into the glued rows).
+    row_of: Vec<usize>,
     budget: &'a mut usize,
     solutions: &'a mut Vec<Vec<Option<usize>>>,
 }
@@ -395,9 +409,9 @@ impl Search<'_> {
         }
     }
 
-    /// Whether every equation whose rows are all known holds.
-    fn holds(&self, pick: &[Option<usize>]) -> bool {
-        for (lhs, rhs) in self.eqs {
+    /// Whether every equation over matrix row `row` whose rows are all known holds.
+    fn holds(&self, row: usize, pick: &[Option<usize>]) -> bool {
+        for (lhs, rhs) in self.eqs.iter().filter(|(l, r)| l.contains(&row) || r.contains(&row)) {
             for col in 0..7 {
                 let sum =
                     |rows: &[usize]| rows.iter().map(|&r| self.value(r, col, pick)).sum::<Option<u64>>();
@@ -425,7 +439,7 @@ impl Search<'_> {
             }
             *self.budget -= 1;
             pick[g] = Some(k);
-            if self.holds(pick) && !self.go(order, depth + 1, pick) {
+            if self.holds(self.row_of[g], pick) && !self.go(order, depth + 1, pick) {
                 return false;
             }
             if self.solutions.len() >= 2 {
