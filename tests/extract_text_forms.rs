@@ -1,7 +1,7 @@
 //! Text forms the extractor used to refuse or misname: pipe rows that end in a blank cell, rows whose
 //! cells ran together into one string of digits (cut only when the format's equations allow one
 //! cut, refused naming the rows otherwise), and files of kinds xxgk does not read (an OLE compound
-//! file named .doc, a zipped .xlsx, a PNG, a PDF named .txt), each with a sentence in a folder walk
+//! file named .doc, a zipped .xlsx, a PNG; a PDF under any name is the PDF reader's, tests/extract_pdf.rs), each with a sentence in a folder walk
 //! and from `xxgk extract`.
 //!
 //! The base text is a variant of the 岳普湖县 2023 report as pipe rows (`variant-pipes.txt`), whose
@@ -329,32 +329,6 @@ fn png() -> Vec<u8> {
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
 }
 
-/// A one-page PDF with a text layer, as a writer would save it.
-fn pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        "<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 770 Td (Annual report) Tj ET\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ];
-    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
-    for off in offsets {
-        out.extend(format!("{off:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes(),
-    );
-    out
-}
-
 /// File name, bytes, the layout the summary shows, words the sentence must hold.
 fn other_kinds() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
     vec![
@@ -363,12 +337,6 @@ fn other_kinds() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
         ("统计表.xls", ole_doc(), "旧版 Excel/WPS 表格 (OLE .xls/.et) (skipped)", "save the sheet as CSV"),
         ("统计表.xlsx", xlsx(), "电子表格 (.xlsx/.ods) (skipped)", "save the sheet as CSV"),
         ("扫描件.png", png(), "图片 (picture) (skipped)", "a picture of a report (named .png), no text"),
-        (
-            "报告正文.txt",
-            pdf(),
-            "PDF 文件（扩展名不是 .pdf） (skipped)",
-            "a PDF file named .txt; rename it to .pdf",
-        ),
     ]
 }
 

@@ -182,7 +182,7 @@ impl Rule {
             Rule::ReportIncomplete => "年度报告的表格不完整（截断或缺少单元格），缺失的数据项不补零；整个文件被拒收",
             Rule::ReportUnreadable => "年度报告文件无法读取（.docx 损坏或不是 Word 文档）；整个文件被拒收",
             Rule::CellsRanTogether => "年度报告某些行的数字连在一起（单元格分隔丢失），按格式的勾稽关系不能唯一拆分；列出这些行，整个文件被拒收，绝不猜测拆分",
-            Rule::NotAReportForm => "输入文件夹中的文件是旧版 Word/WPS 文档（.doc/.wps）、电子表格（.xls/.xlsx）、图片或扩展名不是 .pdf 的 PDF：不作为年度报告读取，已跳过，并说明该怎么做（另存为 .docx、另存为 CSV、提供有文字的版本或改扩展名）",
+            Rule::NotAReportForm => "输入文件夹中的文件是旧版 Word/WPS 文档（.doc/.wps）、电子表格（.xls/.xlsx）、图片或 RTF 文档：不作为年度报告读取，已跳过，并说明该怎么做（另存为 .docx、另存为 CSV 或提供有文字的版本）",
             Rule::CellsRecovered => "年度报告某些行的数字连在一起，按格式的勾稽关系只有唯一一种拆分，已按此恢复；抽取日志列出恢复的行，请核对原文",
             Rule::ReportScanned => "年度报告是扫描件 PDF，没有文字层（xxgk 不做 OCR）：请提供 .docx 或网页版，或先做 OCR；整个文件被拒收",
             Rule::RequestBalance => "本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和（一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理），逐列检查",

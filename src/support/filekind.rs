@@ -1,11 +1,12 @@
 //! What a file is, from its first bytes and its name, for the files users drop into a report folder
-//! that xxgk does not read as a report: old Word and WPS documents, spreadsheets, pictures, a PDF
-//! saved under a text name. Each gets one sentence that names what it is and what to do, instead of
+//! that xxgk does not read as a report: old Word and WPS documents, spreadsheets, pictures, RTF.
+//! Each gets one sentence that names what it is and what to do, instead of
 //! "not text (a NUL byte)" or silence: an analyst who sees "old Word .doc: save it as .docx" knows
 //! the next step, one who sees a byte offset does not.
 //!
-//! The check is a pure function of (extension, bytes), so the report dispatcher can run it after the
-//! forms it reads (a `.pdf` reader goes first) and before it tries the bytes as text.
+//! The check is a pure function of (extension, bytes); the report dispatcher runs it after the PDF
+//! reader (a PDF is read whatever its name says: its `%PDF-` signature settles it) and before it
+//! tries the bytes as .docx or text.
 
 /// A file kind xxgk recognises but does not read as a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +19,6 @@ pub enum FileKind {
     Spreadsheet,
     /// A picture (`.jpg`, `.png`, `.gif`, `.bmp`, `.tif`), told by its bytes.
     Image,
-    /// A PDF under another name (`%PDF-`), e.g. `report.txt`.
-    MisnamedPdf,
     /// Rich Text Format (`{\rtf`), which Word and WPS save and sites publish as `.doc` or `.rtf`:
     /// its Chinese text is escaped, so it cannot be read as text.
     Rtf,
@@ -66,9 +65,6 @@ pub fn sniff(ext: &str, bytes: &[u8]) -> Option<FileKind> {
             FileKind::OldWord
         });
     }
-    if bytes.starts_with(b"%PDF-") {
-        return (ext != "pdf").then_some(FileKind::MisnamedPdf);
-    }
     if is_image(bytes) {
         return Some(FileKind::Image);
     }
@@ -96,7 +92,6 @@ impl FileKind {
             FileKind::OldExcel => "旧版 Excel/WPS 表格 (OLE .xls/.et)",
             FileKind::Spreadsheet => "电子表格 (.xlsx/.ods)",
             FileKind::Image => "图片 (picture)",
-            FileKind::MisnamedPdf => "PDF 文件（扩展名不是 .pdf）",
             FileKind::Rtf => "RTF 文档 (rich text)",
         }
     }
@@ -120,9 +115,6 @@ impl FileKind {
                 "a picture of a report ({named}), no text to read; supply the report's web page, .docx or \
                  text instead (图片没有文字，请提供网页、.docx 或文本)"
             ),
-            FileKind::MisnamedPdf => {
-                format!("a PDF file {named}; rename it to .pdf (文件实为 PDF，请把扩展名改为 .pdf)")
-            }
             FileKind::Rtf => format!(
                 "a Rich Text Format document ({named}), whose text xxgk does not read; open it in Word or WPS \
                  and save it as .docx (或另存为 .docx)"
@@ -142,8 +134,8 @@ mod tests {
         assert_eq!(sniff("wps", ole), Some(FileKind::OldWord));
         assert_eq!(sniff("txt", ole), Some(FileKind::OldWord));
         assert_eq!(sniff("XLS", ole), Some(FileKind::OldExcel));
-        assert_eq!(sniff("txt", b"%PDF-1.7\n"), Some(FileKind::MisnamedPdf));
-        assert_eq!(sniff("pdf", b"%PDF-1.7\n"), None);
+        // PDFs are the PDF reader's, whatever their name.
+        assert_eq!(sniff("txt", b"%PDF-1.7\n"), None);
         assert_eq!(sniff("png", b"\x89PNG\r\n\x1A\n\0\0"), Some(FileKind::Image));
         assert_eq!(sniff("txt", b"\xFF\xD8\xFF\xE0"), Some(FileKind::Image));
         assert_eq!(sniff("xlsx", b"PK\x03\x04"), Some(FileKind::Spreadsheet));

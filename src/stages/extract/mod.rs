@@ -96,7 +96,7 @@ pub enum ExtractError {
     #[error("not text (neither UTF-8 nor GBK): {0}")]
     NotText(String),
     /// A file of a kind xxgk recognises but does not read as a report (old Word, spreadsheet, picture,
-    /// a PDF under another name); the sentence says what to do.
+    /// RTF); the sentence says what to do.
     #[error("not a report form xxgk reads: {}", kind.sentence(ext))]
     NotAReportForm { kind: FileKind, ext: String },
     /// Rows whose cells ran together into one string of digits, which the format's equations do not

@@ -120,7 +120,7 @@ pub fn parse_report_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -
     out
 }
 
-/// A file of a kind xxgk does not read as a report (old Word, spreadsheet, picture, misnamed PDF):
+/// A file of a kind xxgk does not read as a report (old Word, spreadsheet, picture, RTF):
 /// skipped with a warning that says what it is and what to do, and listed in the run summary.
 fn skip_other_kind(out: &mut ParsedFile, kind: FileKind, ext: &str) {
     let sentence = kind.sentence(ext);
