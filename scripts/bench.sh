@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # First runs against DuckDB, and the every-body scale test. Not run by CI.
 #
-# usage: scripts/bench.sh [shapes|scale|all] [WORKDIR]     (default: shapes, /tmp/xxgk-bench)
+# usage: scripts/bench.sh [shapes|rerun|scale|all] [WORKDIR]     (default: shapes, /tmp/xxgk-bench)
 #
 # shapes: two synthetic input sets, written once by `xxgk synth` (release build):
 #   national  every county-level unit (2,846) × 2021–2024, its government's report alone, one long
@@ -13,6 +13,10 @@
 # (scripts/duckdb_baseline.py: read_csv, join to the division table, COPY … PARTITION_BY (year), the
 # group-by sums at four levels). Prints every run and the medians, wall and user+sys CPU time, and
 # the ratios xxgk ÷ DuckDB.
+#
+# rerun: on the national set, a first run, then one file's 2023 licensing count + 1 and a re-run
+# (three times, median), against the first run; the re-run's output is compared with a full
+# `--no-cache` run's by scripts/same-output.sh.
 #
 # scale: the nation's every-body set for one year (2,846 × (government + 20 departments + 11
 # townships) = 91,072 files): `xxgk run --no-charts` on the first 1/8, 1/4, 1/2 and all of it (by
@@ -62,13 +66,43 @@ shape() { # name, input folder
 }
 
 if [[ $mode == shapes || $mode == all ]]; then
-  national=$work/in-national-2021..2024
   [[ -d $national ]] || "$xxgk" synth --quiet --out "$national" --years 2021..2024
   province=$work/in-410000-departments-2021..2024
   [[ -d $province ]] || "$xxgk" synth --quiet --out "$province" --years 2021..2024 --provinces 410000 \
     --bodies government,department --departments 30
   shape national "$national"
   shape province "$province"
+fi
+
+national=$work/in-national-2021..2024
+if [[ $mode == rerun || $mode == all ]]; then
+  [[ -d $national ]] || "$xxgk" synth --quiet --out "$national" --years 2021..2024
+  file=$(find "$national/" -name '*-2023.synthetic.csv' | sort | sed -n 1p)
+  cp -p "$file" "$work/changed.bak"
+  echo "## rerun: national set, one file changed ($file)"
+  echo "| run | first run wall (s) | first run user+sys (s) | re-run wall (s) | re-run user+sys (s) | wall % |"
+  echo "|---|---|---|---|---|---|"
+  : >"$work/rerun.t"
+  for i in 1 2 3; do
+    cp -p "$work/changed.bak" "$file"
+    rm -rf "$work/out-rerun"; sync
+    read -r fw fc _ < <(timed "$work/t-f" "$xxgk" run "$national" --out "$work/out-rerun" --quiet --no-charts)
+    python3 - "$file" $i <<'PY'
+import re, sys
+p, i = sys.argv[1], int(sys.argv[2])
+s = open(p, encoding="utf-8").read()
+s = re.sub(r"(licensing\.decisions,)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + i), s, count=1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+    read -r rw rc _ < <(timed "$work/t-r" "$xxgk" run "$national" --out "$work/out-rerun" --quiet --no-charts)
+    echo "$fw $rw" >>"$work/rerun.t"
+    echo "| $i | $fw | $fc | $rw | $rc | $(python3 -c "print(f'{100*$rw/$fw:.1f}')") |"
+  done
+  rm -rf "$work/out-full"
+  "$xxgk" run "$national" --out "$work/out-full" --quiet --no-charts --no-cache >/dev/null
+  scripts/same-output.sh "$work/out-rerun" "$work/out-full" | tail -1
+  cp -p "$work/changed.bak" "$file"
+  echo
 fi
 
 if [[ $mode == scale || $mode == all ]]; then
