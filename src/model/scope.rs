@@ -30,7 +30,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// What a report's body is, and so which `scope` its numbers are summed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum BodyKind {
     #[default]
     Government,
@@ -198,6 +200,16 @@ fn strip_chain<'a>(body: &'a str, region: &Region) -> (&'a str, Option<&'static 
     (rest, last)
 }
 
+/// What is left of a body's name after its region's names says "the government": 人民政府, or
+/// the level's word before it as in 县政府 or 地区行署 (the region's own, written short).
+fn is_government(rest: &str) -> bool {
+    let rest = ["自治县", "自治旗", "自治州", "地区", "县", "市", "区", "旗", "盟", "州"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w).filter(|r| GOVERNMENT.contains(r)))
+        .unwrap_or(rest);
+    GOVERNMENT.contains(&rest)
+}
+
 /// The kind of `body` reporting for `region`, by its name (see the module's documentation).
 pub fn classify(body: &str, region: &Region) -> BodyKind {
     let body = crate::reference::value::trim_blank(body);
@@ -205,7 +217,7 @@ pub fn classify(body: &str, region: &Region) -> BodyKind {
         return BodyKind::Government;
     }
     let (rest, last) = strip_chain(body, region);
-    if rest.is_empty() || GOVERNMENT.contains(&rest) {
+    if rest.is_empty() || is_government(rest) {
         return match last {
             Some(r) if r.code != region.code => BodyKind::Other,
             _ => BodyKind::Government,
@@ -254,7 +266,7 @@ pub fn foreign_region(body: &str, region: &Region) -> Option<&'static Region> {
     let body = crate::reference::value::trim_blank(body);
     let (rest, last) = strip_chain(body, region);
     if let Some(r) = last {
-        if r.code != region.code && (rest.is_empty() || GOVERNMENT.contains(&rest)) {
+        if r.code != region.code && (rest.is_empty() || is_government(rest)) {
             return Some(r);
         }
     }
@@ -295,6 +307,9 @@ mod tests {
             ("", 653128),
             ("岳普湖县人民政府", 653128),
             ("岳普湖县政府", 653128),
+            ("县政府", 653128),
+            ("县人民政府", 653128),
+            ("行署", 653100),
             ("新疆维吾尔自治区喀什地区岳普湖县人民政府", 653128),
             ("喀什地区行政公署", 653100),
             ("喀什地区行署", 653100),

@@ -6,6 +6,7 @@
 //! whose table prints it.
 
 pub mod compute;
+pub mod coverage;
 pub mod finish;
 pub mod indicators;
 pub mod published;
@@ -249,6 +250,7 @@ impl Rollup<'_> {
 fn write_year(
     out_parquet: &Path,
     strings: &tables::RegionStrings,
+    coverage: &coverage::Coverage,
     year: i32,
     out: finish::YearRows,
     keys: YearKeys,
@@ -279,7 +281,8 @@ fn write_year(
                 },
             };
             let at = (year, job.group.as_deref());
-            write::write_level(out_parquet, name, at, digests, &job.rows, strings).map(|n| (job.level, n))
+            write::write_level(out_parquet, name, at, digests, &job.rows, strings, coverage)
+                .map(|n| (job.level, n))
         })
         .collect::<Result<Vec<_>>>()?;
     crate::support::timing::mark(|| format!("rollup: {year} written"));
@@ -307,6 +310,13 @@ pub fn rollup(
     }
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
     let strings = tables::RegionStrings::new();
+    // The reports published beside the facts say who reported: each row's `coverage`.
+    let reports_dir = facts_dir.with_file_name("reports");
+    let coverage = if has_parquet(&reports_dir) {
+        coverage::Coverage::of_reports(&reports_dir)?
+    } else {
+        coverage::Coverage::default()
+    };
     let levels = compute::levels_for(opts);
     let mut counts = LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] };
     let mut years = Vec::new();
@@ -354,7 +364,7 @@ pub fn rollup(
             }
             Ok(())
         },
-        |(year, out, keys)| write_year(out_parquet, &strings, year, out, keys),
+        |(year, out, keys)| write_year(out_parquet, &strings, &coverage, year, out, keys),
     )?;
     for (l, n) in written.into_iter().flatten() {
         counts.add(l, n);

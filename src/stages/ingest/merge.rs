@@ -192,6 +192,11 @@ fn assemble(
         let source = CellSource { file: o.file, record: c.record, line: c.line, col: c.col };
         report.values[m] = c.value;
         report.sources[m] = Some(source);
+        if let Some(k) = c.kind {
+            if !report.declared_kind.iter().any(|(d, _)| *d == k) {
+                report.declared_kind.push((k, source));
+            }
+        }
         if let Some(f) = c.declared {
             if !report.declared.iter().any(|(d, _)| *d == f) {
                 report.declared.push((f, source));
