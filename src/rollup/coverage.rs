@@ -225,12 +225,7 @@ impl Coverage {
         let file = dir.join("coverage.parquet");
         write_parquet(&file, &batch, FileMeta::new("coverage", &[]))?;
         if let Some(old) = previous.map(|p| p.join("coverage.parquet")) {
-            if std::fs::read(&old).ok() == Some(std::fs::read(&file).at(&file)?) {
-                std::fs::remove_file(&file).at(&file)?;
-                if std::fs::hard_link(&old, &file).is_err() {
-                    std::fs::copy(&old, &file).at(&file)?;
-                }
-            }
+            crate::store::reuse::keep_if_same(&file, &old)?;
         }
         std::fs::create_dir_all(validation).at(validation)?;
         let path = validation.join("missing.csv");

@@ -231,7 +231,9 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     };
     let mut parent_values = Vec::with_capacity(n);
     let mut p = 0;
-    let mut last: Option<((u32, u32), Option<u32>, Option<usize>)> = None;
+    // The last (region, scope) seen, its parent and the parent's slot.
+    type Seen = ((u32, u32), Option<u32>, Option<usize>);
+    let mut last: Option<Seen> = None;
     for &(k, value, n_reports) in rows {
         let (lvl, code, m) = split(k);
         let scope = scope_of(k);

@@ -7,6 +7,7 @@
 
 pub mod compute;
 pub mod coverage;
+pub mod dim;
 pub mod finish;
 pub mod indicators;
 pub mod published;
@@ -27,7 +28,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
+pub const PRODUCTS: [&str; 3] = ["parquet/rollup", "parquet/rollup_wide", "parquet/dim"];
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RollupSummary {
@@ -305,6 +306,7 @@ pub fn rollup(
     let wide_dir = out_parquet.join("rollup_wide");
     std::fs::create_dir_all(&long_dir).at(&long_dir)?;
     std::fs::create_dir_all(&wide_dir).at(&wide_dir)?;
+    dim::write(&out_parquet.join("dim"), previous.map(|p| p.path("dim")).as_deref())?;
     if !has_parquet(facts_dir) {
         return Ok(RollupSummary::default());
     }

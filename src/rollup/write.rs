@@ -78,7 +78,10 @@ fn long_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("region_code", dict(), false),
         Field::new("region_name", dict(), false),
+        Field::new("region_level", dict(), false),
         Field::new("parent_code", dict(), true),
+        Field::new("prefecture_code", dict(), true),
+        Field::new("province_code", dict(), true),
         Field::new("year", DataType::Int32, false),
         Field::new("scope", dict(), false),
         Field::new("metric", dict(), false),
@@ -136,7 +139,7 @@ pub fn write_level(
     let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
         || {
-            let batch = long_batch(rows, year, strings, coverage)?;
+            let batch = long_batch(rows, level, year, strings, coverage)?;
             write_batch(
                 &parquet.join(long_rel(level, year, group)),
                 long_schema(),
@@ -179,6 +182,7 @@ fn write_batch(
 /// One level's rows of a year as the long file's batch.
 fn long_batch(
     rows: &LevelRows<'_>,
+    level: &str,
     year: i32,
     strings: &RegionStrings,
     coverage: &Coverage,
@@ -188,6 +192,12 @@ fn long_batch(
     };
     let code_keys = keys(&mut rows.code.iter().map(|&c| Some(c)));
     let parent_keys = keys(&mut rows.parent.iter().copied());
+    // A filter on a province or prefecture works on every level's rows without a join.
+    let t = crate::reference::regions::regions();
+    let prefecture_keys = keys(&mut rows.code.iter().map(|&c| t.prefecture_of(c).map(|r| r.code)));
+    let province_keys = keys(&mut rows.code.iter().map(|&c| t.province_of(c).map(|r| r.code)));
+    let level_key = super::compute::LEVELS.iter().position(|l| *l == level).unwrap_or(0) as i32;
+    let level_keys = Int32Array::from(vec![level_key; rows.len()]);
     let metric_keys: Int32Array = rows.m.iter().map(|&m| Some(m as i32)).collect();
     let scope_keys: Int32Array = rows.scope.iter().map(|&s| Some(s as i32)).collect();
     let dict = |k: &Int32Array, values: &Arc<StringArray>| -> Result<ArrayRef> {
@@ -197,7 +207,10 @@ fn long_batch(
     let columns: Vec<ArrayRef> = vec![
         dict(&code_keys, &strings.code_array)?,
         dict(&code_keys, &strings.name_array)?,
+        dict(&level_keys, &strings.level_array)?,
         dict(&parent_keys, &strings.code_array)?,
+        dict(&prefecture_keys, &strings.code_array)?,
+        dict(&province_keys, &strings.code_array)?,
         Arc::new(Int32Array::from(vec![year; rows.len()])),
         dict(&scope_keys, &strings.scope_array)?,
         dict(&metric_keys, &strings.metric_array)?,
