@@ -1,7 +1,8 @@
-//! `docs/sql/views.sql` run by DuckDB (its Python package, `pip install duckdb`) against the demo's
+//! `docs/sql/views.sql` and `docs/sql/rollup.sql` run by DuckDB (its Python package, `pip install duckdb`) against the demo's
 //! output: every view opens, and what the views give is what xxgk wrote: every long-rollup value
 //! by region, year, scope and metric; each metric's Chinese label as the catalog has it; the
-//! regions' prefecture and province names; coverage. Where DuckDB is not installed the test says so
+//! regions' prefecture and province names; coverage; and the portable SQL rollup gives every value
+//! and year-over-year change of xxgk's (to 1e-9, the float sums' order aside). Where DuckDB is not installed the test says so
 //! and passes, except in CI (`CI` set), where it fails: CI installs DuckDB (`.ci/run`).
 
 mod common;
@@ -18,11 +19,12 @@ fn duckdb(out: &Path, queries: &[(&str, &str)]) -> Option<BTreeMap<String, Vec<S
         eprintln!("skipped: no DuckDB for python3 (pip install duckdb)");
         return None;
     }
-    let views = project_root().join("docs/sql/views.sql");
-    let mut script = format!(
-        "import duckdb, json\nc = duckdb.connect()\nc.execute(open({:?}, encoding='utf-8').read())\nout = {{}}\n",
-        views.to_str().unwrap()
-    );
+    let mut script = String::from("import duckdb, json\nc = duckdb.connect()\n");
+    for sql in ["docs/sql/views.sql", "docs/sql/rollup.sql"] {
+        let path = project_root().join(sql);
+        script.push_str(&format!("c.execute(open({:?}, encoding='utf-8').read())\n", path.to_str().unwrap()));
+    }
+    script.push_str("out = {}\n");
     for (name, sql) in queries {
         script.push_str(&format!(
             "out[{name:?}] = ['\\t'.join('' if v is None else str(v) for v in row) for row in c.sql({sql:?}).fetchall()]\n"
@@ -56,6 +58,7 @@ fn the_views_give_what_xxgk_wrote() {
             ("coverage", "select region_code, year, scope, expected, reported from coverage order by all"),
             ("missing", "select count(*) from missing"),
             ("regions", "select count(*) from regions"),
+            ("sql_rollup", "select level, region_code, year, scope, metric, value, yoy_change from rollup_sql order by all"),
         ],
     ) else {
         return;
@@ -87,6 +90,37 @@ fn the_views_give_what_xxgk_wrote() {
     assert_eq!(got["rollup"].len(), want.len());
     for (g, w) in got["rollup"].iter().zip(&want) {
         assert_eq!(g, w);
+    }
+    // The SQL rollup: the same rows, the same values and changes.
+    let mut mine: Vec<(String, [Option<f64>; 2])> = Vec::new();
+    for level in ["county", "prefecture", "province", "national"] {
+        let b = read_parquet_dir(&out.join(format!("parquet/rollup/level={level}")));
+        let cols = ["region_code", "scope", "metric"].map(|c| strings(&b, c));
+        let (years, values, yoy) = (floats(&b, "year"), floats(&b, "value"), floats(&b, "yoy_change"));
+        for i in 0..b.num_rows() {
+            let key = format!(
+                "{level}\t{}\t{}\t{}\t{}",
+                cols[0][i].as_deref().unwrap(),
+                years[i].unwrap() as i32,
+                cols[1][i].as_deref().unwrap(),
+                cols[2][i].as_deref().unwrap()
+            );
+            mine.push((key, [values[i], yoy[i]]));
+        }
+    }
+    mine.sort_by(|a, b| a.0.cmp(&b.0));
+    let sql = &got["sql_rollup"];
+    assert_eq!(sql.len(), mine.len(), "rows of the SQL rollup");
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        (a, b) => a == b,
+    };
+    for (row, (key, [value, yoy])) in sql.iter().zip(&mine) {
+        let f: Vec<&str> = row.split('\t').collect();
+        assert_eq!(f[..5].join("\t"), *key);
+        let num = |s: &str| (!s.is_empty()).then(|| s.parse::<f64>().unwrap());
+        assert!(close(num(f[5]), *value), "{key}: SQL {} vs xxgk {value:?}", f[5]);
+        assert!(close(num(f[6]), *yoy), "{key}: SQL yoy {} vs xxgk {yoy:?}", f[6]);
     }
     // Labels are the catalog's.
     assert!(!got["labels"].is_empty());

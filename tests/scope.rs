@@ -177,4 +177,19 @@ fn body_kinds_are_stored_checked_and_covered() {
     assert_eq!(lcov[t], Some(1.0));
     assert!(!(0..long.num_rows())
         .any(|i| lc[i].as_deref() == Some("653128") && ls[i].as_deref() == Some("government")));
+
+    // The chart says the total is partial; the page lists whom to chase.
+    let svg = std::fs::read_to_string(out.join("charts/653100-喀什地区/trend-licensing.svg")).unwrap();
+    assert!(
+        svg.contains("2023年 11/12 个县（市、区）已报送"),
+        "the trend chart does not say the total is partial"
+    );
+    assert!(svg.lines().any(|l| l.trim() == "11/12"), "the partial year's point is not labelled");
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let missing = &page[page.find("id=\"missing\"").unwrap()..];
+    let missing = &missing[..missing.find("</section>").unwrap()];
+    assert!(
+        missing.contains("<td>喀什地区（653100）</td><td>2023</td><td>1</td><td>岳普湖县（653128）</td>"),
+        "{missing}"
+    );
 }

@@ -100,3 +100,40 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
     }
     Ok(out)
 }
+
+/// The government scope's (reported, expected) county-level units by (region, year), from
+/// `parquet/coverage/coverage.parquet`.
+pub fn coverage(path: &Path) -> Result<std::collections::BTreeMap<(u32, i32), (usize, usize)>> {
+    let failed =
+        |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
+    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(failed)?;
+    let mut out = std::collections::BTreeMap::new();
+    for batch in reader {
+        let batch = batch?;
+        let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
+            let c = batch
+                .column_by_name(name)
+                .ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
+            cast(c, t)
+        };
+        let (code, scope) = (column("region_code", &DataType::Utf8)?, column("scope", &DataType::Utf8)?);
+        let (code, scope) = (code.as_string::<i32>(), scope.as_string::<i32>());
+        let year = column("year", &DataType::Int32)?;
+        let year = year.as_primitive::<Int32Type>();
+        let (reported, expected) =
+            (column("reported", &DataType::Float64)?, column("expected", &DataType::Float64)?);
+        let (reported, expected) =
+            (reported.as_primitive::<Float64Type>(), expected.as_primitive::<Float64Type>());
+        for i in 0..batch.num_rows() {
+            if scope.value(i) != GOVERNMENT {
+                continue;
+            }
+            let Ok(c) = code.value(i).parse::<u32>() else { continue };
+            out.insert((c, year.value(i)), (reported.value(i) as usize, expected.value(i) as usize));
+        }
+    }
+    Ok(out)
+}
