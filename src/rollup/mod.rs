@@ -37,6 +37,18 @@ pub struct RollupSummary {
     pub years: Vec<i32>,
 }
 
+/// A facts file written before reports had a scope (no `body_kind` column): the rollup cannot tell
+/// a government's numbers from a department's in it, and says so rather than failing in a query.
+fn written_before_scopes(facts_dir: &Path) -> Option<std::path::PathBuf> {
+    let first = walkdir::WalkDir::new(facts_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "parquet"))?;
+    let builder = crate::store::dict_read::open(first.path()).ok()?;
+    builder.schema().field_with_name("body_kind").is_err().then(|| first.path().to_path_buf())
+}
+
 fn has_parquet(dir: &Path) -> bool {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -311,6 +323,12 @@ pub fn rollup(
         return Ok(RollupSummary::default());
     }
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
+    if let Some(old) = written_before_scopes(facts_dir) {
+        return Err(crate::support::error::Error::Usage(format!(
+            "{} was written by an older xxgk, before reports had a body_kind (scope): run `xxgk run` (or `xxgk ingest`) again to rewrite the facts, then the rollup",
+            old.display()
+        )));
+    }
     let strings = tables::RegionStrings::new();
     // The reports published beside the facts say who reported: each row's `coverage`.
     let reports_dir = facts_dir.with_file_name("reports");
