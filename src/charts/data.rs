@@ -91,6 +91,9 @@ pub struct ChartData {
     /// Parent code → its children's codes, ascending: asked once per region when planning, a scan
     /// of every region each time was quadratic.
     children: BTreeMap<u32, Vec<u32>>,
+    /// (region, year) → (reported, expected) county-level units of the government scope, from
+    /// `parquet/coverage/` (empty without it): a total below its expected count is partial.
+    pub coverage: BTreeMap<(u32, i32), (usize, usize)>,
 }
 
 const LEVELS: [(&str, Level); 3] =
@@ -139,6 +142,10 @@ impl ChartData {
             .collect();
         pieces.par_sort_by_key(|(r, _)| r.code);
         let mut data = ChartData::default();
+        let coverage = rollup_dir.with_file_name("coverage").join("coverage.parquet");
+        if coverage.is_file() {
+            data.coverage = load::coverage(&coverage)?;
+        }
         for same in pieces.chunk_by(|a, b| a.0.code == b.0.code) {
             let (first, level) = &same[0];
             let mut cells = Vec::with_capacity(same.iter().map(|(r, _)| r.cells.len()).sum());

@@ -81,7 +81,12 @@ pub fn write_index(
 
     let regions = regions_in(charts);
     let findings = read_findings(&validation_dir.join("findings.csv"))?;
-    h.push_str("<nav><a href=\"#summary\">运行摘要</a><a href=\"#charts\">图表</a>");
+    // Same CSV reading: header first.
+    let missing = read_findings(&validation_dir.join("missing.csv"))?;
+    let n_missing = missing.as_ref().map_or(0, |m| m.len().saturating_sub(1));
+    h.push_str("<nav><a href=\"#summary\">运行摘要</a>");
+    let _ = write!(h, "<a href=\"#missing\">未报送（{n_missing}）</a>");
+    h.push_str("<a href=\"#charts\">图表</a>");
     // The first row read is the CSV header.
     let n_findings = findings.as_ref().map_or(0, |f| f.len().saturating_sub(1));
     let _ = write!(h, "<a href=\"#findings\">校验发现（{n_findings}）</a>");
@@ -91,6 +96,7 @@ pub fn write_index(
     h.push_str("</nav>\n<main>\n");
 
     summary_section(&mut h, &validation_dir.join("summary.json"))?;
+    missing_section(&mut h, missing.as_deref());
     charts_section(&mut h, charts, &regions, note);
     findings_section(&mut h, findings.as_deref());
     h.push_str("</main>\n</body>\n</html>\n");
@@ -275,6 +281,53 @@ fn figure(h: &mut String, c: &ChartFile) {
 }
 
 type Row = Vec<String>;
+
+/// 未报送: from `validation/missing.csv`, one row per prefecture (or province, for the units
+/// directly under it) and year, naming the county-level units without a government report.
+fn missing_section(h: &mut String, rows: Option<&[Row]>) {
+    h.push_str("<section id=\"missing\">\n<h2>未报送</h2>\n");
+    let Some((header, rows)) = rows.and_then(|r| r.split_first()) else {
+        h.push_str("<p class=\"note\">没有未报送名单（validation/missing.csv）。</p>\n</section>\n");
+        return;
+    };
+    let col = |name: &str| header.iter().position(|c| c == name);
+    let (Some(code), Some(name), Some(pcode), Some(pname), Some(year)) =
+        (col("region_code"), col("region_name"), col("parent_code"), col("parent_name"), col("year"))
+    else {
+        h.push_str("<p class=\"note\">validation/missing.csv 的表头不对。</p>\n</section>\n");
+        return;
+    };
+    if rows.is_empty() {
+        h.push_str("<p>有报告的地级区划中，每个县级单位都有政府报告。</p>\n</section>\n");
+        return;
+    }
+    fn field(r: &Row, i: usize) -> &str {
+        r.get(i).map(String::as_str).unwrap_or("")
+    }
+    let mut groups: std::collections::BTreeMap<(String, String, String), Vec<String>> = Default::default();
+    for r in rows {
+        let key = (field(r, pcode).to_string(), field(r, year).to_string(), field(r, pname).to_string());
+        groups.entry(key).or_default().push(format!("{}（{}）", field(r, name), field(r, code)));
+    }
+    let _ = writeln!(
+        h,
+        "<p>县级单位没有政府报告的年份（其所属地级区划当年有报告）；共 {} 个，见 <a href=\"validation/missing.csv\">validation/missing.csv</a>。这些地区的合计不全。</p>",
+        rows.len()
+    );
+    h.push_str("<table>\n<thead><tr><th>所属区划</th><th>年度</th><th>数量</th><th>未报送的县（市、区）</th></tr></thead>\n<tbody>\n");
+    for ((pc, y, pn), names) in &groups {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}（{}）</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(pn),
+            escape(pc),
+            escape(y),
+            names.len(),
+            escape(&names.join("、"))
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
 
 /// Header and rows of `findings.csv`; None when the file is not there.
 fn read_findings(path: &Path) -> Result<Option<Vec<Row>>> {

@@ -3,7 +3,8 @@
 //! hundred, and nothing is filtered row by row. The long table has the same values, one row per
 //! metric: reading it meant decompressing every page of it to keep one row in sixteen, a third of
 //! the charts' time when SVG only is drawn. Year-over-year change is worked out from the values
-//! ([`super::data`]).
+//! ([`super::data`]). Only the `government` scope is drawn: a region's government report is what
+//! stands for the region; departments and townships are summed apart (`rollup`'s `scope`).
 
 use super::data::Point;
 use crate::rollup::write::wide_column;
@@ -24,7 +25,10 @@ pub struct Region {
     pub cells: Vec<((usize, i32), Point)>,
 }
 
-const KEYS: [&str; 4] = ["region_code", "region_name", "parent_code", "year"];
+const KEYS: [&str; 5] = ["region_code", "region_name", "parent_code", "year", "scope"];
+
+/// The scope the charts draw.
+const GOVERNMENT: &str = "government";
 
 /// The string in row `i`, if any.
 fn text(d: &DictionaryArray<Int32Type>, i: usize) -> Option<&str> {
@@ -62,6 +66,8 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
         };
         let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
         let (name, parent) = (strings(&batch, "region_name")?, strings(&batch, "parent_code")?);
+        let scope = column("scope", &DataType::Utf8)?;
+        let scope = scope.as_string::<i32>();
         let year = column("year", &DataType::Int32)?;
         let year = year.as_primitive::<Int32Type>();
         let metrics = columns
@@ -70,7 +76,8 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
             .collect::<Result<Vec<_>, ArrowError>>()?;
         for (i, code) in codes.into_iter().enumerate() {
             let Some(code) = code else { continue };
-            if year.is_null(i) {
+            // The charts draw the governments' reports: the other scopes are in the Parquet.
+            if year.is_null(i) || scope.is_null(i) || scope.value(i) != GOVERNMENT {
                 continue;
             }
             if out.last().is_none_or(|r| r.code != code) {
@@ -89,6 +96,43 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
                     region.cells.push(((*slot, year.value(i)), point));
                 }
             }
+        }
+    }
+    Ok(out)
+}
+
+/// The government scope's (reported, expected) county-level units by (region, year), from
+/// `parquet/coverage/coverage.parquet`.
+pub fn coverage(path: &Path) -> Result<std::collections::BTreeMap<(u32, i32), (usize, usize)>> {
+    let failed =
+        |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
+    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(failed)?;
+    let mut out = std::collections::BTreeMap::new();
+    for batch in reader {
+        let batch = batch?;
+        let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
+            let c = batch
+                .column_by_name(name)
+                .ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
+            cast(c, t)
+        };
+        let (code, scope) = (column("region_code", &DataType::Utf8)?, column("scope", &DataType::Utf8)?);
+        let (code, scope) = (code.as_string::<i32>(), scope.as_string::<i32>());
+        let year = column("year", &DataType::Int32)?;
+        let year = year.as_primitive::<Int32Type>();
+        let (reported, expected) =
+            (column("reported", &DataType::Float64)?, column("expected", &DataType::Float64)?);
+        let (reported, expected) =
+            (reported.as_primitive::<Float64Type>(), expected.as_primitive::<Float64Type>());
+        for i in 0..batch.num_rows() {
+            if scope.value(i) != GOVERNMENT {
+                continue;
+            }
+            let Ok(c) = code.value(i).parse::<u32>() else { continue };
+            out.insert((c, year.value(i)), (reported.value(i) as usize, expected.value(i) as usize));
         }
     }
     Ok(out)

@@ -98,7 +98,7 @@ fn jobs_of(data: &ChartData, code: u32) -> Vec<Job> {
         spec,
     };
     for h in &HEADLINES {
-        if let Some(spec) = trend(parent, &children, h) {
+        if let Some(spec) = trend(data, parent, &children, h) {
             out.push(job(format!("trend-{}", h.slug), Kind::Trend, spec));
         }
         if let Some(spec) = compare(parent, &children, h) {
@@ -119,12 +119,21 @@ fn series(r: &RegionData, h: &Headline) -> Series {
     Series { name: r.name.clone(), points }
 }
 
-fn trend(parent: &RegionData, children: &[&RegionData], h: &Headline) -> Option<Spec> {
+fn trend(data: &ChartData, parent: &RegionData, children: &[&RegionData], h: &Headline) -> Option<Spec> {
     let total = series(parent, h);
     let children: Vec<Series> = children.iter().map(|c| series(c, h)).collect();
     let years = total.points.iter().chain(children.iter().flat_map(|s| s.points.iter())).map(|p| p.0);
     let (first, last) = (years.clone().min()?, years.max()?);
     let span = if first == last { format!("{first}年") } else { format!("{first}–{last}年") };
+    // The years whose total leaves out county-level units without a government report.
+    let partial = total
+        .points
+        .iter()
+        .filter_map(|p| {
+            let &(reported, expected) = data.coverage.get(&(parent.code, p.0))?;
+            (reported < expected).then_some((p.0, reported, expected))
+        })
+        .collect();
     Some(Spec::Trend(Trend {
         title: format!("{} {} · {span}", parent.name, h.titled()),
         unit: h.unit,
@@ -133,6 +142,7 @@ fn trend(parent: &RegionData, children: &[&RegionData], h: &Headline) -> Option<
         child_noun: child_noun(parent.level),
         // One year alone still needs an axis of two.
         years: (first.min(last - 1), last),
+        partial,
     }))
 }
 

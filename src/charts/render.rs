@@ -144,6 +144,8 @@ mod tests {
                 .collect(),
             child_noun: "县（市、区）",
             years: (2021, 2030),
+            // The latest year partial: hollow point, "19/20" under it, the caption says so.
+            partial: vec![(2030, 19, 20)],
         })
     }
 

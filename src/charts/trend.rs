@@ -45,6 +45,9 @@ pub struct Trend {
     /// 县（市、区）: what the children are.
     pub child_noun: &'static str,
     pub years: (i32, i32),
+    /// Years whose total is partial, with (reported, expected) county-level units: drawn hollow and
+    /// labelled, and the latest said under the title.
+    pub partial: Vec<(i32, usize, usize)>,
 }
 
 const HIGHLIGHTED: usize = 5;
@@ -79,7 +82,16 @@ impl Trend {
 
         let total_style = ShapeStyle::from(&style::TOTAL).stroke_width(3);
         let total_max = self.total.points.iter().map(|p| p.1).fold(0.0, f64::max);
-        self.panel(&top_chart, &format!("{}合计", self.total.name), total_max, |chart| {
+        let latest = self.total.points.last().map(|p| p.0);
+        let caption = match self.partial.iter().find(|p| Some(p.0) == latest).or(self.partial.last()) {
+            Some(&(year, reported, expected)) => format!(
+                "{}合计 · {year}年 {reported}/{expected} 个{}已报送，合计不全（空心点为不全的年份）",
+                self.total.name, self.child_noun
+            ),
+            None => format!("{}合计", self.total.name),
+        };
+        let partial = |y: i32| self.partial.iter().find(|p| p.0 == y).map(|p| (p.1, p.2));
+        self.panel(&top_chart, &caption, total_max, |chart| {
             for run in self.total.runs() {
                 chart.draw_series(LineSeries::new(
                     run.iter().map(|&(y, v)| (SegmentValue::CenterOf(y), v)),
@@ -87,10 +99,27 @@ impl Trend {
                 ))?;
             }
             let unit = self.unit;
-            chart.draw_series(self.total.points.iter().map(|&(y, v)| {
-                EmptyElement::at((SegmentValue::CenterOf(y), v))
-                    + Circle::new((0, 0), 4, style::TOTAL.filled())
-                    + Text::new(unit.format(v), (0, -16), style::centre(14.0, &style::TOTAL))
+            chart.draw_series(self.total.points.iter().filter(|p| partial(p.0).is_none()).map(
+                |&(y, v)| {
+                    EmptyElement::at((SegmentValue::CenterOf(y), v))
+                        + Circle::new((0, 0), 4, style::TOTAL.filled())
+                        + Text::new(unit.format(v), (0, -16), style::centre(14.0, &style::TOTAL))
+                },
+            ))?;
+            // A partial year: a hollow point, and how many reported under it.
+            chart.draw_series(self.total.points.iter().filter_map(|&(y, v)| {
+                let (reported, expected) = partial(y)?;
+                Some(
+                    EmptyElement::at((SegmentValue::CenterOf(y), v))
+                        + Circle::new((0, 0), 5, ShapeStyle::from(&WHITE).filled())
+                        + Circle::new((0, 0), 5, ShapeStyle::from(&style::TOTAL).stroke_width(2))
+                        + Text::new(unit.format(v), (0, -16), style::centre(14.0, &style::TOTAL))
+                        + Text::new(
+                            format!("{reported}/{expected}"),
+                            (0, 16),
+                            style::centre(12.0, &style::MUTED),
+                        ),
+                )
             }))?;
             Ok(())
         })?;

@@ -64,6 +64,8 @@ pub struct Cell {
     pub value: Option<f64>,
     /// The row's `format` column, when it has one and it is not blank.
     pub declared: Option<Format>,
+    /// The row's `body_kind` column, when it has one and it is not blank.
+    pub kind: Option<super::scope::BodyKind>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -147,7 +149,7 @@ impl ParsedFile {
 
     /// Set `years` and `year_digests` from the cells. A year's digest covers the header (findings
     /// name columns by it) and, in file order, every cell of that year: its report's key, metric,
-    /// column, record, line, value and declared format. Lines and records are the file's, so an
+    /// column, record, line, value, declared format and body kind. Lines and records are the file's, so an
     /// edit that moves the rows of other years changes their digests too, as it changes their
     /// findings.
     pub fn note_years(&mut self) {
@@ -180,6 +182,7 @@ impl ParsedFile {
                 None => buf.push(0),
             }
             buf.push(c.declared.map_or(0, |f| f as u8 + 1));
+            buf.push(c.kind.map_or(0, |k| k as u8 + 1));
         }
         let mut header = Sha256::new();
         for h in self.header.iter() {

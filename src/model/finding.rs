@@ -40,6 +40,7 @@ pub enum Rule {
     YearOutOfRange,
     BadFormat,
     FormatTooEarly,
+    BadBodyKind,
     UnknownMetric,
     MixedFormat,
     NotANumber,
@@ -50,6 +51,9 @@ pub enum Rule {
     // Notices.
     DuplicateCell,
     IgnoredColumn,
+    // Report scope.
+    ForeignBody,
+    ConflictingBodyKind,
     // Report files (.txt, .html, .docx) read by the extractor.
     NotAReport,
     ReportTitle,
@@ -69,7 +73,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 37] = [
+    pub const ALL: [Rule; 40] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -84,6 +88,7 @@ impl Rule {
         Rule::YearOutOfRange,
         Rule::BadFormat,
         Rule::FormatTooEarly,
+        Rule::BadBodyKind,
         Rule::UnknownMetric,
         Rule::MixedFormat,
         Rule::NotANumber,
@@ -93,6 +98,8 @@ impl Rule {
         Rule::ConflictingCell,
         Rule::DuplicateCell,
         Rule::IgnoredColumn,
+        Rule::ForeignBody,
+        Rule::ConflictingBodyKind,
         Rule::NotAReport,
         Rule::ReportTitle,
         Rule::ReportIncomplete,
@@ -125,6 +132,9 @@ impl Rule {
             Rule::YearOutOfRange => "E031-year-out-of-range",
             Rule::BadFormat => "E032-bad-format",
             Rule::FormatTooEarly => "E033-format-before-its-years",
+            Rule::BadBodyKind => "E034-bad-body-kind",
+            Rule::ForeignBody => "W075-body-names-another-region",
+            Rule::ConflictingBodyKind => "W076-conflicting-body-kind",
             Rule::UnknownMetric => "E040-unknown-metric",
             Rule::MixedFormat => "E041-mixed-format",
             Rule::NotANumber => "E050-not-a-number",
@@ -168,6 +178,9 @@ impl Rule {
             Rule::YearOutOfRange => "年度不在 2019 至当前年份之间（2019 年格式自 2019 年度报告起施行）",
             Rule::BadFormat => "format 列的值不是 2019 或 2021（留空则由指标编号或年度判断）",
             Rule::FormatTooEarly => "2021 年格式的报告年度早于 2021 年（2019、2020 年度报告使用 2019 年格式）；整份报告被拒收",
+            Rule::BadBodyKind => "body_kind 列的值不是 government（政府）、department（部门）、township（乡镇街道）、other（其他）之一（留空则由报告主体名称判断）",
+            Rule::ForeignBody => "报告主体名称写的是另一个地区（如 region_code 是岳普湖县，报告主体是伽师县教育局），或是上级地区的政府；仍按 region_code 入库，请核对代码或主体",
+            Rule::ConflictingBodyKind => "同一报告的 body_kind 列给出了不同的类型；按报告主体名称判断",
             Rule::UnknownMetric => "指标编号不在 2019 年格式或 2021 年格式的数据项中",
             Rule::MixedFormat => "同一报告混用 2019 年格式和 2021 年格式的数据项（或 format 列与数据项不符）；整份报告被拒收",
             Rule::NotANumber => "数值不是数字（空白、-、—、/ 表示未填报）",

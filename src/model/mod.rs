@@ -7,6 +7,7 @@ pub mod equations;
 pub mod file;
 pub mod finding;
 pub mod report;
+pub mod scope;
 
 pub use equations::{check_report, Breach};
 pub use file::{
@@ -14,3 +15,4 @@ pub use file::{
 };
 pub use finding::{Finding, Rule, Severity};
 pub use report::{CellSource, Dataset, FileNames, Report};
+pub use scope::BodyKind;

@@ -27,6 +27,11 @@ pub struct Report {
     pub format: Format,
     /// Each format a `format` column declared for the report, with the first cell that said so.
     pub declared: Vec<(Format, CellSource)>,
+    /// What the body is, and so the `scope` its numbers are summed in; settled by
+    /// `validate::scope` after the merge (from `declared_kind`, else from the body's name).
+    pub body_kind: crate::model::scope::BodyKind,
+    /// Each kind a `body_kind` column gave for the report, with the first cell that said so.
+    pub declared_kind: Vec<(crate::model::scope::BodyKind, CellSource)>,
     /// Set when the report is rejected whole (`--strict`, a mixed format); such a report is not stored.
     pub rejected: bool,
 }
@@ -42,6 +47,8 @@ impl Report {
             files: Vec::new(),
             format,
             declared: Vec::new(),
+            body_kind: Default::default(),
+            declared_kind: Vec::new(),
             rejected: false,
         }
     }

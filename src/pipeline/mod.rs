@@ -385,6 +385,12 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
         crate::store::write_year(staging, names, output, year, previous.as_ref())
     })?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
+    // Who reported and who did not, from the reports as published (kept years included).
+    crate::rollup::coverage::Coverage::of_reports(&staging.path("parquet/reports"))?.write(
+        &staging.path("parquet/coverage"),
+        &staging.path("validation"),
+        opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
+    )?;
     Ok(ingested)
 }
 

@@ -264,7 +264,7 @@ mod tests {
                 .map(|r| {
                     let value = Some(if r == 1 { value } else { 1.0 });
                     let line = r + 2 + if r == 0 { shift } else { 0 };
-                    Cell { report: r, metric: 0, col: 4, record: r, line, value, declared: None }
+                    Cell { report: r, metric: 0, col: 4, record: r, line, value, declared: None, kind: None }
                 })
                 .collect();
             f.note_years();

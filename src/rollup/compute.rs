@@ -55,20 +55,34 @@ fn u32_lit(v: u32) -> Expr {
     lit(v).cast(DataType::UInt32)
 }
 
-/// A region and a metric as one group key: polars groups by one integer column two to three times
-/// faster than by two.
+/// A region, a scope and a metric as one group key: polars groups by one integer column two to
+/// three times faster than by two.
 fn pair(code: Expr) -> Expr {
-    (code.cast(DataType::UInt64) * lit(1u64 << 16) + col("m").cast(DataType::UInt64)).alias("pair")
+    let region_scope = code.cast(DataType::UInt64) * lit(16u64) + col("scope").cast(DataType::UInt64);
+    (region_scope * lit(1u64 << 16) + col("m").cast(DataType::UInt64)).alias("pair")
 }
 
-/// `code` and `m` back from `pair`. (Integer `/` is true division in polars and `floor_div` needs
-/// a feature that rebuilds half of it; a multiple of 2^16 below 2^53 divides exactly as a float.)
-fn unpair() -> [Expr; 2] {
+/// `code`, `scope` and `m` back from `pair`. (Integer `/` is true division in polars and
+/// `floor_div` needs a feature that rebuilds half of it; a multiple of 2^16 or 16 below 2^53
+/// divides exactly as a float.)
+fn unpair() -> [Expr; 3] {
     let m = col("pair") % lit(1u64 << 16);
+    let region_scope = (col("pair") - m.clone()) / lit(1u64 << 16);
+    let scope = region_scope.clone() % lit(16.0);
     [
-        ((col("pair") - m.clone()) / lit(1u64 << 16)).cast(DataType::UInt32).alias("code"),
+        ((region_scope - scope.clone()) / lit(16.0)).cast(DataType::UInt32).alias("code"),
+        scope.cast(DataType::UInt32).alias("scope"),
         m.cast(DataType::UInt32).alias("m"),
     ]
+}
+
+/// A facts row's scope number (`BodyKind::index`) from its `body_kind`.
+fn scope_number() -> Expr {
+    let mut e = lit(crate::model::BodyKind::Other.index());
+    for k in crate::model::BodyKind::ALL.iter().rev().skip(1) {
+        e = when(col("body_kind").eq(lit(k.as_str()))).then(lit(k.index())).otherwise(e);
+    }
+    e.cast(DataType::UInt32).alias("scope")
 }
 
 /// Years with a facts partition (`year=YYYY`), ascending.
@@ -84,7 +98,8 @@ pub fn years_present(facts_dir: &Path) -> Vec<i32> {
 }
 
 /// One year's plain sums at the county, prefecture and province levels in scope, from the year's
-/// facts or one province's partition of them: columns `lvl, code, m, units, n_reports`, the sums
+/// facts or one province's partition of them: columns `lvl, code, scope, m, units, n_reports`, each
+/// scope (`BodyKind::index`) summed on its own and never into another, the sums
 /// in whole millionths. The
 /// nation and the derived ratios are added from these rows by [`super::totals`].
 pub fn year_sums(
@@ -107,9 +122,14 @@ pub fn year_sums(
         );
     }
     let base = harmonize(facts)?
-        .select([col("region_code").cast(DataType::UInt32).alias("code"), col("metric"), col("value")])
+        .select([
+            col("region_code").cast(DataType::UInt32).alias("code"),
+            scope_number(),
+            col("metric"),
+            col("value"),
+        ])
         .join(metrics_frame()?.lazy(), [col("metric")], [col("metric")], JoinArgs::new(JoinType::Inner))
-        // Several bodies of one region add up; null cells count as 0; n_reports counts every report
+        // Several bodies of one region and scope add up; null cells count as 0; n_reports counts every report
         // that gave the cell.
         .group_by([pair(col("code"))])
         .agg([units(col("value").fill_null(lit(0.0))).sum().alias("value"), int(len()).alias("n_reports")])
@@ -128,6 +148,7 @@ pub fn year_sums(
             .select([
                 u32_lit(lvl).alias("lvl"),
                 col("code"),
+                col("scope"),
                 col("m"),
                 col("value"),
                 int(col("n_reports")).alias("n_reports"),
@@ -139,6 +160,7 @@ pub fn year_sums(
             "county" => base.clone().filter(col("is_county")).select([
                 u32_lit(0).alias("lvl"),
                 col("code"),
+                col("scope"),
                 col("m"),
                 col("value"),
                 col("n_reports"),
@@ -155,16 +177,17 @@ pub fn year_sums(
 /// [`crate::reference::catalog::harmonized`]): a 2021 report's three （六） sub-rows also count, summed, as
 /// `requests.other_total.*`; a 2019 report's 规范性文件 本年新制作数量 as `normative_docs.issued`. One
 /// row per report and harmonized cell, so `n_reports` still counts reports. Columns `region_code,
-/// metric, value`.
+/// body_kind, metric, value`.
 fn harmonize(facts: LazyFrame) -> Result<LazyFrame> {
-    let facts = facts.select([col("region_code"), col("body"), col("metric"), col("value")]);
+    let facts =
+        facts.select([col("region_code"), col("body"), col("body_kind"), col("metric"), col("value")]);
     let derived = facts
         .clone()
         .join(derivations_frame()?.lazy(), [col("metric")], [col("source")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("region_code"), col("body"), col("target")])
+        .group_by([col("region_code"), col("body"), col("body_kind"), col("target")])
         // Null counts as 0, as everywhere in the rollup.
         .agg([col("value").fill_null(lit(0.0)).sum().alias("value")])
-        .select([col("region_code"), col("target").alias("metric"), col("value")]);
-    let own = facts.select([col("region_code"), col("metric"), col("value")]);
+        .select([col("region_code"), col("body_kind"), col("target").alias("metric"), col("value")]);
+    let own = facts.select([col("region_code"), col("body_kind"), col("metric"), col("value")]);
     Ok(concat([own, derived], UnionArgs::default())?)
 }

@@ -13,11 +13,13 @@ use crate::support::error::Result;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-/// One year's rows, sorted by (`lvl`, `code`, `m`).
+/// One year's rows, sorted by (`lvl`, `code`, `scope`, `m`).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct YearRows {
     pub lvl: Vec<u32>,
     pub code: Vec<u32>,
+    /// `BodyKind::index`: 0 government, 1 department, 2 township, 3 other.
+    pub scope: Vec<u32>,
     pub parent: Vec<Option<u32>>,
     pub m: Vec<u32>,
     pub value: Vec<Option<f64>>,
@@ -32,6 +34,7 @@ pub struct YearRows {
 #[derive(Debug, Clone, Copy)]
 pub struct LevelRows<'a> {
     pub code: &'a [u32],
+    pub scope: &'a [u32],
     pub parent: &'a [Option<u32>],
     pub m: &'a [u32],
     pub value: &'a [Option<f64>],
@@ -50,6 +53,7 @@ impl<'a> LevelRows<'a> {
     fn slice(&self, r: std::ops::Range<usize>) -> LevelRows<'a> {
         LevelRows {
             code: &self.code[r.clone()],
+            scope: &self.scope[r.clone()],
             parent: &self.parent[r.clone()],
             m: &self.m[r.clone()],
             value: &self.value[r.clone()],
@@ -100,6 +104,7 @@ impl YearRows {
                 l as usize,
                 LevelRows {
                     code: &self.code[start..end],
+                    scope: &self.scope[start..end],
                     parent: &self.parent[start..end],
                     m: &self.m[start..end],
                     value: &self.value[start..end],
@@ -116,14 +121,20 @@ impl YearRows {
     }
 }
 
-/// The order of the rows, one integer: level, then region, then metric.
-pub fn key(lvl: u32, code: u32, m: u32) -> u64 {
-    (u64::from(lvl) << 62) | (u64::from(code) << 16) | u64::from(m)
+/// The order of the rows, one integer: level, then region, then scope, then metric. `k >> 16` is
+/// one (level, region, scope): the run of rows a region's ratios are worked out from.
+pub fn key(lvl: u32, code: u32, scope: u32, m: u32) -> u64 {
+    (u64::from(lvl) << 62) | (u64::from(code) << 20) | (u64::from(scope & 0xf) << 16) | u64::from(m)
 }
 
 /// Level, region and metric of a key.
 pub fn split(k: u64) -> (u32, u32, u32) {
-    ((k >> 62) as u32, ((k >> 16) & ((1 << 46) - 1)) as u32, (k & 0xffff) as u32)
+    ((k >> 62) as u32, ((k >> 20) & ((1 << 42) - 1)) as u32, (k & 0xffff) as u32)
+}
+
+/// The scope of a key (`BodyKind::index`).
+pub fn scope_of(k: u64) -> u32 {
+    ((k >> 16) & 0xf) as u32
 }
 
 /// A sum: its key, value and the number of reports that gave it.
@@ -135,22 +146,23 @@ pub type Row = (u64, Option<f64>, i64);
 pub struct Sums(Vec<Row>);
 
 impl Sums {
-    /// The rows of a sums frame from `compute::year_sums` (`lvl, code, m, units, n_reports`), in
+    /// The rows of a sums frame from `compute::year_sums` (`lvl, code, scope, m, units, n_reports`), in
     /// its order, the value in 件 or 万元: whole millionths divided here, once, for every level.
     pub fn rows_of(df: &DataFrame) -> Result<Vec<Row>> {
         let lvl = df.column("lvl")?.u32()?;
         let code = df.column("code")?.u32()?;
+        let scope = df.column("scope")?.u32()?;
         let m = df.column("m")?.u32()?;
         let units = df.column("units")?.i64()?;
         let n = df.column("n_reports")?.i64()?;
         Ok(lvl
             .iter()
-            .zip(code.iter())
+            .zip(code.iter().zip(scope.iter()))
             .zip(m.iter())
             .zip(units.iter().zip(n.iter()))
-            .map(|(((l, c), m), (u, n))| {
+            .map(|(((l, (c, s)), m), (u, n))| {
                 let value = u.map(|u| u as f64 / UNITS_PER_WANYUAN);
-                (key(l.unwrap_or(0), c.unwrap_or(0), m.unwrap_or(0)), value, n.unwrap_or(0))
+                (key(l.unwrap_or(0), c.unwrap_or(0), s.unwrap_or(0), m.unwrap_or(0)), value, n.unwrap_or(0))
             })
             .collect())
     }
@@ -189,12 +201,13 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     // Every region above a county is some row's parent. Its values sit in a dense table, a slot a
     // region and a column a metric: a hash lookup a row was a third of this function's time.
     let n_metrics = metric_count();
-    let mut slots: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    // A parent's slot is per scope: a department's share is of its parent's departments' sum.
+    let mut slots: std::collections::HashMap<(u32, u32), usize> = std::collections::HashMap::new();
     let mut parent_table: Vec<Option<f64>> = Vec::new();
     for &(k, v, _) in rows.iter().filter(|r| r.0 >> 62 > 0) {
         let (_, code, m) = split(k);
         let next = slots.len();
-        let slot = *slots.entry(code).or_insert(next);
+        let slot = *slots.entry((code, scope_of(k))).or_insert(next);
         if slot == next {
             parent_table.resize((slot + 1) * n_metrics, None);
         }
@@ -206,6 +219,7 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     let mut out = YearRows {
         lvl: Vec::with_capacity(n),
         code: Vec::with_capacity(n),
+        scope: Vec::with_capacity(n),
         parent: Vec::with_capacity(n),
         m: Vec::with_capacity(n),
         value: Vec::with_capacity(n),
@@ -217,23 +231,26 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     };
     let mut parent_values = Vec::with_capacity(n);
     let mut p = 0;
-    let mut last: Option<(u32, Option<u32>, Option<usize>)> = None;
+    // The last (region, scope) seen, its parent and the parent's slot.
+    type Seen = ((u32, u32), Option<u32>, Option<usize>);
+    let mut last: Option<Seen> = None;
     for &(k, value, n_reports) in rows {
         let (lvl, code, m) = split(k);
+        let scope = scope_of(k);
         // Both lists are sorted: the year before's row, if any, is found by walking forward.
         while p < prev.len() && prev[p].0 < k {
             p += 1;
         }
         let prev_value = prev.get(p).filter(|r| r.0 == k).and_then(|r| r.1);
-        // Rows come region by region: one lookup a region, not one a row.
+        // Rows come region by region: one lookup a region and scope, not one a row.
         let (parent, slot) = match last {
-            Some((c, parent, slot)) if c == code => (parent, slot),
+            Some((c, parent, slot)) if c == (code, scope) => (parent, slot),
             _ => {
                 let parent = parent_of(code);
-                (parent, parent.and_then(|pc| slots.get(&pc).copied()))
+                (parent, parent.and_then(|pc| slots.get(&(pc, scope)).copied()))
             }
         };
-        last = Some((code, parent, slot));
+        last = Some(((code, scope), parent, slot));
         let parent_v = slot.and_then(|s| parent_table.get(s * n_metrics + m as usize).copied().flatten());
         let (yoy_change, yoy_pct) = yoy(value, prev_value);
         // A share of a ratio means nothing: only summed metrics get one.
@@ -243,6 +260,7 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
         };
         out.lvl.push(lvl);
         out.code.push(code);
+        out.scope.push(scope);
         out.parent.push(parent);
         out.m.push(m);
         out.value.push(value);
@@ -252,7 +270,9 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
         out.share_of_parent.push(share);
         parent_values.push(parent_v);
     }
-    out.rank_in_parent = super::rank::rank_in_parent(&out.parent, &out.m, &out.value, &parent_values);
+    // Ranked among the siblings of the same scope: the scope rides in the metric's upper bits.
+    let scoped_m: Vec<u32> = out.scope.iter().zip(&out.m).map(|(&s, &m)| (s << 16) | m).collect();
+    out.rank_in_parent = super::rank::rank_in_parent(&out.parent, &scoped_m, &out.value, &parent_values);
     out
 }
 
@@ -261,7 +281,7 @@ mod tests {
     use super::*;
 
     fn sums(rows: &[(u32, u32, u32, Option<f64>, i64)]) -> Sums {
-        Sums::from_rows(rows.iter().map(|r| (key(r.0, r.1, r.2), r.3, r.4)).collect())
+        Sums::from_rows(rows.iter().map(|r| (key(r.0, r.1, 0, r.2), r.3, r.4)).collect())
     }
 
     #[test]

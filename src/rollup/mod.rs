@@ -6,6 +6,8 @@
 //! whose table prints it.
 
 pub mod compute;
+pub mod coverage;
+pub mod dim;
 pub mod finish;
 pub mod indicators;
 pub mod published;
@@ -26,13 +28,25 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub const PRODUCTS: [&str; 2] = ["parquet/rollup", "parquet/rollup_wide"];
+pub const PRODUCTS: [&str; 3] = ["parquet/rollup", "parquet/rollup_wide", "parquet/dim"];
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RollupSummary {
     /// Rows written per level, long layout.
     pub rows: Vec<(String, usize)>,
     pub years: Vec<i32>,
+}
+
+/// A facts file written before reports had a scope (no `body_kind` column): the rollup cannot tell
+/// a government's numbers from a department's in it, and says so rather than failing in a query.
+fn written_before_scopes(facts_dir: &Path) -> Option<std::path::PathBuf> {
+    let first = walkdir::WalkDir::new(facts_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "parquet"))?;
+    let builder = crate::store::dict_read::open(first.path()).ok()?;
+    builder.schema().field_with_name("body_kind").is_err().then(|| first.path().to_path_buf())
 }
 
 fn has_parquet(dir: &Path) -> bool {
@@ -262,6 +276,7 @@ impl Rollup<'_> {
 fn write_year(
     out_parquet: &Path,
     strings: &tables::RegionStrings,
+    coverage: &coverage::Coverage,
     year: i32,
     out: finish::YearRows,
     keys: YearKeys,
@@ -292,7 +307,8 @@ fn write_year(
                 },
             };
             let at = (year, job.group.as_deref());
-            write::write_level(out_parquet, name, at, digests, &job.rows, strings).map(|n| (job.level, n))
+            write::write_level(out_parquet, name, at, digests, &job.rows, strings, coverage)
+                .map(|n| (job.level, n))
         })
         .collect::<Result<Vec<_>>>()?;
     crate::support::timing::mark(|| format!("rollup: {year} written"));
@@ -315,11 +331,25 @@ pub fn rollup(
     let wide_dir = out_parquet.join("rollup_wide");
     std::fs::create_dir_all(&long_dir).at(&long_dir)?;
     std::fs::create_dir_all(&wide_dir).at(&wide_dir)?;
+    dim::write(&out_parquet.join("dim"), previous.map(|p| p.path("dim")).as_deref())?;
     if !has_parquet(facts_dir) {
         return Ok(RollupSummary::default());
     }
     let (from, to) = opts.years.unwrap_or((i32::MIN, i32::MAX));
+    if let Some(old) = written_before_scopes(facts_dir) {
+        return Err(crate::support::error::Error::Usage(format!(
+            "{} was written by an older xxgk, before reports had a body_kind (scope): run `xxgk run` (or `xxgk ingest`) again to rewrite the facts, then the rollup",
+            old.display()
+        )));
+    }
     let strings = tables::RegionStrings::new();
+    // The reports published beside the facts say who reported: each row's `coverage`.
+    let reports_dir = facts_dir.with_file_name("reports");
+    let coverage = if has_parquet(&reports_dir) {
+        coverage::Coverage::of_reports(&reports_dir)?
+    } else {
+        coverage::Coverage::default()
+    };
     let levels = compute::levels_for(opts);
     let mut counts = LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] };
     let mut years = Vec::new();
@@ -367,7 +397,7 @@ pub fn rollup(
             }
             Ok(())
         },
-        |(year, out, keys)| write_year(out_parquet, &strings, year, out, keys),
+        |(year, out, keys)| write_year(out_parquet, &strings, &coverage, year, out, keys),
     )?;
     for (l, n) in written.into_iter().flatten() {
         counts.add(l, n);

@@ -12,6 +12,7 @@ use super::compute::RollupOptions;
 use super::finish::{key, Row};
 use super::indicators::metric_number;
 use super::write::long_rel;
+use crate::model::BodyKind;
 use crate::store::dict_read::{self, per_row, strings};
 use crate::store::reuse::{footer_value, Previous, DIGEST_KEY};
 use crate::support::error::{Error, Result};
@@ -191,12 +192,15 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
     let failed =
         |e: parquet::errors::ParquetError| Error::ReadParquet { path: path.to_path_buf(), source: e };
     let builder = dict_read::open(path)?;
-    let mask =
-        ProjectionMask::columns(builder.parquet_schema(), ["region_code", "metric", "value", "n_reports"]);
+    let mask = ProjectionMask::columns(
+        builder.parquet_schema(),
+        ["region_code", "scope", "metric", "value", "n_reports"],
+    );
     for batch in builder.with_projection(mask).build().map_err(failed)? {
         let batch = batch?;
         let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
         let metrics = per_row(&strings(&batch, "metric")?, metric_number);
+        let scopes = per_row(&strings(&batch, "scope")?, |s| BodyKind::parse(s).map(BodyKind::index));
         let column = |name: &str| {
             batch
                 .column_by_name(name)
@@ -206,16 +210,16 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
         let (value, n) = (column("value")?, column("n_reports")?);
         let (value, n) = (value.as_primitive::<Float64Type>(), n.as_primitive::<Int64Type>());
         for i in 0..batch.num_rows() {
-            let (Some(code), Some(m)) = (codes[i], metrics[i]) else {
+            let (Some(code), Some(m), Some(scope)) = (codes[i], metrics[i], scopes[i]) else {
                 return Err(Error::ReadParquet {
                     path: path.to_path_buf(),
                     source: parquet::errors::ParquetError::General(format!(
-                        "row {i}: unknown region or metric"
+                        "row {i}: unknown region, scope or metric"
                     )),
                 });
             };
             let v = value.is_valid(i).then(|| value.value(i));
-            rows.push((key(lvl, code, m), v, n.value(i)));
+            rows.push((key(lvl, code, scope, m), v, n.value(i)));
         }
     }
     Ok(())

@@ -47,6 +47,10 @@ pub struct RegionStrings {
     pub name_array: std::sync::Arc<arrow::array::StringArray>,
     /// Metric and indicator ids by metric number.
     pub metric_array: std::sync::Arc<arrow::array::StringArray>,
+    /// Level names by their number (`compute::LEVELS`).
+    pub level_array: std::sync::Arc<arrow::array::StringArray>,
+    /// Scope names by `BodyKind::index`.
+    pub scope_array: std::sync::Arc<arrow::array::StringArray>,
 }
 
 impl RegionStrings {
@@ -69,6 +73,10 @@ impl RegionStrings {
             code_array: array(&codes),
             name_array: array(&names),
             metric_array: array(&metrics),
+            level_array: array(&super::compute::LEVELS.map(str::to_string)),
+            scope_array: array(
+                &crate::model::BodyKind::ALL.iter().map(|k| k.as_str().to_string()).collect::<Vec<_>>(),
+            ),
             codes,
             names,
         }

@@ -6,7 +6,7 @@
 //! everything: the nation is never summed from facts.
 
 use super::compute::UNITS_PER_WANYUAN;
-use super::finish::{key, split, Row, Sums};
+use super::finish::{key, scope_of, split, Row, Sums};
 use super::indicators::{indicator_index, INDICATORS};
 use super::tables::NATIONAL;
 use crate::reference::catalog::catalog;
@@ -20,16 +20,17 @@ pub fn complete(mut rows: Vec<Row>, national: bool) -> Sums {
     if national {
         // Sums are whole millionths (see `compute::units`); adding them back as integers gives the
         // bits a sum over every fact gives.
-        let mut nation: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+        // Each scope's nation on its own, as every level.
+        let mut nation: BTreeMap<(u32, u32), (i64, i64)> = BTreeMap::new();
         for &(k, v, n) in rows.iter().filter(|r| split(r.0).0 == 2) {
-            let e = nation.entry(split(k).2).or_default();
+            let e = nation.entry((scope_of(k), split(k).2)).or_default();
             e.0 += (v.unwrap_or(0.0) * UNITS_PER_WANYUAN).round() as i64;
             e.1 += n;
         }
         rows.extend(
-            nation
-                .into_iter()
-                .map(|(m, (units, n))| (key(3, NATIONAL, m), Some(units as f64 / UNITS_PER_WANYUAN), n)),
+            nation.into_iter().map(|((s, m), (units, n))| {
+                (key(3, NATIONAL, s, m), Some(units as f64 / UNITS_PER_WANYUAN), n)
+            }),
         );
     }
     with_ratios(Sums::from_rows(rows))
@@ -52,7 +53,7 @@ fn with_ratios(sums: Sums) -> Sums {
     wanted.dedup();
     let rows = sums.into_rows();
     let mut out = Vec::with_capacity(rows.len() + rows.len() / 32);
-    // Rows are sorted by (level, region, metric): one region's rows are a run.
+    // Rows are sorted by (level, region, scope, metric): one region's rows of a scope are a run.
     let mut start = 0;
     while start < rows.len() {
         let region = rows[start].0 >> 16;
@@ -65,13 +66,14 @@ fn with_ratios(sums: Sums) -> Sums {
             continue;
         }
         let (lvl, code, _) = split(run[0].0);
+        let scope = scope_of(run[0].0);
         for (i, (num, den)) in parts.iter().enumerate() {
             let value_of = |m: u32| get(m).and_then(|r| r.1).unwrap_or(0.0);
             let numerator = num.iter().map(|&m| value_of(m)).reduce(|a, b| a + b).unwrap_or(0.0);
             let denominator = value_of(*den);
             let n = get(*den).map_or(0, |r| r.2);
             let value = (denominator != 0.0).then(|| numerator / denominator);
-            out.push((key(lvl, code, indicator_index(i) as u32), value, n));
+            out.push((key(lvl, code, scope, indicator_index(i) as u32), value, n));
         }
     }
     Sums::from_rows(out)

@@ -5,10 +5,12 @@
 //! (one row per region). A file per year keeps memory flat however many years there are; a file
 //! per group lets a re-run after one county's file changed rewrite a quarter of the year or less.
 
+use super::coverage::Coverage;
 use super::finish::LevelRows;
 use super::indicators::{metric_count, metric_id};
 use super::published::{SUMS_BY_GROUP_KEY, SUMS_KEY};
 use super::tables::RegionStrings;
+use crate::model::BodyKind;
 use crate::reference::catalog::{catalog, FORMAT_VERSION};
 use crate::store::parquet_file::{compression, write_columns_in_parallel};
 use crate::store::reuse::DIGEST_KEY;
@@ -76,8 +78,12 @@ fn long_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("region_code", dict(), false),
         Field::new("region_name", dict(), false),
+        Field::new("region_level", dict(), false),
         Field::new("parent_code", dict(), true),
+        Field::new("prefecture_code", dict(), true),
+        Field::new("province_code", dict(), true),
         Field::new("year", DataType::Int32, false),
+        Field::new("scope", dict(), false),
         Field::new("metric", dict(), false),
         Field::new("value", DataType::Float64, true),
         Field::new("n_reports", DataType::Int64, false),
@@ -85,6 +91,7 @@ fn long_schema() -> Arc<Schema> {
         Field::new("yoy_pct", DataType::Float64, true),
         Field::new("share_of_parent", DataType::Float64, true),
         Field::new("rank_in_parent", DataType::Int64, true),
+        Field::new("coverage", DataType::Float64, true),
     ]))
 }
 
@@ -104,7 +111,9 @@ fn wide_schema() -> Arc<Schema> {
         Field::new("region_name", DataType::Utf8, false),
         Field::new("parent_code", DataType::Utf8, true),
         Field::new("year", DataType::Int32, false),
+        Field::new("scope", DataType::Utf8, false),
         Field::new("n_reports", DataType::Int64, false),
+        Field::new("coverage", DataType::Float64, true),
     ];
     for m in 0..metric_count() {
         let dt = if is_count(m) { DataType::Int64 } else { DataType::Float64 };
@@ -123,13 +132,14 @@ pub fn write_level(
     digests: Digests<'_>,
     rows: &LevelRows<'_>,
     strings: &RegionStrings,
+    coverage: &Coverage,
 ) -> Result<usize> {
     let long_keys =
         [(DIGEST_KEY, digests.content), (SUMS_KEY, digests.sums), (SUMS_BY_GROUP_KEY, digests.sums_by_group)];
     let wide_keys = [(DIGEST_KEY, digests.content)];
     let (long, wide) = rayon::join(
         || {
-            let batch = long_batch(rows, year, strings)?;
+            let batch = long_batch(rows, level, year, strings, coverage)?;
             write_batch(
                 &parquet.join(long_rel(level, year, group)),
                 long_schema(),
@@ -139,7 +149,7 @@ pub fn write_level(
             )
         },
         || {
-            let batch = wide_batch(rows, year, strings)?;
+            let batch = wide_batch(rows, year, strings, coverage)?;
             write_batch(
                 &parquet.join(wide_rel(level, year, group)),
                 wide_schema(),
@@ -170,13 +180,26 @@ fn write_batch(
 }
 
 /// One level's rows of a year as the long file's batch.
-fn long_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Result<RecordBatch> {
+fn long_batch(
+    rows: &LevelRows<'_>,
+    level: &str,
+    year: i32,
+    strings: &RegionStrings,
+    coverage: &Coverage,
+) -> Result<RecordBatch> {
     let keys = |codes: &mut dyn Iterator<Item = Option<u32>>| -> Int32Array {
         codes.map(|c| c.and_then(|c| strings.key(c))).collect()
     };
     let code_keys = keys(&mut rows.code.iter().map(|&c| Some(c)));
     let parent_keys = keys(&mut rows.parent.iter().copied());
+    // A filter on a province or prefecture works on every level's rows without a join.
+    let t = crate::reference::regions::regions();
+    let prefecture_keys = keys(&mut rows.code.iter().map(|&c| t.prefecture_of(c).map(|r| r.code)));
+    let province_keys = keys(&mut rows.code.iter().map(|&c| t.province_of(c).map(|r| r.code)));
+    let level_key = super::compute::LEVELS.iter().position(|l| *l == level).unwrap_or(0) as i32;
+    let level_keys = Int32Array::from(vec![level_key; rows.len()]);
     let metric_keys: Int32Array = rows.m.iter().map(|&m| Some(m as i32)).collect();
+    let scope_keys: Int32Array = rows.scope.iter().map(|&s| Some(s as i32)).collect();
     let dict = |k: &Int32Array, values: &Arc<StringArray>| -> Result<ArrayRef> {
         Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(k.clone(), values.clone())?))
     };
@@ -184,8 +207,12 @@ fn long_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Resul
     let columns: Vec<ArrayRef> = vec![
         dict(&code_keys, &strings.code_array)?,
         dict(&code_keys, &strings.name_array)?,
+        dict(&level_keys, &strings.level_array)?,
         dict(&parent_keys, &strings.code_array)?,
+        dict(&prefecture_keys, &strings.code_array)?,
+        dict(&province_keys, &strings.code_array)?,
         Arc::new(Int32Array::from(vec![year; rows.len()])),
+        dict(&scope_keys, &strings.scope_array)?,
         dict(&metric_keys, &strings.metric_array)?,
         f64s(rows.value),
         Arc::new(Int64Array::from(rows.n_reports.to_vec())),
@@ -193,21 +220,50 @@ fn long_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Resul
         f64s(rows.yoy_pct),
         f64s(rows.share_of_parent),
         Arc::new(Int64Array::from(rows.rank_in_parent.to_vec())),
+        f64s(&cover(rows, year, coverage)),
     ];
     Ok(RecordBatch::try_new(long_schema(), columns)?)
 }
 
-/// The same rows as the wide file's batch, one row per region.
-fn wide_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Result<RecordBatch> {
+/// Each row's coverage: the share of the county-level units under its region that reported in its
+/// scope (`coverage`); one region's rows of a scope share a lookup.
+fn cover(rows: &LevelRows<'_>, year: i32, coverage: &Coverage) -> Vec<Option<f64>> {
+    let mut last: Option<((u32, u32), Option<f64>)> = None;
+    (0..rows.len())
+        .map(|i| {
+            let k = (rows.code[i], rows.scope[i]);
+            match last {
+                Some((l, c)) if l == k => c,
+                _ => {
+                    let c = coverage.coverage(year, k.0, k.1);
+                    last = Some((k, c));
+                    c
+                }
+            }
+        })
+        .collect()
+}
+
+/// The same rows as the wide file's batch, one row per region and scope.
+fn wide_batch(
+    rows: &LevelRows<'_>,
+    year: i32,
+    strings: &RegionStrings,
+    coverage: &Coverage,
+) -> Result<RecordBatch> {
     let text = |c: Option<u32>, of: &[String]| c.and_then(|c| strings.key(c)).map(|k| of[k as usize].clone());
     let (mut codes, mut names, mut parents, mut reports) = (vec![], vec![], vec![], vec![]);
+    let mut scopes: Vec<&str> = Vec::new();
+    let mut covered: Vec<Option<f64>> = Vec::new();
     let mut cells: Vec<Vec<Option<f64>>> = vec![Vec::new(); metric_count()];
-    // Rows arrive grouped by region: a new region starts a new output row.
+    // Rows arrive grouped by region and scope: a new one starts a new output row.
     let mut last = None;
     for i in 0..rows.len() {
         let code = rows.code[i];
-        if last != Some(code) {
-            last = Some(code);
+        if last != Some((code, rows.scope[i])) {
+            last = Some((code, rows.scope[i]));
+            scopes.push(BodyKind::from_index(rows.scope[i]).unwrap_or_default().as_str());
+            covered.push(coverage.coverage(year, code, rows.scope[i]));
             codes.push(text(Some(code), &strings.codes));
             names.push(text(Some(code), &strings.names));
             parents.push(text(rows.parent[i], &strings.codes));
@@ -227,7 +283,9 @@ fn wide_batch(rows: &LevelRows<'_>, year: i32, strings: &RegionStrings) -> Resul
         Arc::new(StringArray::from(names)),
         Arc::new(StringArray::from(parents)),
         Arc::new(Int32Array::from(vec![year; height])),
+        Arc::new(StringArray::from(scopes)),
         Arc::new(Int64Array::from(reports)),
+        Arc::new(Float64Array::from(covered)),
     ];
     for (mi, values) in cells.into_iter().enumerate() {
         columns.push(if is_count(mi) {

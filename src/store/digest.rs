@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// Bump when the bytes written for the same reports change in a way the version does not show.
-const LAYOUT: &str = "xxgk-partitions-1";
+const LAYOUT: &str = "xxgk-partitions-2";
 
 /// The build, and the tables compiled into xxgk that its outputs depend on: a changed region name,
 /// catalog label or line of code (`XXGK_SOURCE_DIGEST`, from `build.rs`) changes every partition
@@ -38,7 +38,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Everything `facts::write_year` and `reports::write_year` put into a year's files: the inputs
-/// named in the metadata and each stored report's key, format, files, values and cell sources.
+/// named in the metadata and each stored report's key, format, body kind, files, values and cell sources.
 pub fn year_content(files: &FileNames, year: i32, reports: &[&Report], inputs: &[InputDigest]) -> String {
     let mut h = Sha256::new();
     h.update(build_digest());
@@ -56,6 +56,7 @@ pub fn year_content(files: &FileNames, year: i32, reports: &[&Report], inputs: &
         buf.extend_from_slice(&(r.key.body.len() as u64).to_le_bytes());
         buf.extend_from_slice(r.key.body.as_bytes());
         buf.extend_from_slice(r.format.as_str().as_bytes());
+        buf.push(r.body_kind as u8);
         buf.extend_from_slice(&(r.files.len() as u32).to_le_bytes());
         for &f in &r.files {
             let name = files.name(f);

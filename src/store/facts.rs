@@ -31,6 +31,7 @@ pub fn schema() -> Schema {
         s("prefecture_code", true, "所属地级区划代码"),
         s("province_code", false, "所属省级区划代码"),
         s("body", false, "报告主体"),
+        s("body_kind", false, "报告主体类型（government、department、township、other）：rollup 的 scope"),
         s("format", false, "报告格式（2019 或 2021）"),
         s("metric", false, "指标编号"),
         s("item", false, "行（指标编号去掉申请人列）"),
@@ -50,7 +51,7 @@ pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let metrics = catalog().metrics();
     let n: usize = reports.iter().map(|r| r.sources.iter().flatten().count()).sum();
     let sb = || StringBuilder::with_capacity(n, n * 8);
-    let mut text: Vec<StringBuilder> = (0..7).map(|_| sb()).collect();
+    let mut text: Vec<StringBuilder> = (0..8).map(|_| sb()).collect();
     let (mut metric, mut item, mut applicant, mut unit, mut source_file) = (sb(), sb(), sb(), sb(), sb());
     let mut value = Float64Builder::with_capacity(n);
     let mut line = Int64Builder::with_capacity(n);
@@ -69,7 +70,8 @@ pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
             text[3].append_option(pref.as_deref());
             text[4].append_value(&prov);
             text[5].append_value(&r.key.body);
-            text[6].append_value(r.format.as_str());
+            text[6].append_value(r.body_kind.as_str());
+            text[7].append_value(r.format.as_str());
             metric.append_value(&m.id);
             item.append_value(&m.item);
             match m.applicant {
@@ -90,6 +92,7 @@ pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
         Arc::new(text[4].finish()),
         Arc::new(text[5].finish()),
         Arc::new(text[6].finish()),
+        Arc::new(text[7].finish()),
         Arc::new(metric.finish()),
         Arc::new(item.finish()),
         Arc::new(applicant.finish()),

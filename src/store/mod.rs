@@ -25,8 +25,8 @@ use reuse::Previous;
 use summary::Summary;
 
 /// What `ingest` publishes, relative to the output folder.
-pub const INGEST_PRODUCTS: [&str; 5] =
-    ["parquet/reports", "parquet/facts", "validation", "rejected", "extracted"];
+pub const INGEST_PRODUCTS: [&str; 6] =
+    ["parquet/reports", "parquet/facts", "parquet/coverage", "validation", "rejected", "extracted"];
 
 /// A year's partitions as written: each region group ([`region_group`]) with the content digest
 /// ([`digest::year_content`]) of its `reports` and `facts` files. Empty when the year stored

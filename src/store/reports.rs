@@ -36,6 +36,11 @@ pub fn schema() -> Schema {
         text("province_code", false, "所属省级区划代码"),
         text("province_name", false, "所属省级区划名称"),
         text("body", false, "报告主体"),
+        text(
+            "body_kind",
+            false,
+            "报告主体类型（government 政府、department 部门、township 乡镇街道、other 其他）",
+        ),
         text("format", false, "报告格式（2019：国办公开办函〔2019〕60号；2021：国办公开办函〔2021〕30号）"),
         Field::new("source_files", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
     ];
@@ -46,7 +51,7 @@ pub fn schema() -> Schema {
 pub fn batch(names: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let n = reports.len();
-    let mut cols: Vec<StringBuilder> = (0..9).map(|_| StringBuilder::with_capacity(n, n * 12)).collect();
+    let mut cols: Vec<StringBuilder> = (0..10).map(|_| StringBuilder::with_capacity(n, n * 12)).collect();
     let mut files = ListBuilder::new(StringBuilder::new());
     for r in reports {
         let region = regions.get(r.key.region);
@@ -60,7 +65,8 @@ pub fn batch(names: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
         cols[5].append_value(prov.map(|p| p.code_str()).unwrap_or_default());
         cols[6].append_value(prov.map(|p| p.name.as_str()).unwrap_or(""));
         cols[7].append_value(&r.key.body);
-        cols[8].append_value(r.format.as_str());
+        cols[8].append_value(r.body_kind.as_str());
+        cols[9].append_value(r.format.as_str());
         for f in &r.files {
             files.values().append_value(names.name(*f));
         }

@@ -70,6 +70,20 @@ pub fn footer_rows(path: &Path) -> Option<usize> {
     Some(footer(path)?.rows)
 }
 
+/// Replace the freshly written `file` by a hard link to the published `old` when their bytes are
+/// the same, so that a re-run leaves an unchanged small file (coverage, dimension tables) as it was
+/// published, like every kept partition. A copy where the file system cannot link.
+pub fn keep_if_same(file: &Path, old: &Path) -> crate::support::error::Result<()> {
+    use crate::support::error::IoContext;
+    if std::fs::read(old).ok() == Some(std::fs::read(file).at(file)?) {
+        std::fs::remove_file(file).at(file)?;
+        if std::fs::hard_link(old, file).is_err() {
+            std::fs::copy(old, file).at(file)?;
+        }
+    }
+    Ok(())
+}
+
 /// Where the previous run's products are, for a run that may reuse them.
 #[derive(Debug, Clone)]
 pub struct Previous {

@@ -35,8 +35,8 @@ use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
-/// manifest; 5: blobs of cells alone; 6: cells in packs).
-const CACHE_VERSION: u32 = 6;
+/// manifest; 5: blobs of cells alone; 6: cells in packs; 7: a cell's declared body kind).
+const CACHE_VERSION: u32 = 7;
 
 const MANIFEST: &str = "manifest.bincode";
 const PACKS: &str = "packs";
@@ -441,6 +441,7 @@ mod tests {
                 line: i + 2,
                 value: Some(v),
                 declared: None,
+                kind: None,
             })
             .collect();
         p

@@ -1,7 +1,7 @@
 //! Checks on a single row's fields: region code and name, year, metric id, value. A failed check
 //! rejects the row it is on.
 
-use crate::model::Rule;
+use crate::model::{BodyKind, Rule};
 use crate::reference::catalog::{Format, Kind, Metric};
 use crate::reference::regions::{regions, CodeProblem, Region};
 use crate::reference::value::{parse_value, parse_year, trim_blank, ValueProblem};
@@ -122,6 +122,26 @@ pub fn check_format(raw: &str) -> Result<Option<Format>, FieldProblem> {
             "2019 或 2021（或留空）",
             raw,
             format!("格式 “{}” 不是 2019 或 2021（format must be 2019 or 2021）", elide(trimmed)),
+        )
+    })
+}
+
+/// The optional `body_kind` column: one of the four kinds (or its Chinese label), or blank (then
+/// the body's name decides, `model::scope`).
+pub fn check_body_kind(raw: &str) -> Result<Option<BodyKind>, FieldProblem> {
+    let trimmed = trim_blank(raw);
+    if crate::reference::value::is_null_mark(trimmed) {
+        return Ok(None);
+    }
+    BodyKind::parse(trimmed).map(Some).ok_or_else(|| {
+        problem(
+            Rule::BadBodyKind,
+            "government、department、township、other（政府、部门、乡镇、其他）或留空",
+            raw,
+            format!(
+                "报告主体类型 “{}” 不是 government（政府）、department（部门）、township（乡镇街道）、other（其他）之一（unknown body_kind）",
+                elide(trimmed)
+            ),
         )
     })
 }

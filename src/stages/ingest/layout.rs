@@ -31,6 +31,8 @@ pub struct Header {
     pub body: Option<usize>,
     /// The optional `format` column (`2019`/`2021`).
     pub format: Option<usize>,
+    /// The optional `body_kind` column (`government`, `department`, `township`, `other`).
+    pub body_kind: Option<usize>,
     pub layout: Layout,
     /// Wide layout: columns that look like metric ids but are not in the catalog.
     pub unknown_metrics: Vec<usize>,
@@ -100,6 +102,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     let body = find("body");
     let label = find("label");
     let format = find("format");
+    let body_kind = find("body_kind");
     // `error` is the column `rejected/` files carry; a fixed file is fed back with it still there.
     let error = find(crate::model::ERROR_COLUMN);
 
@@ -111,7 +114,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     if year.is_none() {
         missing.push("year");
     }
-    let fixed = [region_code, year, region_name, body, error, format];
+    let fixed = [region_code, year, region_name, body, error, format, body_kind];
     let mut unknown_metrics = Vec::new();
     let mut ignored = Vec::new();
     let layout = if long {
@@ -156,6 +159,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
         region_name,
         body,
         format,
+        body_kind,
         layout,
         unknown_metrics,
         ignored,

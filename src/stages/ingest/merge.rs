@@ -3,6 +3,7 @@
 //! since nothing says which one is right.
 
 use crate::model::finding::{Finding, Rule, Severity};
+use crate::model::scope::BodyKind;
 use crate::model::{CellSource, Report};
 use crate::model::{ParsedFile, Rejection, ReportKey};
 use crate::reference::catalog::{catalog, Format};
@@ -187,6 +188,8 @@ fn assemble(
     // Per report, each declared format with the (metric, file, cell) of its first accepted cell.
     type Declared = Vec<((u16, u32, u32), Format, CellSource)>;
     let mut declared: HashMap<u32, Declared> = HashMap::new();
+    // Per report, each declared body kind with where it was first given (the same order).
+    let mut kinds: HashMap<u32, Vec<((u16, u32, u32), BodyKind, CellSource)>> = HashMap::new();
     for (fi, f) in files.iter_mut().enumerate() {
         let file = fi as u32;
         let cells = std::mem::take(&mut f.cells);
@@ -205,8 +208,16 @@ fn assemble(
             let source = CellSource { file, record: c.record, line: c.line, col: c.col };
             report.values[m] = c.value;
             report.sources[m] = Some(source);
+            let at = (c.metric, file, ci as u32);
+            if let Some(kind) = c.kind {
+                let d = kinds.entry(r).or_default();
+                match d.iter_mut().find(|(_, k, _)| *k == kind) {
+                    Some(e) if at < e.0 => *e = (at, kind, source),
+                    Some(_) => {}
+                    None => d.push((at, kind, source)),
+                }
+            }
             if let Some(format) = c.declared {
-                let at = (c.metric, file, ci as u32);
                 let d = declared.entry(r).or_default();
                 match d.iter_mut().find(|(_, f, _)| *f == format) {
                     Some(e) if at < e.0 => *e = (at, format, source),
@@ -223,6 +234,12 @@ fn assemble(
         d.sort_by_key(|e| e.0);
         if let Some(report) = reports[r as usize].as_mut() {
             report.declared = d.into_iter().map(|(_, f, s)| (f, s)).collect();
+        }
+    }
+    for (r, mut d) in kinds {
+        d.sort_by_key(|e| e.0);
+        if let Some(report) = reports[r as usize].as_mut() {
+            report.declared_kind = d.into_iter().map(|(_, k, s)| (k, s)).collect();
         }
     }
     reports.into_iter().flatten().collect()

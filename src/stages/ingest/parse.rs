@@ -6,7 +6,7 @@ use crate::model::finding::{Finding, Rule, Severity};
 use crate::model::{Cell, InputFile, ParsedFile, ReportKey};
 use crate::reference::catalog::catalog;
 use crate::stages::ingest::cell::{
-    check_format, check_metric, check_region, check_value, check_year, FieldProblem,
+    check_body_kind, check_format, check_metric, check_region, check_value, check_year, FieldProblem,
 };
 use crate::support::decode::csv_reader;
 use crate::support::decode::decode;
@@ -266,6 +266,14 @@ impl RowReader<'_> {
                 None
             }
         };
+        let kind = match h.body_kind.map(|col| (col, check_body_kind(field(col)))) {
+            None | Some((_, Ok(None))) => None,
+            Some((_, Ok(Some(k)))) => Some(k),
+            Some((col, Err(p))) => {
+                probs.add(col, names, None, p);
+                None
+            }
+        };
         let mut cells: Vec<(usize, usize, Option<f64>)> = Vec::new();
         match &h.layout {
             Layout::Long { metric, value } => match check_metric(field(*metric)) {
@@ -306,6 +314,7 @@ impl RowReader<'_> {
             line: line as u32,
             value,
             declared,
+            kind,
         }));
     }
 

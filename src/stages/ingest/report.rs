@@ -261,6 +261,7 @@ fn take_cells(out: &mut ParsedFile, x: &Extracted, opts: &ParseOptions) {
                 line: line as u32,
                 value,
                 declared: Some(x.format),
+                kind: None,
             }),
             Err(p) => {
                 let label = cell.label_zh();

@@ -164,6 +164,7 @@ mod tests {
                 line,
                 value: Some(line as f64),
                 declared: None,
+                kind: None,
             })
             .collect();
         f

@@ -1,10 +1,11 @@
 //! Validation: per-field checks (`cell`), each report's table format (`format`), the 勾稽关系 inside
-//! a report (`consistency`) and across years (`across_years`), and the findings they produce
-//! (`finding`).
+//! a report (`consistency`) and across years (`across_years`), each report's body kind (`scope`),
+//! and the findings they produce (`finding`).
 
 pub mod across_years;
 pub mod consistency;
 pub mod format;
+pub mod scope;
 
 use crate::model::{Breach, Finding, Rejection, Rule, Severity};
 use crate::model::{Dataset, Report};
@@ -48,6 +49,7 @@ impl Checked {
 pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) -> Checked {
     let mut out = Checked::default();
     format::resolve(ds, &mut out);
+    scope::resolve(ds, &mut out);
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let breaches: Vec<(usize, Vec<Breach>)> = ds
         .reports
