@@ -13,6 +13,7 @@
 //! removed when the manifest is saved. A cache that cannot be read is a cache miss, never an error.
 
 use crate::model::{Cell, InputFile, ParsedFile};
+use crate::support::codec;
 use crate::support::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,14 +47,19 @@ struct Manifest {
 }
 
 impl Manifest {
-    /// Read one, its entries' headers shared again.
-    fn read(bytes: &[u8]) -> Option<Manifest> {
-        let mut m: Manifest = bincode::deserialize(bytes).ok()?;
+    /// Read one, its entries' headers shared again. `Err` for a manifest of another cache format (an older xxgk's), `Ok(None)` for a damaged one.
+    fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
+        let mut m: Manifest = match codec::decode(bytes) {
+            Ok(m) => m,
+            Err(e @ codec::Error::OtherFormat { .. }) => return Err(e),
+            Err(_) => return Ok(None),
+        };
         let shared: Vec<Arc<[String]>> = m.headers.drain(..).map(Arc::from).collect();
         for e in m.entries.values_mut() {
-            e.meta.header = Arc::clone(shared.get(e.header as usize)?);
+            let Some(h) = shared.get(e.header as usize) else { return Ok(None) };
+            e.meta.header = Arc::clone(h);
         }
-        Some(m)
+        Ok(Some(m))
     }
 
     /// The entries' headers moved into `headers` (a header met again by pointer or by content is
@@ -94,6 +100,8 @@ pub struct ParseCache {
     hits: Mutex<Vec<String>>,
     /// Entries of files read this run.
     fresh: Mutex<BTreeMap<String, Entry>>,
+    /// Why a manifest that was there is not used, when it was written in another format.
+    discarded: Option<String>,
 }
 
 /// Write `bytes` to `target` through a temporary file renamed over it, so that a crash leaves the
@@ -126,11 +134,13 @@ impl ParseCache {
             env!("CARGO_PKG_VERSION"),
             env!("XXGK_SOURCE_DIGEST")
         );
-        let old = std::fs::read(dir.join(MANIFEST))
-            .ok()
-            .and_then(|b| Manifest::read(&b))
-            .filter(|m| m.context == context);
+        let (old, discarded) = match std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)) {
+            Ok(Ok(m)) => (m.filter(|m| m.context == context), None),
+            Ok(Err(e)) => (None, Some(format!("{}: {e}", dir.join(MANIFEST).display()))),
+            Err(_) => (None, None),
+        };
         ParseCache {
+            discarded,
             dir,
             context,
             old_loaded: old.is_some(),
@@ -138,6 +148,12 @@ impl ParseCache {
             hits: Mutex::new(Vec::new()),
             fresh: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Why the cache on disk was discarded (written by another xxgk's cache format), if it was: the
+    /// run reads every file again and replaces it.
+    pub fn discarded(&self) -> Option<&str> {
+        self.discarded.as_deref()
     }
 
     /// The folder the cache lives in.
@@ -177,7 +193,7 @@ impl ParseCache {
     /// (the caller reads the file again).
     pub fn cells(&self, parsed: &ParsedFile) -> Option<Vec<Cell>> {
         let bytes = std::fs::read(self.blob(&parsed.sha256)).ok()?;
-        bincode::deserialize(&bytes).ok()
+        codec::decode(&bytes).ok()
     }
 
     /// Keep a fresh result (read just now, cells and all, before anything else touched it).
@@ -197,7 +213,7 @@ impl ParseCache {
             return;
         }
         // The rest of what reading produced is in the manifest: the blob is the cells alone.
-        if let Ok(bytes) = bincode::serialize(&parsed.cells) {
+        if let Ok(bytes) = codec::encode(&parsed.cells) {
             let _ = write_by_rename(&target, &bytes);
         }
     }
@@ -245,7 +261,7 @@ impl PendingSave {
     fn try_write(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
         let path = self.dir.join(MANIFEST);
-        write_by_rename(&path, &bincode::serialize(&self.manifest).unwrap_or_default()).at(&path)?;
+        write_by_rename(&path, &codec::encode(&self.manifest).unwrap_or_default()).at(&path)?;
         let blob = |sha: &str| blob_path(&self.dir, sha, &self.manifest.context);
         let keep: HashSet<&str> = self.manifest.entries.values().map(|e| e.meta.sha256.as_str()).collect();
         match &self.replaced {
@@ -293,7 +309,7 @@ mod tests {
         }
         m.intern_headers();
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
-        let back = Manifest::read(&bincode::serialize(&m).unwrap()).unwrap();
+        let back = Manifest::decode(&codec::encode(&m).unwrap()).unwrap().unwrap();
         let header = |n: &str| back.entries[n].meta.header.clone();
         assert_eq!(&*header("a"), &*wide);
         assert_eq!(&*header("b"), &*long);
