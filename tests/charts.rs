@@ -253,10 +253,24 @@ fn run_draws_svg_only_unless_asked_for_png() {
     assert_eq!(files.len(), 38);
     // `plot` adds the PNGs and keeps the SVGs the run drew (same inode: linked, not drawn again).
     let svg = dir.path().join("out/charts/653100-喀什地区/trend-licensing.svg");
-    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&svg).unwrap());
+    // (Windows: the modification time, which a file linked keeps and one drawn again does not.)
+    #[cfg(unix)]
+    let identity =
+        |p: &std::path::Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap()) as u128;
+    #[cfg(not(unix))]
+    let identity = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    };
+    let inode = identity(&svg);
     let o = xxgk(&["plot", "--out", "out"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&svg).unwrap()), inode);
+    assert_eq!(identity(&svg), inode);
     let mut files = tree(&dir.path().join("out/charts"));
     files.remove(".digests");
     assert_eq!(files.keys().filter(|k| k.ends_with(".png")).count(), 38);

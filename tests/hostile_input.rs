@@ -418,6 +418,8 @@ fn full_width_and_suffixed_years_are_accepted() {
     assert_nothing_lost(&dir.path().join("out"));
 }
 
+/// Unix only: making a symlink on Windows needs a privilege (or developer mode) a test cannot count on.
+#[cfg(unix)]
 #[test]
 fn a_symlink_loop_is_reported_not_fatal_and_the_rest_is_ingested() {
     let dir = tempfile::tempdir().unwrap();
@@ -435,6 +437,8 @@ fn a_symlink_loop_is_reported_not_fatal_and_the_rest_is_ingested() {
     assert_eq!(s["files"].as_array().unwrap().len(), 1, "the loop is walked once");
 }
 
+/// Unix: chmod 000 (or a dangling symlink as root). The Windows counterpart is below.
+#[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_e001_and_the_rest_is_ingested() {
     use std::os::unix::fs::PermissionsExt;
@@ -457,6 +461,26 @@ fn an_unreadable_file_is_e001_and_the_rest_is_ingested() {
     assert_eq!(fields(&f[0], &["rule", "file", "line"]), ["E001-unreadable-file", "locked.csv", ""]);
     let why = if root { "No such file or directory" } else { "Permission denied" };
     assert!(f[0]["message"].contains(why), "{}", f[0]["message"]);
+    good_is_stored(dir.path());
+    assert_nothing_lost(&dir.path().join("out"));
+}
+
+/// Windows: a file another program holds open without sharing (as Excel holds a workbook open) is
+/// unreadable; it is E001 and the rest is ingested.
+#[cfg(windows)]
+#[test]
+fn a_file_locked_by_another_program_is_e001_and_the_rest_is_ingested() {
+    use std::os::windows::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("in/good.csv"), GOOD);
+    let locked = dir.path().join("in/locked.csv");
+    write(&locked, GOOD.replace("653101", "653121"));
+    let _held = std::fs::OpenOptions::new().read(true).share_mode(0).open(&locked).unwrap();
+    let o = ingest(dir.path());
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let f = findings(&dir.path().join("out"));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(fields(&f[0], &["rule", "file", "line"]), ["E001-unreadable-file", "locked.csv", ""]);
     good_is_stored(dir.path());
     assert_nothing_lost(&dir.path().join("out"));
 }

@@ -15,10 +15,19 @@ fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Which file is at `path`: its inode on Unix. Windows' file index is not in stable std; there
+/// the modification time in nanoseconds (NTFS keeps 100 ns) tells a file kept (hard-linked, the
+/// same time) from one written again.
 #[cfg(unix)]
 fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).ino()
+}
+
+#[cfg(not(unix))]
+fn inode(path: &Path) -> u64 {
+    let m = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    m.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
 }
 
 /// Rewrite the value (the last field) of every line of `path` that `pick` selects with `value` of

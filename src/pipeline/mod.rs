@@ -154,6 +154,9 @@ fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Res
     );
     let (files, walk_problems) = found.map_err(|e| Error::Usage(e.to_string()))?;
     crate::support::timing::mark(|| format!("ingest: {} files found, cache manifest read", files.len()));
+    if let Some(why) = cache.as_ref().and_then(|c| c.discarded()).filter(|_| !opts.quiet) {
+        eprintln!("note: cache discarded, every input is read again: {why}");
+    }
     let pb = crate::support::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
     let parsed: Vec<ParsedFile> = files

@@ -16,6 +16,7 @@ use crate::model::{ParsedFile, Rejection, ReportKey};
 use crate::reference::catalog::Format;
 use crate::stages::validate::across_years::{is_across_years, read_of_year_before, recheck, KeptCurrent};
 use crate::store::summary::ReportTally;
+use crate::support::codec;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -58,7 +59,7 @@ impl YearOutcome {
         self.side
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
-            .and_then(|b| bincode::deserialize(&b).ok())
+            .and_then(|b| codec::decode(&b).ok())
             .unwrap_or_default()
     }
 
@@ -125,7 +126,7 @@ impl YearCache {
     }
 
     fn load_at(&self, key: &str) -> Option<YearOutcome> {
-        let mut o: YearOutcome = bincode::deserialize(&std::fs::read(self.path(key)).ok()?).ok()?;
+        let mut o: YearOutcome = codec::decode(&std::fs::read(self.path(key)).ok()?).ok()?;
         o.side = Some(self.side(key));
         Some(o)
     }
@@ -143,7 +144,7 @@ impl YearCache {
     /// under both of its keys (hard links), what R5 needs beside it.
     pub fn store(&self, key: &YearKey, outcome: &YearOutcome) {
         let across = outcome.across_years();
-        let (Ok(main), Ok(side)) = (bincode::serialize(outcome), bincode::serialize(&across)) else { return };
+        let (Ok(main), Ok(side)) = (codec::encode(outcome), codec::encode(&across)) else { return };
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -304,7 +305,7 @@ mod tests {
         let mut cached = vec![file("a.csv", "1", &[2021])];
         cached[0].reject(3, 5, "read".into());
         let mut kept = rejection("a.csv", Some(7), 3, "merge");
-        kept = bincode::deserialize(&bincode::serialize(&kept).unwrap()).unwrap();
+        kept = codec::decode(&codec::encode(&kept).unwrap()).unwrap();
         assert_eq!(kept.file_no, None, "the number is not kept in the cache");
         replay(&mut cached, &by_name, &[kept]);
         assert_eq!(cached[0].rejected[&3].reasons, ["read", "merge"]);

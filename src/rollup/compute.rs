@@ -7,7 +7,7 @@
 
 use super::tables::{derivations_frame, hierarchy_frame, metrics_frame};
 use crate::reference::regions::{regions, Level};
-use crate::support::error::Result;
+use crate::support::error::{Error, IoContext, Result};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -108,10 +108,7 @@ pub fn year_sums(
     province: Option<&str>,
     opts: &RollupOptions,
 ) -> Result<DataFrame> {
-    let file = province.map_or_else(|| "*.parquet".to_string(), |p| format!("part-{p}.parquet"));
-    let pattern = facts_dir.join(format!("year={year}/{file}"));
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-    let mut facts = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?;
+    let mut facts = read_facts(facts_dir, year, province, opts.region.is_some())?.lazy();
     if let Some(code) = opts.region {
         let s = format!("{code:06}");
         facts = facts.filter(
@@ -171,6 +168,84 @@ pub fn year_sums(
         });
     }
     Ok(concat(frames, UnionArgs::default())?.rename(["value"], ["units"], true).collect()?)
+}
+
+/// The facts columns the rollup reads.
+const FACT_COLUMNS: [&str; 5] = ["region_code", "body", "body_kind", "metric", "value"];
+/// And those that `--region` filters on.
+const REGION_COLUMNS: [&str; 2] = ["prefecture_code", "province_code"];
+
+/// One year's facts (or one province's partition of them), the columns the rollup reads, read with
+/// the `parquet` crate the store writes with. (Polars' own Parquet reader, its `parquet` feature,
+/// brought in an async runtime, an HTTP client and cloud storage crates xxgk never uses: a third of
+/// the crates of a first build.)
+fn read_facts(
+    facts_dir: &Path,
+    year: i32,
+    province: Option<&str>,
+    region_columns: bool,
+) -> Result<DataFrame> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType as ArrowType, Float64Type};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ProjectionMask;
+
+    let dir = facts_dir.join(format!("year={year}"));
+    let files: Vec<std::path::PathBuf> = match province {
+        Some(p) => vec![dir.join(format!("part-{p}.parquet"))],
+        None => {
+            let mut f: Vec<_> = std::fs::read_dir(&dir)
+                .at(&dir)?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+                .collect();
+            f.sort();
+            f
+        }
+    };
+    let names: Vec<&str> = if region_columns {
+        FACT_COLUMNS.iter().chain(&REGION_COLUMNS).copied().collect()
+    } else {
+        FACT_COLUMNS.to_vec()
+    };
+    let text_names: Vec<&str> = names.iter().copied().filter(|n| *n != "value").collect();
+    let mut text: Vec<StringChunkedBuilder> =
+        text_names.iter().map(|n| StringChunkedBuilder::new(PlSmallStr::from_str(n), 0)).collect();
+    let mut value: Vec<Option<f64>> = Vec::new();
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::ReadParquet { path, source }
+    };
+    for path in &files {
+        let file = std::fs::File::open(path).at(path)?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(failed(path))?;
+        let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
+        for batch in builder.with_projection(mask).build().map_err(failed(path))? {
+            let batch = batch?;
+            let column = |name: &str| {
+                batch.column_by_name(name).cloned().ok_or_else(|| Error::ReadParquet {
+                    path: path.clone(),
+                    source: parquet::errors::ParquetError::General(format!(
+                        "no column {name} (expected the facts columns {})",
+                        names.join(", ")
+                    )),
+                })
+            };
+            for (b, name) in text.iter_mut().zip(&text_names) {
+                let strings = arrow::compute::cast(&column(name)?, &ArrowType::Utf8)?;
+                for v in strings.as_string::<i32>() {
+                    b.append_option(v);
+                }
+            }
+            let values = arrow::compute::cast(&column("value")?, &ArrowType::Float64)?;
+            let values = values.as_primitive::<Float64Type>();
+            value.extend((0..values.len()).map(|i| values.is_valid(i).then(|| values.value(i))));
+        }
+    }
+    let mut columns: Vec<Column> = text.into_iter().map(|b| b.finish().into_series().into()).collect();
+    columns.push(Series::new(PlSmallStr::from_static("value"), value).into());
+    Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// Each report's cells, plus the harmonized cells its format computes from them (see

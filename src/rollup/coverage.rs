@@ -17,7 +17,6 @@ use crate::store::parquet_file::{write_parquet, FileMeta};
 use crate::support::error::{IoContext, Result};
 use arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder};
 use arrow::record_batch::RecordBatch;
-use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -80,24 +79,35 @@ fn counties_under() -> &'static BTreeMap<u32, Vec<u32>> {
     })
 }
 
-/// The reports of one year: (region code, scope) of each, from `reports/year=YYYY/*.parquet`.
+/// The reports of one year: (region code, scope) of each, from `reports/year=YYYY/*.parquet`
+/// (read with the parquet crate: only two columns of two hundred).
 fn year_reports(reports_dir: &Path, year: i32) -> Result<BTreeSet<(u32, u32)>> {
-    let pattern = reports_dir.join(format!("year={year}/*.parquet"));
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-    let df = LazyFrame::scan_parquet(PlRefPath::new(pattern.to_string_lossy().as_ref()), args)?
-        .select([col("region_code"), col("body_kind")])
-        .collect()?;
-    let codes = df.column("region_code")?.str()?;
-    let kinds = df.column("body_kind")?.str()?;
-    Ok(codes
-        .iter()
-        .zip(kinds.iter())
-        .filter_map(|(c, k)| {
-            let code = c?.parse::<u32>().ok()?;
-            let kind = BodyKind::parse(k?)?;
-            Some((code, kind.index()))
-        })
-        .collect())
+    use crate::store::dict_read;
+    use parquet::arrow::ProjectionMask;
+    let dir = reports_dir.join(format!("year={year}"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .at(&dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    files.sort();
+    let mut out = BTreeSet::new();
+    for path in &files {
+        let builder = dict_read::open(path)?;
+        let mask = ProjectionMask::columns(builder.parquet_schema(), ["region_code", "body_kind"]);
+        let failed = |source| crate::support::error::Error::ReadParquet { path: path.clone(), source };
+        for batch in builder.with_projection(mask).build().map_err(failed)? {
+            let batch = batch?;
+            let codes =
+                dict_read::per_row(&dict_read::strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
+            let kinds = dict_read::per_row(&dict_read::strings(&batch, "body_kind")?, |k| {
+                BodyKind::parse(k).map(|k| k.index())
+            });
+            out.extend(codes.into_iter().zip(kinds).filter_map(|(c, k)| Some((c?, k?))));
+        }
+    }
+    Ok(out)
 }
 
 impl Coverage {

@@ -18,16 +18,36 @@ struct Footer {
     rows: usize,
 }
 
-/// Which file a footer was read from: device, inode, size and modification time. A re-run looks
-/// at each published file several times (planning, linking, the rollup's keys, row counts), and
-/// under the staging folder's hard links too; xxgk never changes a file in place, so a file with
-/// the same identity has the same footer.
-type FileId = (u64, u64, u64, i64, i64);
+/// Which file a footer was read from: its size and modification time (in nanoseconds), and on
+/// Unix its device and inode, elsewhere its path. A re-run looks at each published file several
+/// times (planning, linking, the rollup's keys, row counts), and on Unix under the staging folder's
+/// hard links too; xxgk never changes a file in place, so a file with the same identity has the
+/// same footer. (Windows has a file index too, but not through the stable standard library: there
+/// a hard link is read once more under its own path.)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FileId {
+    size: u64,
+    modified_ns: u128,
+    #[cfg(unix)]
+    inode: (u64, u64),
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
 
 fn file_id(path: &Path) -> Option<FileId> {
-    use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path).ok()?;
-    m.is_file().then(|| (m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+    if !m.is_file() {
+        return None;
+    }
+    let modified_ns = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    #[cfg(unix)]
+    let id = {
+        use std::os::unix::fs::MetadataExt;
+        FileId { size: m.len(), modified_ns, inode: (m.dev(), m.ino()) }
+    };
+    #[cfg(not(unix))]
+    let id = FileId { size: m.len(), modified_ns, path: std::path::absolute(path).ok()? };
+    Some(id)
 }
 
 fn read_footer(path: &Path) -> Option<Footer> {

@@ -1,8 +1,10 @@
 //! What every layer may use and which uses nothing of xxgk: typed errors (`error`), decoding input
-//! text (`decode`), telling the file kinds xxgk does not read (`filekind`), stage timings (`timing`), terminal progress (`progress`) and tables (`term`), computing
+//! text (`decode`), telling the file kinds xxgk does not read (`filekind`), the caches' binary format
+//! (`codec`), stage timings (`timing`), terminal progress (`progress`) and tables (`term`), computing
 //! one step while another thread writes the previous one (`overlap`) and returning memory between
 //! stages (`memory`).
 
+pub mod codec;
 pub mod decode;
 pub mod error;
 pub mod filekind;

@@ -26,6 +26,7 @@
 //! Everything is serialized through [`encode`] and [`decode`].
 
 use crate::model::{Cell, InputFile, ParsedFile};
+use crate::support::codec;
 use crate::support::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,11 +47,11 @@ const PACK_BYTES: u64 = 64 << 20;
 
 /// The cache's only serialization (manifest and cells).
 fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
-    bincode::serialize(value).ok()
+    codec::encode(value).ok()
 }
 
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    bincode::deserialize(bytes).ok()
+    codec::decode(bytes).ok()
 }
 
 /// Where one content's cells are: a byte range of a pack.
@@ -82,14 +83,19 @@ struct Manifest {
 }
 
 impl Manifest {
-    /// Read one, its entries' headers shared again.
-    fn read(bytes: &[u8]) -> Option<Manifest> {
-        let mut m: Manifest = decode(bytes)?;
+    /// Read one, its entries' headers shared again. `Err` for a manifest of another cache format (an older xxgk's), `Ok(None)` for a damaged one.
+    fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
+        let mut m: Manifest = match codec::decode(bytes) {
+            Ok(m) => m,
+            Err(e @ codec::Error::OtherFormat { .. }) => return Err(e),
+            Err(_) => return Ok(None),
+        };
         let shared: Vec<Arc<[String]>> = m.headers.drain(..).map(Arc::from).collect();
         for e in m.entries.values_mut() {
-            e.meta.header = Arc::clone(shared.get(e.header as usize)?);
+            let Some(h) = shared.get(e.header as usize) else { return Ok(None) };
+            e.meta.header = Arc::clone(h);
         }
-        Some(m)
+        Ok(Some(m))
     }
 
     /// The entries' headers moved into `headers` (a header met again by pointer or by content is
@@ -132,6 +138,8 @@ pub struct ParseCache {
     fresh: Mutex<BTreeMap<String, Entry>>,
     /// The pack being written and where this run's contents went.
     packing: Mutex<Packing>,
+    /// Why a manifest that was there is not used, when it was written in another format.
+    discarded: Option<String>,
 }
 
 /// This run's packs.
@@ -236,11 +244,13 @@ impl ParseCache {
             env!("CARGO_PKG_VERSION"),
             env!("XXGK_SOURCE_DIGEST")
         );
-        let old = std::fs::read(dir.join(MANIFEST))
-            .ok()
-            .and_then(|b| Manifest::read(&b))
-            .filter(|m| m.context == context);
+        let (old, discarded) = match std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)) {
+            Ok(Ok(m)) => (m.filter(|m| m.context == context), None),
+            Ok(Err(e)) => (None, Some(format!("{}: {e}", dir.join(MANIFEST).display()))),
+            Err(_) => (None, None),
+        };
         ParseCache {
+            discarded,
             dir,
             context,
             old_loaded: old.is_some(),
@@ -253,6 +263,12 @@ impl ParseCache {
 
     fn packs(&self) -> PathBuf {
         self.dir.join(PACKS)
+    }
+
+    /// Why the cache on disk was discarded (written by another xxgk's cache format), if it was: the
+    /// run reads every file again and replaces it.
+    pub fn discarded(&self) -> Option<&str> {
+        self.discarded.as_deref()
     }
 
     /// The folder the cache lives in.
@@ -413,7 +429,7 @@ mod tests {
         }
         m.intern_headers();
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
-        let back = Manifest::read(&encode(&m).unwrap()).unwrap();
+        let back = Manifest::decode(&codec::encode(&m).unwrap()).unwrap().unwrap();
         let header = |n: &str| back.entries[n].meta.header.clone();
         assert_eq!(&*header("a"), &*wide);
         assert_eq!(&*header("b"), &*long);

@@ -7,6 +7,7 @@
 //! in memory instead: writing them out and reading them back would cost more than holding them.
 
 use crate::model::{Cell, ParsedFile};
+use crate::support::codec;
 use crate::support::error::{Error, IoContext, Result};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -69,7 +70,10 @@ impl Spill {
         // Serialized before taking the lock: the lock only covers the append.
         let records: Vec<(i32, Vec<u8>)> = by_year
             .into_iter()
-            .map(|(y, cells)| bincode::serialize(&(index, cells)).map(|b| (y, b)))
+            .map(|(y, cells)| {
+                let mut bytes = Vec::new();
+                codec::write_record(&mut bytes, &(index, cells)).map(|()| (y, bytes))
+            })
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| Error::Io {
                 path: self.dir.clone(),
@@ -122,10 +126,13 @@ impl Spill {
             slot.records
         };
         let mut reader = BufReader::with_capacity(1 << 20, File::open(&path).at(&path)?);
+        let mut buf = Vec::new();
         for _ in 0..records {
-            let (index, cells): (u32, Vec<Cell>) = bincode::deserialize_from(&mut reader).map_err(|e| {
-                Error::Io { path: path.clone(), source: std::io::Error::other(e.to_string()) }
-            })?;
+            let (index, cells): (u32, Vec<Cell>) =
+                codec::read_record(&mut reader, &mut buf).map_err(|e| Error::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
             if let Some(f) = files.get_mut(index as usize) {
                 f.cells.extend(cells);
             }
