@@ -1,6 +1,7 @@
 //! Report scope and coverage end to end: `body_kind` read from the name or the column, stored in
 //! `reports` and `facts`; a bad kind rejected with its file, line and value (E034); a body naming
-//! another region (W075) and conflicting kinds (W076) warned about; a county without a government
+//! another region (W075), conflicting kinds (W076) and a government office standing alone (W077)
+//! warned about; a county without a government
 //! report named in `parquet/coverage/` and `validation/missing.csv`, and the rollup rows carrying
 //! the coverage of their total.
 
@@ -95,6 +96,12 @@ fn body_kinds_are_stored_checked_and_covered() {
     assert_eq!(conflict.len(), 1, "{f:?}");
     assert_eq!(conflict[0]["actual"], "department / township");
     assert_eq!((conflict[0]["file"].as_str(), conflict[0]["line"].as_str()), ("split.csv", "2"));
+
+    // W077: 疏附县's only 2022 report is its government office's, read as a department's.
+    let office: Vec<_> = f.iter().filter(|x| x["rule"] == "W077-office-without-government").collect();
+    assert_eq!(office.len(), 1, "{f:?}");
+    assert_eq!((office[0]["file"].as_str(), office[0]["line"].as_str()), ("wide.csv", "3"));
+    assert!(office[0]["message"].contains("疏附县") && office[0]["message"].contains("body_kind"));
 
     // Stored kinds, in reports and facts.
     let reports = read_tree(&out.join("parquet/reports"));

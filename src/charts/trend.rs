@@ -51,6 +51,8 @@ pub struct Trend {
 }
 
 const HIGHLIGHTED: usize = 5;
+/// What a prefecture's children are called; a province's are 市（州、地区）.
+const COUNTIES: &str = "县（市、区）";
 const LEGEND_WIDTH: u32 = 300;
 
 impl Trend {
@@ -86,7 +88,9 @@ impl Trend {
         let caption = match self.partial.iter().find(|p| Some(p.0) == latest).or(self.partial.last()) {
             Some(&(year, reported, expected)) => format!(
                 "{}合计 · {year}年 {reported}/{expected} 个{}已报送，合计不全（空心点为不全的年份）",
-                self.total.name, self.child_noun
+                self.total.name,
+                // Coverage counts county-level units, whatever the children are.
+                if self.child_noun == COUNTIES { COUNTIES } else { "县级单位" }
             ),
             None => format!("{}合计", self.total.name),
         };

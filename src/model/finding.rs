@@ -54,6 +54,7 @@ pub enum Rule {
     // Report scope.
     ForeignBody,
     ConflictingBodyKind,
+    OfficeWithoutGovernment,
     // Report files (.txt, .html, .docx) read by the extractor.
     NotAReport,
     ReportTitle,
@@ -73,7 +74,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 40] = [
+    pub const ALL: [Rule; 41] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -100,6 +101,7 @@ impl Rule {
         Rule::IgnoredColumn,
         Rule::ForeignBody,
         Rule::ConflictingBodyKind,
+        Rule::OfficeWithoutGovernment,
         Rule::NotAReport,
         Rule::ReportTitle,
         Rule::ReportIncomplete,
@@ -135,6 +137,7 @@ impl Rule {
             Rule::BadBodyKind => "E034-bad-body-kind",
             Rule::ForeignBody => "W075-body-names-another-region",
             Rule::ConflictingBodyKind => "W076-conflicting-body-kind",
+            Rule::OfficeWithoutGovernment => "W077-office-without-government",
             Rule::UnknownMetric => "E040-unknown-metric",
             Rule::MixedFormat => "E041-mixed-format",
             Rule::NotANumber => "E050-not-a-number",
@@ -181,6 +184,7 @@ impl Rule {
             Rule::BadBodyKind => "body_kind 列的值不是 government（政府）、department（部门）、township（乡镇街道）、other（其他）之一（留空则由报告主体名称判断）",
             Rule::ForeignBody => "报告主体名称写的是另一个地区（如 region_code 是岳普湖县，报告主体是伽师县教育局），或是上级地区的政府；仍按 region_code 入库，请核对代码或主体",
             Rule::ConflictingBodyKind => "同一报告的 body_kind 列给出了不同的类型；按报告主体名称判断",
+            Rule::OfficeWithoutGovernment => "该地区当年没有政府报告，只有人民政府办公室（办公厅）的报告：如果这是办公室代政府发布的政府年度报告，请在 body_kind 列写 government；否则按部门汇总，政府合计缺这一年",
             Rule::UnknownMetric => "指标编号不在 2019 年格式或 2021 年格式的数据项中",
             Rule::MixedFormat => "同一报告混用 2019 年格式和 2021 年格式的数据项（或 format 列与数据项不符）；整份报告被拒收",
             Rule::NotANumber => "数值不是数字（空白、-、—、/ 表示未填报）",

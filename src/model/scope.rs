@@ -248,6 +248,15 @@ pub fn classify(body: &str, region: &Region) -> BodyKind {
     BodyKind::Other
 }
 
+/// Whether `body` is the region's own government office (人民政府办公室, 办公厅, 行政公署办公室),
+/// which often publishes the government's report for it (see the module's documentation).
+pub fn is_government_office(body: &str, region: &Region) -> bool {
+    let (rest, last) = strip_chain(crate::reference::value::trim_blank(body), region);
+    let own = last.is_none_or(|r| r.code == region.code);
+    own && ["人民政府办公室", "政府办公室", "人民政府办公厅", "政府办公厅", "行政公署办公室", "行署办公室"]
+        .contains(&rest)
+}
+
 fn names() -> &'static HashMap<&'static str, Vec<u32>> {
     static NAMES: OnceLock<HashMap<&'static str, Vec<u32>>> = OnceLock::new();
     NAMES.get_or_init(|| {
@@ -357,6 +366,15 @@ mod tests {
         ] {
             assert_eq!(kind(body, code), BodyKind::Department, "{body}");
         }
+    }
+
+    #[test]
+    fn government_offices_are_told() {
+        let r = |c| regions().get(c).unwrap();
+        assert!(is_government_office("岳普湖县人民政府办公室", r(653128)));
+        assert!(is_government_office("新疆维吾尔自治区人民政府办公厅", r(650000)));
+        assert!(!is_government_office("岳普湖县教育局", r(653128)));
+        assert!(!is_government_office("伽师县人民政府办公室", r(653128)));
     }
 
     #[test]

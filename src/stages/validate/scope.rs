@@ -1,15 +1,19 @@
 //! Each report's body kind (`model::scope`), settled once its cells are merged: the `body_kind`
 //! column when its rows give one kind, else the body's name read with its region's names.
 //!
-//! Two warnings, neither of which rejects anything (the numbers are right whatever the body is;
+//! Three warnings, none of which rejects anything (the numbers are right whatever the body is;
 //! only where they are summed is in question, and both say where that is):
 //! - `W075`: the body's name names another region than the report's `region_code` (伽师县教育局
 //!   under 岳普湖县), or is a government above it (喀什地区行政公署 under 岳普湖县). The report is
 //!   stored under its code, as given.
+//! - `W077`: a region's only government-like report that year is its 人民政府办公室's, read as a
+//!   department's (`model::scope`): if it is the government's report, published by the office,
+//!   `body_kind` = `government` says so; nothing is changed without it.
 //! - `W076`: the report's rows give two kinds in `body_kind`. Nothing says which is right, so the
 //!   name decides, as for a report without the column, and the warning names both kinds and cells.
 
-use crate::model::scope::{classify, foreign_region};
+use crate::model::scope::{classify, foreign_region, is_government_office};
+use crate::model::BodyKind;
 use crate::model::{CellSource, Dataset, Report};
 use crate::model::{Finding, Rule, Severity};
 use crate::reference::regions::regions;
@@ -50,7 +54,7 @@ pub fn resolve(ds: &mut Dataset, out: &mut super::Checked) {
             let at = first_cell(r);
             findings.push((
                 at,
-                None,
+                Some("body"),
                 Rule::ForeignBody,
                 format!("{} {}", other.code_str(), other.name),
                 format!(
@@ -66,6 +70,31 @@ pub fn resolve(ds: &mut Dataset, out: &mut super::Checked) {
             ));
         }
     }
+    // W077: a region whose only government-like report is its government office's, read as a
+    // department's. Reports are sorted by region: one region's are a run.
+    for run in ds.reports.chunk_by(|a, b| a.key.region == b.key.region) {
+        let live = || run.iter().filter(|r| !r.rejected);
+        if live().any(|r| r.body_kind == BodyKind::Government) {
+            continue;
+        }
+        let Some(region) = regions().get(run[0].key.region) else { continue };
+        for r in live().filter(|r| r.declared_kind.is_empty() && is_government_office(&r.key.body, region)) {
+            findings.push((
+                first_cell(r),
+                Some("body"),
+                Rule::OfficeWithoutGovernment,
+                format!("{}（{}）", r.body_kind.as_str(), r.body_kind.label_zh()),
+                format!(
+                    "{}（{}）{} 年没有政府报告，只有 “{}” 的报告，按部门汇总；如果这是办公室代政府发布的政府年度报告，请在 body_kind 列写 government，否则政府合计缺这一年（见 validation/missing.csv）",
+                    region.name,
+                    region.code_str(),
+                    r.key.year,
+                    r.key.body
+                ),
+                r.key.clone(),
+            ));
+        }
+    }
     for (at, column, rule, actual, message, key) in findings {
         let file = ds.file_name(at.file).to_string();
         let column = column
@@ -74,6 +103,7 @@ pub fn resolve(ds: &mut Dataset, out: &mut super::Checked) {
         let region = format!("{:06}", key.region);
         let expected = match rule {
             Rule::ForeignBody => format!("{} 的报告主体", region),
+            Rule::OfficeWithoutGovernment => "government（政府报告），或另有政府报告".to_string(),
             _ => "同一报告只给一种 body_kind".to_string(),
         };
         let mut f = Finding::new(
