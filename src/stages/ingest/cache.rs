@@ -22,8 +22,8 @@ use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
-/// manifest; 5: blobs of cells alone).
-const CACHE_VERSION: u32 = 5;
+/// manifest; 5: blobs of cells alone; 6: workbooks, Chinese headers, units after numbers).
+const CACHE_VERSION: u32 = 6;
 
 const MANIFEST: &str = "manifest.bincode";
 

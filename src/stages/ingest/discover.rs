@@ -1,4 +1,5 @@
-//! Find the input files: files given directly, and under a folder every `*.csv` and every report file
+//! Find the input files: files given directly, and under a folder every `*.csv`, every workbook
+//! (`*.xlsx`, `*.xlsm`, `*.xls`, `*.ods`; see `workbook`; not Excel's `~$` lock files) and every report file
 //! (`*.txt`, `*.htm`, `*.html`, `*.docx`; see `report`) recursively, in a stable order, following
 //! symlinks but not their loops.
 
@@ -31,7 +32,9 @@ pub struct WalkProblem {
 
 /// Report files are told by their extension; anything else given by name is read as CSV, as before.
 fn kind_of(p: &Path) -> InputKind {
-    if crate::stages::ingest::report::is_report_name(p) {
+    if crate::stages::ingest::workbook::is_workbook_name(p) {
+        InputKind::Workbook
+    } else if crate::stages::ingest::report::is_report_name(p) {
         InputKind::Report
     } else {
         InputKind::Csv
@@ -45,7 +48,8 @@ fn is_input(p: &Path) -> bool {
     let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
-    csv || (crate::stages::ingest::report::is_report_name(p) && !own_note)
+    csv || crate::stages::ingest::workbook::is_workbook_name(p)
+        || (crate::stages::ingest::report::is_report_name(p) && !own_note)
 }
 
 fn display(rel: &Path) -> String {
