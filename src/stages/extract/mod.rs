@@ -17,6 +17,7 @@ pub mod text;
 pub mod version;
 
 /// The label normaliser, for ingest's Chinese column headers (`ingest::aliases`).
+pub use cells::column_letters;
 pub use text::{content_key, label_key};
 
 use crate::model::Report;

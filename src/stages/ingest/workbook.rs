@@ -62,7 +62,7 @@ pub fn parse_workbook(file: &InputFile, opts: &ParseOptions) -> ParsedFile {
 
 /// A 1-based column number as a spreadsheet names it: 1 → `A`.
 pub fn column_letters(col: u32) -> String {
-    extract::cells::column_letters(col)
+    extract::column_letters(col)
 }
 
 /// `D7` for 0-based (row, col).
