@@ -260,7 +260,7 @@ pub fn parse_workbook_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions)
             continue;
         }
         let formulas = book.worksheet_formula(&name).unwrap_or_default();
-        let merges = merges(&mut book, &name);
+        let merges = merges(&mut book, bytes, &name);
         let sheet = Sheet { name: name.clone(), range, formulas, merges };
         if templated.contains(&name) {
             super::template_names::read_named(&mut b, &sheet, &names);
@@ -278,12 +278,76 @@ fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(wide.len()).any(|w| w == wide.as_slice())
 }
 
-fn merges(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Vec<Dimensions> {
+fn merges(book: &mut Sheets<Cursor<&[u8]>>, bytes: &[u8], name: &str) -> Vec<Dimensions> {
     match book {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
-        // calamine does not read merges from .ods or .xlsb; the values are still read.
-        _ => Vec::new(),
+        // calamine does not read merges from .ods: they are read off content.xml here.
+        Sheets::Ods(_) => ods_merges(bytes, name),
+        Sheets::Xlsb(_) => Vec::new(),
+    }
+}
+
+/// The merged ranges of one sheet of an .ods: cells with `table:number-columns-spanned` or
+/// `table:number-rows-spanned` above 1, placed by counting cells and rows (with their repeats).
+fn ods_merges(bytes: &[u8], sheet: &str) -> Vec<Dimensions> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Vec::new() };
+    let mut xml = String::new();
+    match zip.by_name("content.xml") {
+        Ok(mut f) => {
+            if f.read_to_string(&mut xml).is_err() {
+                return Vec::new();
+            }
+        }
+        Err(_) => return Vec::new(),
+    }
+    let local = |n: &[u8]| n.rsplit(|&b| b == b':').next().unwrap_or(n).to_vec();
+    let attr = |e: &quick_xml::events::BytesStart, want: &[u8]| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref().rsplit(|&b| b == b':').next() == Some(want))
+            .map(|a| String::from_utf8_lossy(a.value.as_ref()).into_owned())
+    };
+    let num = |v: Option<String>| v.and_then(|s| s.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut inside, mut row, mut col, mut row_repeat) = (false, 0u32, 0u32, 1u32);
+    let mut out = Vec::new();
+    loop {
+        let (e, empty) = match reader.read_event() {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) => {
+                match local(e.name().as_ref()).as_slice() {
+                    b"table" if inside => return out,
+                    b"table-row" if inside => row += row_repeat,
+                    _ => {}
+                }
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => return out,
+            Ok(_) => continue,
+        };
+        match local(e.name().as_ref()).as_slice() {
+            b"table" => inside = attr(&e, b"name").as_deref() == Some(sheet),
+            b"table-row" if inside => {
+                col = 0;
+                row_repeat = num(attr(&e, b"number-rows-repeated"));
+                if empty {
+                    row += row_repeat;
+                }
+            }
+            b"table-cell" | b"covered-table-cell" if inside => {
+                let cols = num(attr(&e, b"number-columns-spanned"));
+                let rows = num(attr(&e, b"number-rows-spanned"));
+                if cols > 1 || rows > 1 {
+                    out.push(Dimensions::new((row, col), (row + rows - 1, col + cols - 1)));
+                }
+                col += num(attr(&e, b"number-columns-repeated"));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -455,15 +519,14 @@ fn read_sheet(b: &mut Book, sheet: &Sheet, file: &InputFile) {
     read_report_sheet(b, sheet, file);
 }
 
-/// The sheet as CSV text, line for row (rows before the header and blank rows as empty lines, which
-/// the CSV reader skips but counts), from the header's row on.
-fn sheet_csv(sheet: &Sheet, header_row: u32, year_col: Option<u32>) -> String {
+/// The sheet as CSV text from the header's row on, blank rows left out, and the 0-based sheet row
+/// of each line of it (line 1 is the header). Line breaks inside cells become spaces, so that a
+/// line of the CSV is a row of the sheet.
+fn sheet_csv(sheet: &Sheet, header_row: u32, year_col: Option<u32>) -> (String, Vec<u32>) {
     let end = sheet.end();
     let width = end.1 + 1;
     let mut text = String::new();
-    for _ in 0..header_row {
-        text.push('\n');
-    }
+    let mut rows = Vec::new();
     for r in header_row..=end.0 {
         let fields: Vec<String> = (0..width)
             .map(|c| {
@@ -473,25 +536,27 @@ fn sheet_csv(sheet: &Sheet, header_row: u32, year_col: Option<u32>) -> String {
                     sheet.text(r, c)
                 }
             })
-            // A line break inside a cell would start a new line of the CSV and shift the rows.
             .map(|t| if t.contains(['\n', '\r']) { t.replace(['\n', '\r'], " ") } else { t })
             .collect();
-        if fields.iter().all(|f| f.is_empty()) {
-            text.push('\n');
+        let formulas = (0..width).any(|c| sheet.formula(r, c).is_some());
+        if fields.iter().all(|f| f.trim().is_empty()) && !formulas {
             continue;
         }
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(&fields);
         let line = w.into_inner().unwrap_or_default();
         text.push_str(&String::from_utf8_lossy(&line));
+        rows.push(r);
     }
-    text
+    (text, rows)
 }
 
 /// A long- or wide-layout sheet, read by the CSV parser.
 fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
     let year_col = Some(h.year as u32);
-    let text = sheet_csv(sheet, header_row, year_col);
+    let (text, csv_rows) = sheet_csv(sheet, header_row, year_col);
+    // CSV line → 0-based sheet row.
+    let row_of = |line: u64| csv_rows.get((line as usize).wrapping_sub(1)).copied();
     let sheet_file = InputFile { display: format!("{}!{}", b.display(), sheet.name), ..b.out.file.clone() };
     let p = parse_bytes(&sheet_file, text.as_bytes(), b.opts);
     b.layouts.push(format!("{}: {}", sheet.name, h.layout.name()));
@@ -602,9 +667,11 @@ fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
     // Findings of the CSV rules, placed at their cell.
     let col_of = |name: &str| h.names.iter().position(|n| n == name);
     for mut f in p.findings {
+        let row = f.line.and_then(row_of);
+        f.line = row.map(|r| r as u64 + 1);
         let line = f.line.unwrap_or(0);
-        let cell = match (&f.column, line) {
-            (Some(col), l) if l > 0 => col_of(col).map(|c| a1(l as u32 - 1, c as u32)),
+        let cell = match (&f.column, row) {
+            (Some(col), Some(r)) => col_of(col).map(|c| a1(r, c as u32)),
             _ => None,
         };
         let place = match &cell {
@@ -622,9 +689,14 @@ fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
         b.out.findings.push(f);
     }
     for rej in p.rejected.values() {
-        for &g in rows_of_line.get(&(rej.line as u32)).map(Vec::as_slice).unwrap_or(&[]) {
+        let Some(r) = row_of(rej.line) else { continue };
+        for &g in rows_of_line.get(&(r + 1)).map(Vec::as_slice).unwrap_or(&[]) {
             for reason in &rej.reasons {
-                b.out.reject(g, rej.line, format!("{}!{}: {reason}", sheet.name, b.rows[g as usize].cell()));
+                b.out.reject(
+                    g,
+                    r as u64 + 1,
+                    format!("{}!{}: {reason}", sheet.name, b.rows[g as usize].cell()),
+                );
             }
         }
     }
@@ -636,13 +708,14 @@ fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
         }
     }
     for c in p.cells {
-        let Some(&g) = at.get(&(c.line, c.col as u32)) else { continue };
+        let Some(r) = row_of(c.line as u64) else { continue };
+        let Some(&g) = at.get(&(r + 1, c.col as u32)) else { continue };
         if b.out.rejected.contains_key(&g) {
             continue;
         }
         let key = p.reports[c.report as usize].clone();
         let report = b.intern(key);
-        b.out.cells.push(Cell { report, record: g, col: 0, ..c });
+        b.out.cells.push(Cell { report, record: g, col: 0, line: r + 1, ..c });
     }
 }
 
