@@ -1,5 +1,6 @@
 //! One file per subcommand. Each turns its arguments into library calls and returns the exit code.
 
+pub mod brief;
 pub mod extract;
 pub mod ingest;
 pub mod metrics;

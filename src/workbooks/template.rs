@@ -179,6 +179,7 @@ pub fn filled_template_bytes(
     {
         let ws = wb.add_worksheet();
         ws.set_name(SHEET)?;
+        ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
         let mut w =
             Writer { ws, st: styles(), placed: Vec::new(), at: BTreeMap::new(), checks: Vec::new(), values };
         for (col, width) in [(0u16, 16.0), (1, 26.0), (2, 30.0)] {
