@@ -416,3 +416,42 @@ fn a_folder_with_workbooks_runs_end_to_end_and_the_rest_is_still_read() {
     assert!(findings.iter().any(|f| f["rule"] == "E090-unreadable-workbook" && f["file"] == "坏的.xlsx"));
     assert!(findings.iter().any(|f| f["rule"] == "W073-hidden-sheet"));
 }
+
+#[test]
+fn a_columns_map_settles_unknown_and_ambiguous_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("in")).unwrap();
+    std::fs::write(dir.path().join("in/汇总.csv"), "区划代码,年度,许可决定,规章\n653128,2024,12,3\n")
+        .unwrap();
+    let o = common::xxgk(&["ingest", "in", "--out", "out", "-q"], dir.path());
+    assert_eq!(common::code(&o), 1, "规章 is ambiguous without the map");
+    let findings = common::findings(&dir.path().join("out"));
+    assert!(findings
+        .iter()
+        .any(|f| f["rule"] == "E006-ambiguous-header" && f["message"].contains("regulations.issued")));
+    std::fs::write(
+        dir.path().join("map.csv"),
+        "header,metric\n许可决定,licensing.decisions\n规章,regulations.issued\n",
+    )
+    .unwrap();
+    let o = common::xxgk(&["ingest", "in", "--out", "out", "-q", "--columns", "map.csv"], dir.path());
+    assert_eq!(common::code(&o), 0, "{}", common::stderr(&o));
+    let mut got = BTreeMap::new();
+    for f in common::parquet_files(&dir.path().join("out/parquet/facts")) {
+        let b = common::read_parquet(&f);
+        for (m, v) in common::strings(&b, "metric").into_iter().zip(common::floats(&b, "value")) {
+            got.insert(m.unwrap(), v);
+        }
+    }
+    assert_eq!(got.get("licensing.decisions"), Some(&Some(12.0)));
+    assert_eq!(got.get("regulations.issued"), Some(&Some(3.0)));
+    // A map naming no metric is refused before anything is read.
+    std::fs::write(dir.path().join("bad.csv"), "header,metric\n许可决定,licensing.decision\n").unwrap();
+    let o = common::xxgk(&["validate", "in", "--columns", "bad.csv"], dir.path());
+    assert_eq!(common::code(&o), 2);
+    assert!(
+        common::stderr(&o).contains("line 2") && common::stderr(&o).contains("licensing.decision"),
+        "{}",
+        common::stderr(&o)
+    );
+}

@@ -60,10 +60,13 @@ struct Tables {
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
+        // English names are matched as written (case aside), Chinese ones by label key: folding
+        // `metric€€€` to `metric` would read a broken header as a good one.
         let mut keys = HashMap::new();
         for (id, names) in KEYS {
             for n in *names {
-                keys.insert(label_key(n).to_lowercase(), *id);
+                let k = if n.is_ascii() { n.to_lowercase() } else { label_key(n) };
+                keys.insert(k, *id);
             }
         }
         let mut metrics: HashMap<String, BTreeSet<usize>> = HashMap::new();
@@ -169,16 +172,85 @@ fn header_keys(header: &str) -> (String, Option<(String, &'static str)>) {
     (key, None)
 }
 
-/// What `header` names. A metric id or column form is matched exactly (case aside); Chinese labels
-/// by their label key.
+/// `--columns MAP.csv`: headers the analyst has settled, by label key → what they name. Set once per
+/// process, before any file is read (the commands do it first); the parse cache's key includes its
+/// digest, so a changed map reads every file again.
+static COLUMN_MAP: OnceLock<(HashMap<String, HeaderMeaning>, String)> = OnceLock::new();
+
+/// A problem in a `--columns` file: its line, and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ColumnMapError {
+    #[error("--columns file line {line}: {what}")]
+    Line { line: u64, what: String },
+    #[error("--columns file: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("--columns may be given once per run")]
+    AlreadySet,
+}
+
+/// Read a `--columns` file: CSV with a header row, then `header,metric` rows (the metric by id,
+/// `licensing.decisions`, or a key column's name, `region_code`). Every row is checked.
+pub fn read_column_map(text: &str) -> Result<HashMap<String, HeaderMeaning>, ColumnMapError> {
+    let mut rdr =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let mut out = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let (Some(header), Some(target)) = (rec.get(0), rec.get(1)) else {
+            return Err(ColumnMapError::Line { line, what: "needs two fields: header,metric".into() });
+        };
+        let key = label_key(header).to_lowercase();
+        if key.is_empty() {
+            return Err(ColumnMapError::Line { line, what: format!("header {header:?} is empty") });
+        }
+        let target = target.trim();
+        let meaning = if let Some((k, _)) = KEYS.iter().find(|(k, _)| *k == target) {
+            HeaderMeaning::Key(k)
+        } else if let Some(i) = catalog().index_of(target) {
+            HeaderMeaning::Metric(i)
+        } else {
+            return Err(ColumnMapError::Line {
+                line,
+                what: format!(
+                    "{target:?} (for header {header:?}) is neither a metric id (xxgk metrics lists them) nor a key column (region_code, region_name, year, body)"
+                ),
+            });
+        };
+        out.insert(key, meaning);
+    }
+    Ok(out)
+}
+
+/// Use `map` for every header read from now on.
+pub fn set_column_map(map: HashMap<String, HeaderMeaning>) -> Result<(), ColumnMapError> {
+    let mut entries: Vec<String> = map.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    entries.sort();
+    let digest = entries.join(";");
+    COLUMN_MAP.set((map, digest)).map_err(|_| ColumnMapError::AlreadySet)
+}
+
+/// What the `--columns` map says, for the parse cache's key (empty without one).
+pub fn column_map_digest() -> &'static str {
+    COLUMN_MAP.get().map(|(_, d)| d.as_str()).unwrap_or("")
+}
+
+/// What `header` names. The `--columns` map first; then a metric id or column form, matched
+/// exactly (case aside); Chinese labels by their label key.
 pub fn meaning(header: &str) -> HeaderMeaning {
     let t = tables();
     let (key, stem) = header_keys(header);
-    if let Some(k) = t.keys.get(&key) {
-        return HeaderMeaning::Key(k);
+    if let Some(m) = COLUMN_MAP.get().and_then(|(map, _)| map.get(&key)) {
+        return m.clone();
     }
     let exact = header.trim().to_lowercase();
-    if let Some(set) = t.metrics.get(&exact).or_else(|| t.metrics.get(&key)) {
+    let key_column =
+        if exact.is_ascii() { t.keys.get(&exact) } else { t.keys.get(&key).filter(|_| !key.is_ascii()) };
+    if let Some(k) = key_column {
+        return HeaderMeaning::Key(k);
+    }
+    let by_label = || t.metrics.get(&key).filter(|_| !key.is_ascii());
+    if let Some(set) = t.metrics.get(&exact).or_else(by_label) {
         return one_or_many(set);
     }
     if let Some((stem, unit)) = stem {

@@ -122,9 +122,14 @@ impl ParseCache {
     pub fn open(out: &Path, max_year: i32) -> ParseCache {
         let dir = out.join(".xxgk-cache");
         let context = format!(
-            "v{CACHE_VERSION}-{}-{}-{max_year}",
+            "v{CACHE_VERSION}-{}-{}-{max_year}{}",
             env!("CARGO_PKG_VERSION"),
-            env!("XXGK_SOURCE_DIGEST")
+            env!("XXGK_SOURCE_DIGEST"),
+            // A `--columns` map changes what a header means: files read under another map are read again.
+            match crate::stages::ingest::aliases::column_map_digest() {
+                "" => String::new(),
+                d => format!("-columns:{:x}", <sha2::Sha256 as sha2::Digest>::digest(d.as_bytes())),
+            }
         );
         let old = std::fs::read(dir.join(MANIFEST))
             .ok()
