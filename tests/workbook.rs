@@ -119,6 +119,10 @@ fn county_workbook() -> Vec<u8> {
     // its value, a date in the year cell.
     let ws = wb.add_worksheet();
     ws.set_name("各县汇总").unwrap();
+    for c in 0..6 {
+        ws.set_column_width(c, if c == 5 { 24 } else { 14 }).unwrap();
+    }
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
     ws.write(0, 0, "喀什地区各县汇总表").unwrap();
     for (c, h) in
         ["行政区划代码", "地区", "年度", "行政许可", "行政处罚", "行政事业性收费（万元）"].iter().enumerate()

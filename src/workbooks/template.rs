@@ -182,7 +182,7 @@ pub fn filled_template_bytes(
         ws.set_paper_size(9).set_print_fit_to_pages(1, 0);
         let mut w =
             Writer { ws, st: styles(), placed: Vec::new(), at: BTreeMap::new(), checks: Vec::new(), values };
-        for (col, width) in [(0u16, 16.0), (1, 26.0), (2, 30.0)] {
+        for (col, width) in [(0u16, 16.0), (1, 26.0), (2, 44.0)] {
             w.ws.set_column_width(col, width)?;
         }
         for col in 3u16..18 {
@@ -206,11 +206,18 @@ pub fn filled_template_bytes(
             ("body", "报告主体", keys.body.clone()),
             ("format", "表格格式", keys.format.as_str().to_string()),
         ];
-        for (i, (name, label, value)) in key_cells.iter().enumerate() {
-            let col = (i * 2) as u16;
+        // Label and value side by side; the body's value spans three columns, it is long.
+        let mut col = 0u16;
+        for (name, label, value) in key_cells.iter() {
+            let span = if *name == "body" { 3 } else { 1 };
             w.ws.write_string_with_format(keys_row, col, *label, &header)?;
-            w.ws.write_string_with_format(keys_row, col + 1, value, &input)?;
+            if span == 1 {
+                w.ws.write_string_with_format(keys_row, col + 1, value, &input)?;
+            } else {
+                w.ws.merge_range(keys_row, col + 1, keys_row, col + span, value, &input)?;
+            }
             names.push((name.to_string(), format!("='{SHEET}'!{}", abs_ref(keys_row, col + 1))));
+            col += 1 + span;
         }
         let note = w.st.note.clone();
         w.ws.write_string_with_format(
@@ -343,6 +350,11 @@ fn requests_table(w: &mut Writer, form: &crate::reference::catalog::Form, start:
             for r in &rows[k..=group_end] {
                 let third = r.item_zh.split('/').nth(2).unwrap_or("");
                 w.ws.write_string_with_format(row, 2, third, &label)?;
+                // A label wider than its column wraps: give it the lines it needs.
+                let lines = unicode_width::UnicodeWidthStr::width(third).div_ceil(42).max(1);
+                if lines > 1 {
+                    w.ws.set_row_height(row, 15.0 * lines as f64)?;
+                }
                 row_of.push(row);
                 write_matrix_row(w, &r.cells, row)?;
                 row += 1;
