@@ -459,3 +459,23 @@ fn a_columns_map_settles_unknown_and_ambiguous_headers() {
         common::stderr(&o)
     );
 }
+
+#[test]
+fn truncated_and_hostile_workbooks_never_panic() {
+    let dir = common::project_root().join("tests/fixtures/workbook");
+    for name in ["county.xlsx", "county.xls", "county.ods", "encrypted.xlsx"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        for cut in (0..bytes.len()).step_by(97) {
+            let p = read_book(name, &bytes[..cut]);
+            // Refused whole, or read as far as it goes: never a panic, never a cell without a report.
+            assert!(p.file_error.is_some() || p.cells.iter().all(|c| (c.report as usize) < p.reports.len()));
+        }
+        let mut flipped = bytes.clone();
+        for i in (0..flipped.len()).step_by(53) {
+            flipped[i] ^= 0x5A;
+        }
+        let _ = read_book(name, &flipped);
+    }
+    let p = read_book("空.xlsx", b"");
+    assert_eq!(with_rule(&p, Rule::UnreadableWorkbook).len(), 1);
+}

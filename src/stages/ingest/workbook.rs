@@ -179,8 +179,35 @@ fn open<'b>(bytes: &'b [u8], ext: &str) -> Result<Sheets<Cursor<&'b [u8]>>, Stri
     }
 }
 
-/// Parse a workbook's bytes. Never panics, whatever the bytes; every problem is a finding.
+/// Parse a workbook's bytes. Never panics, whatever the bytes; every problem is a finding. calamine
+/// itself asserts on some malformed .xls records (found by `tests/workbook.rs` cutting and flipping
+/// bytes): such a panic is caught here and the workbook refused with `E090` like any corrupt one.
 pub fn parse_workbook_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(file, bytes, opts)));
+    read.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let mut out = ParsedFile::new(file);
+        out.size = bytes.len() as u64;
+        out.sha256 = format!("{:x}", Sha256::digest(bytes));
+        let why =
+            format!("工作簿已损坏，读取器无法解析（corrupt workbook: the reader gave up: {}）", elide(&what));
+        out.extracted = Some(ReportExtract {
+            form: "workbook".into(),
+            csv: String::new(),
+            log: vec![format!("refused: {why}")],
+        });
+        let f = out.refuse_file(Rule::UnreadableWorkbook, None, format!("{}：{why}", file.display));
+        f.expected = Some("可打开的 .xlsx/.xlsm/.xls/.ods 工作簿（无打开密码）".into());
+        f.actual = Some("损坏的工作簿".into());
+        out
+    })
+}
+
+fn read_workbook(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
     let mut out = ParsedFile::new(file);
     out.size = bytes.len() as u64;
     out.sha256 = format!("{:x}", Sha256::digest(bytes));
@@ -321,7 +348,7 @@ fn ods_merges(bytes: &[u8], sheet: &str) -> Vec<Dimensions> {
             Ok(Event::End(e)) => {
                 match local(e.name().as_ref()).as_slice() {
                     b"table" if inside => return out,
-                    b"table-row" if inside => row += row_repeat,
+                    b"table-row" if inside => row = row.saturating_add(row_repeat),
                     _ => {}
                 }
                 continue;
@@ -335,16 +362,19 @@ fn ods_merges(bytes: &[u8], sheet: &str) -> Vec<Dimensions> {
                 col = 0;
                 row_repeat = num(attr(&e, b"number-rows-repeated"));
                 if empty {
-                    row += row_repeat;
+                    row = row.saturating_add(row_repeat);
                 }
             }
             b"table-cell" | b"covered-table-cell" if inside => {
                 let cols = num(attr(&e, b"number-columns-spanned"));
                 let rows = num(attr(&e, b"number-rows-spanned"));
                 if cols > 1 || rows > 1 {
-                    out.push(Dimensions::new((row, col), (row + rows - 1, col + cols - 1)));
+                    out.push(Dimensions::new(
+                        (row, col),
+                        (row.saturating_add(rows - 1), col.saturating_add(cols - 1)),
+                    ));
                 }
-                col += num(attr(&e, b"number-columns-repeated"));
+                col = col.saturating_add(num(attr(&e, b"number-columns-repeated")));
             }
             _ => {}
         }
@@ -602,11 +632,11 @@ fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
     for m in &sheet.merges {
         let (r0, c0) = m.start;
         let (r1, c1) = m.end;
-        if r1 <= header_row || (r0 == r1 && c0 == c1) {
+        if r1 < r0 || c1 < c0 || r1 <= header_row || (r0 == r1 && c0 == c1) {
             continue;
         }
         let covers_value = value_cols.iter().any(|(c, _)| (c0..=c1).contains(c));
-        let spans_cells = (r1 - r0 + 1) * (c1 - c0 + 1) > 1;
+        let spans_cells = (r1 as u64 - r0 as u64 + 1) * (c1 as u64 - c0 as u64 + 1) > 1;
         if !(covers_value && spans_cells) {
             continue;
         }
@@ -800,7 +830,11 @@ pub fn parse_a1(s: &str) -> Option<(u32, u32)> {
     if letters.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let col = letters.to_ascii_uppercase().bytes().fold(0u32, |acc, b| acc * 26 + (b - b'A' + 1) as u32);
+    // Checked: a defined name in a user's workbook may point anywhere, or nowhere sensible.
+    let col = letters
+        .to_ascii_uppercase()
+        .bytes()
+        .try_fold(0u32, |acc, b| acc.checked_mul(26)?.checked_add((b - b'A' + 1) as u32))?;
     let row: u32 = digits.parse().ok()?;
     (row > 0 && col > 0).then(|| (row - 1, col - 1))
 }
@@ -907,6 +941,8 @@ mod tests {
         assert_eq!(parse_a1("D7"), Some((6, 3)));
         assert_eq!(parse_a1("AA10"), Some((9, 26)));
         assert_eq!(parse_a1("line 7"), None);
+        assert_eq!(parse_a1("AAAAAAAAAAAAAAAAAAAA1"), None);
+        assert_eq!(parse_a1("A99999999999"), None);
     }
 
     #[test]
