@@ -143,7 +143,7 @@ pub(super) fn finish_named(b: &mut super::workbook::Book, names: &[(String, Stri
                 label: metric.label_zh(),
                 value: raw.clone(),
             };
-            let g = b.push_row(row, format!("{sheet}!{}（{}）", a1(at.0, at.1), metric.label_zh()));
+            let g = b.push_row(row, Some(format!("{sheet}!{}（{}）", a1(at.0, at.1), metric.label_zh())));
             let line = at.0 as u64 + 1;
             for r in &reasons {
                 b.out.reject(g, line, r.clone());

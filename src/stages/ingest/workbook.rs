@@ -91,6 +91,14 @@ impl Row {
         a1(self.at.0, self.at.1)
     }
 
+    /// The metric's label: as given, else the catalog's for a known id.
+    fn label(&self) -> String {
+        if !self.label.is_empty() {
+            return self.label.clone();
+        }
+        catalog().index_of(&self.metric).map(|i| catalog().metric(i).label_zh()).unwrap_or_default()
+    }
+
     fn fields(&self) -> [String; 10] {
         [
             self.sheet.clone(),
@@ -101,7 +109,7 @@ impl Row {
             self.body.clone(),
             self.format.clone(),
             self.metric.clone(),
-            self.label.clone(),
+            self.label(),
             self.value.clone(),
         ]
     }
@@ -112,8 +120,9 @@ pub(super) struct Book<'a> {
     pub out: ParsedFile,
     pub opts: &'a ParseOptions,
     rows: Vec<Row>,
-    /// The header name of each row's value (`行政许可`), for the `ParsedFile` header.
-    names: Vec<String>,
+    /// The name of each row's cell (`各县汇总!D7（行政许可）`), for the `ParsedFile` header; `None`:
+    /// made from the row when needed.
+    names: Vec<Option<String>>,
     log: Vec<String>,
     reports: HashMap<ReportKey, u32>,
     pub layouts: Vec<String>,
@@ -163,7 +172,7 @@ impl Book<'_> {
         i
     }
 
-    pub fn push_row(&mut self, row: Row, name: String) -> u32 {
+    pub fn push_row(&mut self, row: Row, name: Option<String>) -> u32 {
         self.rows.push(row);
         self.names.push(name);
         (self.rows.len() - 1) as u32
@@ -676,20 +685,13 @@ fn read_table(b: &mut Book, sheet: &Sheet, header_row: u32, h: &Header) {
                 year: year_text(sheet.data(r, h.year as u32)),
                 body: field(r, h.body),
                 format: field(r, h.format),
-                label: catalog()
-                    .index_of(&metric)
-                    .map(|i| catalog().metric(i).label_zh())
-                    .unwrap_or_default(),
+                // The label and the row's name are worked out when written (`finish`): a national
+                // wide sheet has half a million value cells.
+                label: String::new(),
                 metric,
                 value: sheet.text(r, *c),
             };
-            let name = format!(
-                "{}!{}（{}）",
-                sheet.name,
-                a1(r, *c),
-                h.names.get(*c as usize).cloned().unwrap_or_default()
-            );
-            let g = b.push_row(row, name);
+            let g = b.push_row(row, None);
             at.insert((r + 1, *c), g);
             rows_of_line.entry(r + 1).or_default().push(g);
         }
@@ -862,7 +864,7 @@ fn take_report(b: &mut Book, sheet: &Sheet, x: &extract::Extracted) {
             value: value.clone(),
         };
         let name = format!("{}!{}（{}）", sheet.name, a1(at.0, at.1), cell.label_zh());
-        let g = b.push_row(row, name);
+        let g = b.push_row(row, Some(name));
         let line = at.0 as u64 + 1;
         if let Err(p) = &year_ok {
             b.out.reject(g, line, format!("{}: {}", p.rule.id(), p.message));
@@ -908,7 +910,16 @@ fn finish(mut b: Book) -> ParsedFile {
     // The header names each row's cell while the rows fit a column number; past that, `value`.
     let by_cell = b.rows.len() <= u16::MAX as usize;
     if by_cell {
-        b.out.header = b.names.clone().into();
+        let names: Vec<String> = b
+            .rows
+            .iter()
+            .zip(&b.names)
+            .map(|(row, name)| match name {
+                Some(n) => n.clone(),
+                None => format!("{}!{}（{}）", row.sheet, row.cell(), row.label()),
+            })
+            .collect();
+        b.out.header = names.into();
         for c in &mut b.out.cells {
             c.col = c.record as u16;
         }
