@@ -130,3 +130,16 @@ fn the_command_writes_xlsx_by_extension_and_csv_otherwise() {
     let o = common::xxgk(&["template", "--region", "653128", "--year", "2024"], dir.path());
     assert!(common::stdout(&o).contains("region_code,region_name,year"));
 }
+
+#[test]
+fn a_template_nobody_filled_in_is_skipped_with_a_warning() {
+    let region = regions().get(653128).unwrap();
+    let keys = TemplateKeys { region, year: 2024, body: String::new(), format: Format::F2021 };
+    let (bytes, _) = xxgk::workbooks::template::template_bytes(&keys).unwrap();
+    let p = parse_workbook_bytes(&InputFile::named("空模板.xlsx"), &bytes, &ParseOptions { max_year: 2026 });
+    assert!(p.reports.is_empty() && p.cells.is_empty() && p.rejected.is_empty());
+    let w: Vec<_> =
+        p.findings.iter().filter(|f| f.rule == xxgk::model::finding::Rule::TemplateNotFilled).collect();
+    assert_eq!(w.len(), 1, "{:#?}", p.findings);
+    assert!(w[0].message.starts_with("空模板.xlsx!年度报告："), "{}", w[0].message);
+}

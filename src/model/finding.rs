@@ -55,6 +55,7 @@ pub enum Rule {
     MergedValueCells,
     SheetSkipped,
     HiddenSheet,
+    TemplateNotFilled,
     // Notices.
     DuplicateCell,
     IgnoredColumn,
@@ -73,7 +74,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 40] = [
+    pub const ALL: [Rule; 41] = [
         Rule::UnreadableFile,
         Rule::NotText,
         Rule::EmptyFile,
@@ -102,6 +103,7 @@ impl Rule {
         Rule::MergedValueCells,
         Rule::SheetSkipped,
         Rule::HiddenSheet,
+        Rule::TemplateNotFilled,
         Rule::DuplicateCell,
         Rule::IgnoredColumn,
         Rule::NotAReport,
@@ -146,6 +148,7 @@ impl Rule {
             Rule::MergedValueCells => "E092-merged-value-cells",
             Rule::SheetSkipped => "W072-sheet-skipped",
             Rule::HiddenSheet => "W073-hidden-sheet",
+            Rule::TemplateNotFilled => "W074-template-not-filled",
             Rule::DuplicateCell => "I061-duplicate-cell",
             Rule::IgnoredColumn => "W070-ignored-column",
             Rule::NotAReport => "W071-not-a-report",
@@ -191,6 +194,7 @@ impl Rule {
             Rule::MergedValueCells => "合并单元格跨越多个数值单元格，无法判断数值属于哪一格；该行被拒收",
             Rule::SheetSkipped => "工作表既不是长表、宽表，也不是年度报告表格，已跳过",
             Rule::HiddenSheet => "隐藏的工作表不读取，已跳过（如需读取请取消隐藏）",
+            Rule::TemplateNotFilled => "xxgk template 工作簿的数值单元格全部为空（尚未填写），已跳过，不作为一份报告",
             Rule::ConflictingCell => "同一报告的同一数据项给出了两个不同的数值；两行均被拒收",
             Rule::DuplicateCell => "同一报告的同一数据项重复给出且数值相同；只保留一次",
             Rule::IgnoredColumn => "不认识的列，已忽略（不属于长表或宽表的列）",

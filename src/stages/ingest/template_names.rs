@@ -87,6 +87,29 @@ pub(super) fn finish_named(b: &mut super::workbook::Book, names: &[(String, Stri
     if pending.is_empty() {
         return;
     }
+    // A template nobody filled in is no report: skipped, said so, never a report of 200 blanks.
+    let blank = pending.iter().all(|(_, values, formulas)| {
+        formulas.is_empty()
+            && values.iter().all(|(_, _, raw)| crate::reference::value::trim_blank(raw).is_empty())
+    });
+    if blank {
+        let sheets: Vec<&str> = pending.iter().map(|(s, _, _)| s.as_str()).collect();
+        let mut f = b.finding(
+            Severity::Warning,
+            Rule::TemplateNotFilled,
+            sheets.first().copied().unwrap_or(""),
+            None,
+            "模板的数值单元格全部为空（尚未填写），已跳过（template not filled in）".into(),
+        );
+        f.expected = Some("至少填写一个数值单元格".into());
+        f.actual =
+            Some(format!("{} 个命名数值单元格均为空", pending.iter().map(|p| p.1.len()).sum::<usize>()));
+        b.out.findings.push(f);
+        for s in sheets {
+            b.layouts.push(format!("{s}: template, not filled in"));
+        }
+        return;
+    }
     let key = |k: &str| -> (String, String, (u32, u32)) {
         names
             .iter()
