@@ -10,7 +10,8 @@
 //! 5. `store`: the Parquet dataset, rejected rows, findings, atomic publishing.
 //! 6. `rollup`: sums over regions and years from the published facts.
 //! 7. `charts`: charts and index.html from the published rollup.
-//! 8. `pipeline`: the run chain (ingest → store → rollup → charts), its caches and its lock.
+//! 8. `workbooks`: the fill-in template and the briefing workbook (.xlsx) written out.
+//! 9. `pipeline`: the run chain (ingest → store → rollup → charts), its caches and its lock.
 //!
 //! The binary's `cmd/` sits on top: it parses arguments, calls `pipeline` or a stage, and prints.
 
@@ -27,6 +28,8 @@ pub mod store;
 pub mod rollup;
 
 pub mod charts;
+
+pub mod workbooks;
 
 pub mod pipeline;
 

@@ -32,8 +32,10 @@ enum Command {
     Plot(cmd::plot::Args),
     /// Read the numbers straight from published reports (text, HTML, .docx) into long-layout CSVs.
     Extract(cmd::extract::Args),
-    /// Print a blank long-layout CSV for one report to fill in.
+    /// Print a blank long-layout CSV for one report to fill in, or write the official table as a workbook (-o FILE.xlsx).
     Template(cmd::template::Args),
+    /// Write the briefing workbook (.xlsx) of one region and year from the published rollup.
+    Brief(cmd::brief::Args),
     /// Write deterministic synthetic report CSVs for real regions (for demos and benchmarks).
     Synth(cmd::synth::Args),
     /// Print a format's metric catalog (--format 2019|2021) or the harmonized set (--harmonized).
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a, &cli.common),
         Command::Extract(a) => cmd::extract::run(a, &cli.common),
         Command::Template(a) => cmd::template::run(a),
+        Command::Brief(a) => cmd::brief::run(a, &cli.common),
         Command::Synth(a) => cmd::synth::run(a, &cli.common),
         Command::Metrics(a) => cmd::metrics::run(a),
     };

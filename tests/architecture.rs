@@ -22,8 +22,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 5),
     ("rollup", 6),
     ("charts", 7),
-    ("pipeline", 8),
-    ("cmd", 9),
+    ("workbooks", 8),
+    ("pipeline", 9),
+    ("cmd", 10),
 ];
 
 /// (from, to): a unit that may use another of its own layer, through `to`'s own items only.

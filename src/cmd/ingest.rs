@@ -17,6 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
+    args.inputs.apply_columns()?;
     let opts = args.inputs.ingest_options(common, (!args.no_cache).then(|| args.out.clone()));
     let summary = xxgk::pipeline::chain::ingest(&args.out, &opts)?;
     if !common.quiet {

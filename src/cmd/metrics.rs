@@ -62,10 +62,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let form = c.form(args.format.into());
     if args.csv {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(["metric", "column", "kind", "unit", "item_zh", "column_zh"])?;
+        // Every Chinese header ingest accepts for the metric, as label keys (punctuation and spaces
+        // dropped: `（七）总计/总计` is accepted as `七总计总计`), separated by `|`.
+        let aliases = xxgk::stages::ingest::aliases::aliases_by_metric();
+        w.write_record(["metric", "column", "kind", "unit", "item_zh", "column_zh", "aliases"])?;
         for cell in &form.cells {
             let m = c.metric(cell.metric);
-            w.write_record([&m.id, &m.column, m.kind.as_str(), &m.unit, &cell.item_zh, &cell.column_zh])?;
+            let a = aliases[cell.metric].join("|");
+            w.write_record([&m.id, &m.column, m.kind.as_str(), &m.unit, &cell.item_zh, &cell.column_zh, &a])?;
         }
         w.flush()?;
         return Ok(0);

@@ -1,5 +1,6 @@
 //! One file per subcommand. Each turns its arguments into library calls and returns the exit code.
 
+pub mod brief;
 pub mod extract;
 pub mod ingest;
 pub mod metrics;
@@ -37,6 +38,10 @@ pub struct Inputs {
     /// Latest report year accepted (default: the current year); for synthetic future years in benchmarks.
     #[arg(long)]
     pub max_year: Option<i32>,
+    /// CSV of `header,metric` rows settling column headers xxgk does not know or finds ambiguous
+    /// (`规章本年,regulations.issued`); the metric by id, or a key column (`region_code`, `year`, …).
+    #[arg(long, value_name = "MAP.csv")]
+    pub columns: Option<PathBuf>,
 }
 
 impl Inputs {
@@ -46,6 +51,17 @@ impl Inputs {
         } else {
             self.inputs.clone()
         }
+    }
+
+    /// Read `--columns` and use it for every header from now on.
+    pub fn apply_columns(&self) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let Some(path) = &self.columns else { return Ok(()) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let map = xxgk::stages::ingest::aliases::read_column_map(&text)
+            .with_context(|| path.display().to_string())?;
+        xxgk::stages::ingest::aliases::set_column_map(map)?;
+        Ok(())
     }
 
     /// The ingest these inputs ask for; `cache_in`: the output folder whose cache and published

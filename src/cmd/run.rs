@@ -32,6 +32,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
+    args.inputs.apply_columns()?;
     let started = std::time::Instant::now();
     let opts = RunOptions {
         ingest: args.inputs.ingest_options(common, (!args.no_cache).then(|| args.out.clone())),

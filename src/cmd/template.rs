@@ -1,5 +1,6 @@
 //! `xxgk template`: a long-layout CSV with every metric id and its Chinese label and an empty value
-//! column, for a county to fill in. UTF-8 with BOM so that Excel shows the Chinese labels.
+//! column, for a county to fill in (UTF-8 with BOM so that Excel shows the Chinese labels); or, with
+//! `-o FILE.xlsx`, the official table as a workbook (`workbooks::template`).
 
 use anyhow::{bail, Context};
 use std::io::Write;
@@ -21,7 +22,8 @@ pub struct Args {
     /// Table format: 2019 (国办公开办函〔2019〕60号) or 2021; default: the one in force for the year.
     #[arg(long, value_enum)]
     pub format: Option<super::metrics::FormatArg>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output; the kind follows the extension (.xlsx: the
+    /// official table as a workbook with named value cells; anything else: CSV).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }
@@ -40,6 +42,28 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let format = args.format.map(Format::from).unwrap_or_else(|| Format::for_year(args.year));
     if args.year < format.first_year() {
         bail!("the {} format applies from the {} reports on", format.as_str(), format.first_year());
+    }
+    if let Some(p) = args
+        .output
+        .as_ref()
+        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx")))
+    {
+        let keys = xxgk::workbooks::template::TemplateKeys {
+            region,
+            year: args.year,
+            body: args.body.clone(),
+            format,
+        };
+        xxgk::workbooks::template::write_template(&keys, p)
+            .with_context(|| format!("writing {}", p.display()))?;
+        return Ok(0);
+    }
+    if let Some(p) = args.output.as_ref().filter(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["xls", "xlsm", "ods", "et"].iter().any(|x| e.eq_ignore_ascii_case(x)))
+    }) {
+        bail!("{}: the template is written as .xlsx (Excel, WPS and LibreOffice all open it) or .csv; name the file .xlsx", p.display());
     }
     let mut buf = Vec::new();
     buf.extend_from_slice(b"\xEF\xBB\xBF");

@@ -35,6 +35,7 @@ fn table(findings: &[Finding]) -> String {
 }
 
 pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
+    args.inputs.apply_columns()?;
     let opts = args.inputs.ingest_options(common, None);
     let ingested = read_and_validate(&opts, &temp_spill_dir(), &|_, _, _| Ok(Vec::new()))?;
     if !ingested.findings.is_empty() {

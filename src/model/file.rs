@@ -18,6 +18,8 @@ pub enum InputKind {
     #[default]
     Csv,
     Report,
+    /// A workbook (.xlsx, .xlsm, .xls, .ods): every visible sheet read (`ingest::workbook`).
+    Workbook,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -65,6 +65,7 @@ fn read_file(f: &InputFile, popts: &ParseOptions) -> ParsedFile {
     let mut p = match f.kind {
         InputKind::Csv => parse_file(f, popts),
         InputKind::Report => parse_report(f, popts),
+        InputKind::Workbook => crate::stages::ingest::workbook::parse_workbook(f, popts),
     };
     p.note_years();
     p

@@ -80,8 +80,8 @@ pub fn sniff(ext: &str, bytes: &[u8]) -> Option<FileKind> {
 /// What to do with a spreadsheet. One function, so that the sentence changes in one place when
 /// spreadsheets are read.
 pub fn spreadsheet_advice() -> &'static str {
-    "xxgk does not read spreadsheets as reports; save the sheet as CSV (long or wide layout, see docs/formats.md) \
-     and put the .csv in the input folder"
+    "workbooks are read as data, not extracted as a report: put it in the input folder of `xxgk run` or \
+     `xxgk ingest`, which read every visible sheet (docs/workbooks.md)"
 }
 
 impl FileKind {
@@ -105,11 +105,12 @@ impl FileKind {
                  open it in Word or WPS and save it as .docx (或另存为 .docx)"
             ),
             FileKind::OldExcel => format!(
-                "an old Excel or WPS spreadsheet (OLE compound file, {named}); {} (请另存为 CSV)",
+                "an old Excel or WPS spreadsheet (OLE compound file, {named}); {}; a WPS .et is read once saved as \
+                 .xlsx (工作簿请用 run/ingest 读取；WPS 的 .et 请另存为 .xlsx)",
                 spreadsheet_advice()
             ),
             FileKind::Spreadsheet => {
-                format!("a spreadsheet (zip-based, {named}); {} (请另存为 CSV)", spreadsheet_advice())
+                format!("a spreadsheet (zip-based, {named}); {} (工作簿请用 run/ingest 读取)", spreadsheet_advice())
             }
             FileKind::Image => format!(
                 "a picture of a report ({named}), no text to read; supply the report's web page, .docx or \

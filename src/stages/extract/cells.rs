@@ -10,19 +10,36 @@ pub struct Cell {
     pub text: String,
     /// Row ordinal in the document.
     pub row: u32,
-    /// 1-based source line where the cell starts, when the input has lines (0 otherwise).
+    /// 1-based source line where the cell starts, when the input has lines (0 otherwise); for a
+    /// worksheet, its row.
     pub line: u32,
+    /// For a worksheet: the cell's 1-based column (0 otherwise), so that the log names `D7`.
+    pub col: u32,
 }
 
 impl Cell {
     /// Where to find the cell, for the extraction log.
     pub fn place(&self) -> String {
-        if self.line > 0 {
+        if self.col > 0 && self.line > 0 {
+            format!("{}{}", column_letters(self.col), self.line)
+        } else if self.line > 0 {
             format!("line {}", self.line)
         } else {
             format!("table row {}", self.row + 1)
         }
     }
+}
+
+/// A 1-based column number as a spreadsheet names it: 1 → `A`, 27 → `AA`.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let rem = ((col - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        col = (col - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A document as a flat list of cells; `Cell::row` tells the rows apart.
@@ -37,7 +54,17 @@ impl Cells {
     pub fn push_row<I: IntoIterator<Item = (String, u32)>>(&mut self, cells: I) {
         let row = self.rows;
         let before = self.cells.len();
-        self.cells.extend(cells.into_iter().map(|(text, line)| Cell { text, row, line }));
+        self.cells.extend(cells.into_iter().map(|(text, line)| Cell { text, row, line, col: 0 }));
+        if self.cells.len() > before {
+            self.rows += 1;
+        }
+    }
+
+    /// Append a worksheet row: its 1-based row number and (1-based column, text) cells.
+    pub fn push_sheet_row<I: IntoIterator<Item = (u32, String)>>(&mut self, sheet_row: u32, cells: I) {
+        let row = self.rows;
+        let before = self.cells.len();
+        self.cells.extend(cells.into_iter().map(|(col, text)| Cell { text, row, line: sheet_row, col }));
         if self.cells.len() > before {
             self.rows += 1;
         }

@@ -21,6 +21,10 @@ pub mod tables;
 pub mod text;
 pub mod version;
 
+/// The label normaliser, for ingest's Chinese column headers (`ingest::aliases`).
+pub use cells::column_letters;
+pub use text::{content_key, label_key};
+
 use crate::model::Report;
 use crate::model::ReportKey;
 use crate::model::{check_report, Breach};
@@ -48,6 +52,8 @@ pub enum InputForm {
     Html,
     Docx,
     Pdf,
+    /// A worksheet laid out as the official table (`read_report_rows`).
+    Workbook,
 }
 
 impl InputForm {
@@ -57,6 +63,7 @@ impl InputForm {
             InputForm::Html => "HTML",
             InputForm::Docx => "docx",
             InputForm::Pdf => "PDF",
+            InputForm::Workbook => "workbook",
         }
     }
 }
@@ -211,6 +218,39 @@ pub fn read_report(bytes: &[u8], ext: &str) -> Result<ReportDocument, ExtractErr
         }
     };
     Ok(ReportDocument { form, encoding, outcome })
+}
+
+/// A worksheet laid out as the official table, as ingest reads a workbook: rows of (1-based column,
+/// text) cells by 1-based row number. Region, year and body come from the sheet's title rows; when
+/// they do not tell, `title_hint` (the file name, the sheet name) is read as a title before them.
+/// Cells are placed in the log by their A1 name (`D7`).
+pub fn read_report_rows(rows: &[(u32, Vec<(u32, String)>)], title_hint: &str) -> ReportOutcome {
+    let build = |hint: Option<&str>| {
+        let mut doc = cells::Cells::default();
+        if let Some(h) = hint {
+            doc.push_row([(h.to_string(), 0)]);
+        }
+        for (row, cells) in rows {
+            doc.push_sheet_row(*row, cells.iter().cloned());
+        }
+        doc
+    };
+    let doc = build(None);
+    if !looks_like_report(&doc) {
+        return ReportOutcome::NotAReport { first_text: first_text(&doc) };
+    }
+    match extract_cells(&doc, InputForm::Workbook, &ExtractOptions::default()) {
+        Ok(x) => ReportOutcome::Extracted(x),
+        Err(ExtractError::NoTitle | ExtractError::NoYear | ExtractError::NoRegion { .. })
+            if !title_hint.is_empty() =>
+        {
+            match extract_cells(&build(Some(title_hint)), InputForm::Workbook, &ExtractOptions::default()) {
+                Ok(x) => ReportOutcome::Extracted(x),
+                Err(e) => ReportOutcome::Refused(e),
+            }
+        }
+        Err(e) => ReportOutcome::Refused(e),
+    }
 }
 
 /// A report has the title phrase somewhere near the top, or the labels of one of the two table

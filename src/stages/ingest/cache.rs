@@ -36,8 +36,9 @@ use std::time::UNIX_EPOCH;
 
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
-/// manifest; 5: blobs of cells alone; 6: cells in packs; 7: a cell's declared body kind).
-const CACHE_VERSION: u32 = 7;
+/// manifest; 5: blobs of cells alone; 6: cells in packs; 7: a cell's declared body kind; 8: workbooks,
+/// Chinese headers, units after numbers).
+const CACHE_VERSION: u32 = 8;
 
 const MANIFEST: &str = "manifest.bincode";
 const PACKS: &str = "packs";
@@ -240,9 +241,14 @@ impl ParseCache {
     pub fn open(out: &Path, max_year: i32) -> ParseCache {
         let dir = out.join(".xxgk-cache");
         let context = format!(
-            "v{CACHE_VERSION}-{}-{}-{max_year}",
+            "v{CACHE_VERSION}-{}-{}-{max_year}{}",
             env!("CARGO_PKG_VERSION"),
-            env!("XXGK_SOURCE_DIGEST")
+            env!("XXGK_SOURCE_DIGEST"),
+            // A `--columns` map changes what a header means: files read under another map are read again.
+            match crate::stages::ingest::aliases::column_map_digest() {
+                "" => String::new(),
+                d => format!("-columns:{:x}", <sha2::Sha256 as sha2::Digest>::digest(d.as_bytes())),
+            }
         );
         let (old, discarded) = match std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)) {
             Ok(Ok(m)) => (m.filter(|m| m.context == context), None),

@@ -99,7 +99,26 @@ pub fn check_year(raw: &str, max_year: i32) -> Result<i32, FieldProblem> {
 }
 
 pub fn check_metric(raw: &str) -> Result<usize, FieldProblem> {
-    crate::stages::ingest::layout::resolve_metric(trim_blank(raw)).ok_or_else(|| {
+    let trimmed = trim_blank(raw);
+    if let Some(m) = crate::stages::ingest::layout::resolve_metric(trimmed) {
+        return Ok(m);
+    }
+    // A Chinese label in the `metric` column, as in a header (`行政许可`, `本年新收-自然人`).
+    match crate::stages::ingest::aliases::meaning(trimmed) {
+        crate::stages::ingest::aliases::HeaderMeaning::Metric(m) => return Ok(m),
+        crate::stages::ingest::aliases::HeaderMeaning::Ambiguous(c) => {
+            let ids: Vec<&str> =
+                c.iter().map(|&i| crate::reference::catalog::catalog().metric(i).id.as_str()).collect();
+            return Err(problem(
+                Rule::AmbiguousHeader,
+                "只对应一个指标的编号或完整标签",
+                raw,
+                format!("指标 “{}” 可对应多个指标：{}（ambiguous metric label）", elide(raw), ids.join("、")),
+            ));
+        }
+        _ => {}
+    }
+    crate::stages::ingest::layout::resolve_metric(trimmed).ok_or_else(|| {
         let shown = elide(raw);
         problem(
             Rule::UnknownMetric,
@@ -146,7 +165,44 @@ pub fn check_body_kind(raw: &str) -> Result<Option<BodyKind>, FieldProblem> {
     })
 }
 
+/// Units a number may be written with (`88.5万元`, `5件`); longest first.
+const VALUE_UNITS: [&str; 9] = ["万元", "亿元", "千元", "元", "件", "项", "个", "条", "次"];
+
+/// `88.5万元` → (`88.5`, Some(`万元`)): a known unit written after a number, split off.
+fn split_unit(raw: &str) -> (&str, Option<&'static str>) {
+    let t = trim_blank(raw);
+    for u in VALUE_UNITS {
+        if let Some(stem) = t.strip_suffix(u) {
+            let stem = trim_blank(stem);
+            if stem.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
+                return (stem, Some(u));
+            }
+        }
+    }
+    (raw, None)
+}
+
 pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProblem> {
+    // One value grammar for CSV, workbooks and reports: the metric's own unit after the number is
+    // read; another unit is refused, never converted behind the analyst's back.
+    let raw = match split_unit(raw) {
+        (stem, Some(u)) if u == metric.unit => stem,
+        (_, Some(u)) => {
+            return Err(problem(
+                Rule::WrongUnit,
+                format!("单位 {}（或不写单位）", metric.unit),
+                raw,
+                format!(
+                    "{}：“{}” 的单位是 {u}，该指标的单位是 {}（wrong unit; write the number in {} or without a unit）",
+                    metric.label_zh(),
+                    elide(raw),
+                    metric.unit,
+                    metric.unit
+                ),
+            ))
+        }
+        (r, None) => r,
+    };
     parse_value(raw, metric.kind).map_err(|p| {
         let (label, shown) = (metric.label_zh(), elide(raw));
         match p {
@@ -187,6 +243,20 @@ pub fn check_value(raw: &str, metric: &Metric) -> Result<Option<f64>, FieldProbl
 mod tests {
     use super::*;
     use crate::reference::catalog::catalog;
+
+    #[test]
+    fn the_metrics_own_unit_is_read_another_is_refused() {
+        let fee = catalog().get("fees.amount").unwrap();
+        assert_eq!(check_value("88.5万元", fee), Ok(Some(88.5)));
+        assert_eq!(check_value(" 88.5 万元 ", fee), Ok(Some(88.5)));
+        let e = check_value("885000元", fee).unwrap_err();
+        assert_eq!(e.rule, Rule::WrongUnit);
+        assert!(e.message.contains("元") && e.message.contains("万元"), "{}", e.message);
+        let count = catalog().get("licensing.decisions").unwrap();
+        assert_eq!(check_value("5件", count), Ok(Some(5.0)));
+        assert_eq!(check_value("5万元", count).unwrap_err().rule, Rule::WrongUnit);
+        assert_eq!(check_value("件", count).unwrap_err().rule, Rule::NotANumber);
+    }
 
     #[test]
     fn region_checks() {

@@ -1,4 +1,5 @@
-//! Find the input files: files given directly, and under a folder every `*.csv` and every report file
+//! Find the input files: files given directly, and under a folder every `*.csv`, every workbook
+//! (`*.xlsx`, `*.xlsm`, `*.xls`, `*.ods`; see `workbook`; not Excel's `~$` lock files) and every report file
 //! (`*.txt`, `*.htm`, `*.html`, `*.docx`; see `report`) recursively, in a stable order, following
 //! symlinks but not their loops. Files of the kinds users drop beside reports but xxgk does not read
 //! (`.doc`, `.wps`, `.xls`, `.xlsx`, pictures) are taken too, to be listed with what to do.
@@ -34,7 +35,9 @@ pub struct WalkProblem {
 /// (old Word, spreadsheets, pictures: the report path names them); anything else given by name is
 /// read as CSV, as before.
 fn kind_of(p: &Path) -> InputKind {
-    if crate::stages::ingest::report::is_report_name(p) || is_other_kind(p) {
+    if crate::stages::ingest::workbook::is_workbook_name(p) {
+        InputKind::Workbook
+    } else if crate::stages::ingest::report::is_report_name(p) || is_other_kind(p) {
         InputKind::Report
     } else {
         InputKind::Csv
@@ -48,11 +51,13 @@ fn is_input(p: &Path) -> bool {
     let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
-    csv || (crate::stages::ingest::report::is_report_name(p) && !own_note) || is_other_kind(p)
+    csv || crate::stages::ingest::workbook::is_workbook_name(p)
+        || (crate::stages::ingest::report::is_report_name(p) && !own_note)
+        || is_other_kind(p)
 }
 
-/// A `.doc`, `.xls(x)`, picture and the like: taken so that the run summary lists it with a sentence
-/// saying what to do, instead of skipping it without a word.
+/// A `.doc`, a picture and the like: taken so that the run summary lists it with a sentence saying
+/// what to do, instead of skipping it without a word.
 fn is_other_kind(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(crate::support::filekind::is_known_other_name)
 }

@@ -1,6 +1,7 @@
 //! Which layout a CSV file uses, read off its header: long (one row per cell) or wide (one row per
 //! report, one column per metric id).
 
+use super::aliases::{meaning, HeaderMeaning};
 use crate::reference::catalog::catalog;
 use std::collections::HashMap;
 
@@ -53,6 +54,12 @@ pub enum HeaderProblem {
         missing: Vec<&'static str>,
         found: Vec<String>,
     },
+    /// A header that fits several metrics: 1-based column, the name, the candidates' catalog indexes.
+    Ambiguous {
+        name: String,
+        column: usize,
+        candidates: Vec<usize>,
+    },
 }
 
 fn clean(name: &str) -> String {
@@ -79,12 +86,23 @@ pub fn resolve_metric(name: &str) -> Option<usize> {
 
 pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, HeaderProblem> {
     let names: Vec<String> = fields.into_iter().map(clean).collect();
+    let meanings: Vec<HeaderMeaning> =
+        names.iter().map(|n| if n.is_empty() { HeaderMeaning::Unknown } else { meaning(n) }).collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     for (i, n) in lower.iter().enumerate() {
         if n.is_empty() {
             continue;
         }
-        if let Some(j) = lower[..i].iter().position(|m| m == n) {
+        // The same name twice, or two names for the same column (`year` and `年份`).
+        let same = |j: usize| {
+            lower[j] == *n
+                || match (&meanings[j], &meanings[i]) {
+                    (HeaderMeaning::Key(a), HeaderMeaning::Key(b)) => a == b,
+                    (HeaderMeaning::Metric(a), HeaderMeaning::Metric(b)) => a == b,
+                    _ => false,
+                }
+        };
+        if let Some(j) = (0..i).find(|&j| same(j)) {
             return Err(HeaderProblem::Duplicate {
                 first_name: names[j].clone(),
                 name: names[i].clone(),
@@ -93,18 +111,22 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
             });
         }
     }
-    let find = |want: &str| lower.iter().position(|n| n == want);
+    let find = |want: &str| meanings.iter().position(|m| matches!(m, HeaderMeaning::Key(k) if *k == want));
     let region_code = find("region_code");
     let year = find("year");
     let metric = find("metric");
     let value = find("value");
     let region_name = find("region_name");
     let body = find("body");
-    let label = find("label");
     let format = find("format");
     let body_kind = find("body_kind");
-    // `error` is the column `rejected/` files carry; a fixed file is fed back with it still there.
-    let error = find(crate::model::ERROR_COLUMN);
+    // Columns xxgk's own files carry and never reads: the template's `label` and `unit`, a rejected
+    // workbook row's `sheet` and `cell`, and `error`, which `rejected/` files carry (a fixed file is
+    // fed back with it still there).
+    let own: Vec<usize> = ["label", "unit", "sheet", "cell", crate::model::ERROR_COLUMN]
+        .iter()
+        .filter_map(|k| find(k))
+        .collect();
 
     let long = metric.is_some() || value.is_some();
     let mut missing = Vec::new();
@@ -114,7 +136,8 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     if year.is_none() {
         missing.push("year");
     }
-    let fixed = [region_code, year, region_name, body, error, format, body_kind];
+    let fixed = [region_code, year, region_name, body, format, body_kind];
+    let is_fixed = |i: usize| fixed.contains(&Some(i)) || own.contains(&i);
     let mut unknown_metrics = Vec::new();
     let mut ignored = Vec::new();
     let layout = if long {
@@ -125,7 +148,7 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
             missing.push("value");
         }
         for i in 0..names.len() {
-            if !fixed.contains(&Some(i)) && Some(i) != metric && Some(i) != value && Some(i) != label {
+            if !is_fixed(i) && Some(i) != metric && Some(i) != value {
                 ignored.push(i);
             }
         }
@@ -133,13 +156,20 @@ pub fn detect<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Header, H
     } else {
         let mut metrics = Vec::new();
         for (i, name) in names.iter().enumerate() {
-            if fixed.contains(&Some(i)) {
+            if is_fixed(i) {
                 continue;
             }
-            match resolve_metric(name) {
-                Some(m) => metrics.push((i, m)),
-                None if name.contains('.') => unknown_metrics.push(i),
-                None => ignored.push(i),
+            match &meanings[i] {
+                HeaderMeaning::Metric(m) => metrics.push((i, *m)),
+                HeaderMeaning::Ambiguous(candidates) => {
+                    return Err(HeaderProblem::Ambiguous {
+                        name: name.clone(),
+                        column: i + 1,
+                        candidates: candidates.clone(),
+                    })
+                }
+                _ if name.contains('.') => unknown_metrics.push(i),
+                _ => ignored.push(i),
             }
         }
         if metrics.is_empty() {

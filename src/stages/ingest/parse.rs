@@ -91,6 +91,26 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
                     "每个列名只出现一次".to_string(),
                     format!("第 {first} 列 {first_name} = 第 {second} 列 {name}"),
                 ),
+                HeaderProblem::Ambiguous { name, column, candidates } => {
+                    let listed = candidates
+                        .iter()
+                        .map(|&i| {
+                            let m = catalog().metric(i);
+                            format!("{}（{}）", m.id, m.label_zh())
+                        })
+                        .collect::<Vec<_>>();
+                    (
+                        Rule::AmbiguousHeader,
+                        format!(
+                            "第 {column} 列的列名 “{name}” 可对应 {} 个指标，无法判断是哪一个（ambiguous header）：{}；请写全标签，或用 --columns 指定",
+                            listed.len(),
+                            listed.join("；")
+                        ),
+                        Some(name.clone()),
+                        "只对应一个指标的列名（指标编号或完整标签）".to_string(),
+                        name,
+                    )
+                }
                 HeaderProblem::Missing { missing, found } => (
                     Rule::MissingColumn,
                     format!(
