@@ -32,7 +32,7 @@ pub enum HeaderMeaning {
     Unknown,
 }
 
-/// The key columns and the columns xxgk's own files carry (the template's `label`, `unit`,
+/// The key columns (with the optional `body_kind`) and the columns xxgk's own files carry (the template's `label`, `unit`,
 /// `format`; a rejected workbook row's `sheet` and `cell`; `error`), with their Chinese names.
 const KEYS: &[(&str, &[&str])] = &[
     ("region_code", &["region_code", "行政区划代码", "区划代码", "地区代码", "行政区划编码"]),
@@ -44,6 +44,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("label", &["label", "指标名称", "项目", "名称"]),
     ("unit", &["unit", "计量单位"]),
     ("format", &["format", "格式", "表格格式"]),
+    ("body_kind", &["body_kind", "主体类型", "报告主体类型", "单位类型"]),
     ("sheet", &["sheet", "工作表"]),
     ("cell", &["cell", "单元格"]),
     ("error", &["error", "错误"]),
@@ -309,6 +310,7 @@ mod tests {
         assert_eq!(meaning("地区名称"), HeaderMeaning::Key("region_name"));
         assert_eq!(meaning("年度"), HeaderMeaning::Key("year"));
         assert_eq!(meaning("填报单位"), HeaderMeaning::Key("body"));
+        assert_eq!(meaning("主体类型"), HeaderMeaning::Key("body_kind"));
         assert_eq!(meaning("Unit"), HeaderMeaning::Key("unit"));
     }
 
