@@ -192,12 +192,14 @@ fn assemble(
         let cells = std::mem::take(&mut f.cells);
         for (ci, c) in cells.iter().enumerate() {
             let Some(&r) = maps[fi].get(c.report as usize) else { continue };
-            if r == u32::MAX || f.rejected.contains_key(&c.record) || rejected_here.contains(&(file, c.record)) {
+            if r == u32::MAX
+                || f.rejected.contains_key(&c.record)
+                || rejected_here.contains(&(file, c.record))
+            {
                 continue;
             }
-            let report = reports[r as usize].get_or_insert_with(|| {
-                Report::new(keys[r as usize].take().expect("a report is made once"))
-            });
+            let report = reports[r as usize]
+                .get_or_insert_with(|| Report::new(keys[r as usize].take().expect("a report is made once")));
             let m = c.metric as usize;
             if report.sources[m].is_some() {
                 continue;
