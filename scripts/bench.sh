@@ -65,6 +65,7 @@ shape() { # name, input folder
   echo
 }
 
+national=$work/in-national-2021..2024
 if [[ $mode == shapes || $mode == all ]]; then
   [[ -d $national ]] || "$xxgk" synth --quiet --out "$national" --years 2021..2024
   province=$work/in-410000-departments-2021..2024
@@ -74,7 +75,6 @@ if [[ $mode == shapes || $mode == all ]]; then
   shape province "$province"
 fi
 
-national=$work/in-national-2021..2024
 if [[ $mode == rerun || $mode == all ]]; then
   [[ -d $national ]] || "$xxgk" synth --quiet --out "$national" --years 2021..2024
   file=$(find "$national/" -name '*-2023.synthetic.csv' | sort | sed -n 1p)
