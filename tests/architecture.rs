@@ -139,7 +139,7 @@ fn imports(src: &Path) -> Vec<Import> {
                 }
                 let skip = if to.starts_with("stages::") { 2 } else { 1 };
                 out.push(Import {
-                    file: format!("src/{}", rel.display()),
+                    file: format!("src/{}", rel.display()).replace('\\', "/"),
                     line: n + 1,
                     text: line.trim().to_string(),
                     from: from.clone(),

@@ -9,7 +9,8 @@ fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
         if e.file_type().is_file() {
-            out.push(e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            // With `/` on Windows too, as the names are written in the assertions.
+            out.push(e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
         }
     }
     out
@@ -403,4 +404,39 @@ fn every_rerun_of_a_sequence_of_edits_is_a_full_run() {
             assert!(same, "{what}: rejected/{n}");
         }
     }
+}
+
+/// A cache written by an older xxgk (bincode, before the caches moved to postcard with a format
+/// header) is not misread: the run says it discarded it, reads every file again, gives the same
+/// output as a first run, and the cache it leaves is used by the next run.
+#[test]
+fn a_cache_of_an_older_format_is_discarded_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = xxgk(&["synth", "--out", "in", "--regions", "653100", "--years", "2022..2023"], dir.path());
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path())), 0);
+    let facts = dir.path().join("out/parquet/facts");
+    let want: Vec<(String, Vec<u8>)> = files_under(&facts)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(facts.join(&f)).unwrap()))
+        .collect();
+    assert!(!want.is_empty());
+    let manifest = dir.path().join("out/.xxgk-cache/manifest.bincode");
+    assert!(manifest.is_file());
+    // What bincode 1.x wrote first for the manifest: the context string, u64 length then bytes.
+    let mut old = 9u64.to_le_bytes().to_vec();
+    old.extend_from_slice(b"v4-0.1.0-");
+    write(&manifest, old);
+    let o = xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("note: cache discarded, every input is read again: "), "{err}");
+    assert!(err.contains("manifest.bincode: written by another version of xxgk (bincode"), "{err}");
+    assert_eq!(summary(&dir.path().join("out"))["files_from_cache"], 0);
+    for (f, bytes) in &want {
+        assert_eq!(&std::fs::read(facts.join(f)).unwrap(), bytes, "{f}");
+    }
+    let o = xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path());
+    assert!(!stderr(&o).contains("cache discarded"), "{}", stderr(&o));
+    assert!(summary(&dir.path().join("out"))["files_from_cache"].as_u64().unwrap() > 0);
 }

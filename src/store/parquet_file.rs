@@ -178,6 +178,8 @@ mod tests {
     use parquet::arrow::ArrowWriter;
     use std::sync::Arc;
 
+    /// Linux: `/dev/full` (Windows has no such device; the kill and abort tests cover it there).
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_full_disk_is_an_error_naming_the_path() {
         // /dev/full takes the open and fails every write with ENOSPC: a disk that filled up.
