@@ -186,10 +186,10 @@ fn assemble(
     let mut keys: Vec<Option<ReportKey>> = keys.into_iter().map(Some).collect();
     let mut reports: Vec<Option<Report>> = (0..keys.len()).map(|_| None).collect();
     // Per report, each declared format with the (metric, file, cell) of its first accepted cell.
-    type Declared = Vec<((u16, u32, u32), Format, CellSource)>;
-    let mut declared: HashMap<u32, Declared> = HashMap::new();
+    type Firsts<T> = Vec<((u16, u32, u32), T, CellSource)>;
+    let mut declared: HashMap<u32, Firsts<Format>> = HashMap::new();
     // Per report, each declared body kind with where it was first given (the same order).
-    let mut kinds: HashMap<u32, Vec<((u16, u32, u32), BodyKind, CellSource)>> = HashMap::new();
+    let mut kinds: HashMap<u32, Firsts<BodyKind>> = HashMap::new();
     for (fi, f) in files.iter_mut().enumerate() {
         let file = fi as u32;
         let cells = std::mem::take(&mut f.cells);
