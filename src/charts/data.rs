@@ -5,7 +5,7 @@
 use super::load;
 use super::metrics::wanted;
 use crate::reference::regions::Level;
-use crate::support::error::{Error, IoContext, Result};
+use crate::support::error::{Error, Result};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -121,13 +121,7 @@ impl ChartData {
         let metrics = wanted();
         let mut files: Vec<(PathBuf, Level)> = Vec::new();
         for (dir, level) in dirs {
-            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .at(&dir)?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-                .collect();
-            in_dir.sort();
+            let in_dir = crate::store::dict_read::parquet_files(&dir)?;
             files.extend(in_dir.into_iter().map(|f| (f, level)));
         }
         let read: Vec<(Vec<load::Region>, Level)> = files

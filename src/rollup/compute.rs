@@ -193,16 +193,7 @@ fn read_facts(
     let dir = facts_dir.join(format!("year={year}"));
     let files: Vec<std::path::PathBuf> = match province {
         Some(p) => vec![dir.join(format!("part-{p}.parquet"))],
-        None => {
-            let mut f: Vec<_> = std::fs::read_dir(&dir)
-                .at(&dir)?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-                .collect();
-            f.sort();
-            f
-        }
+        None => crate::store::dict_read::parquet_files(&dir)?,
     };
     let names: Vec<&str> = if region_columns {
         FACT_COLUMNS.iter().chain(&REGION_COLUMNS).copied().collect()

@@ -85,13 +85,7 @@ fn year_reports(reports_dir: &Path, year: i32) -> Result<BTreeSet<(u32, u32)>> {
     use crate::store::dict_read;
     use parquet::arrow::ProjectionMask;
     let dir = reports_dir.join(format!("year={year}"));
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-        .at(&dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-        .collect();
-    files.sort();
+    let files = dict_read::parquet_files(&dir)?;
     let mut out = BTreeSet::new();
     for path in &files {
         let builder = dict_read::open(path)?;

@@ -14,6 +14,19 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The Parquet files of one partition folder (`…/year=2023/`), sorted so that every reader takes
+/// them in the same order.
+pub fn parquet_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .at(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 pub fn dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }

@@ -168,6 +168,19 @@ fn repeats(files: &[ParsedFile], keys: &[ReportKey], occurrences: &[Occurrence])
     out
 }
 
+/// Each distinct value a report's cells declare (a format, a body kind) with the (metric, file, cell)
+/// and the source of its first accepted cell.
+type Firsts<T> = Vec<((u16, u32, u32), T, CellSource)>;
+
+/// Note `value` as declared at `at`, keeping the earliest place of each distinct value.
+fn keep_first<T: PartialEq>(firsts: &mut Firsts<T>, at: (u16, u32, u32), value: T, source: CellSource) {
+    match firsts.iter_mut().find(|(_, v, _)| *v == value) {
+        Some(e) if at < e.0 => *e = (at, value, source),
+        Some(_) => {}
+        None => firsts.push((at, value, source)),
+    }
+}
+
 /// The reports with each metric's first accepted value and where it was read; rows rejected earlier
 /// (by the file's own checks) or here are skipped.
 ///
@@ -186,7 +199,6 @@ fn assemble(
     let mut keys: Vec<Option<ReportKey>> = keys.into_iter().map(Some).collect();
     let mut reports: Vec<Option<Report>> = (0..keys.len()).map(|_| None).collect();
     // Per report, each declared format with the (metric, file, cell) of its first accepted cell.
-    type Firsts<T> = Vec<((u16, u32, u32), T, CellSource)>;
     let mut declared: HashMap<u32, Firsts<Format>> = HashMap::new();
     // Per report, each declared body kind with where it was first given (the same order).
     let mut kinds: HashMap<u32, Firsts<BodyKind>> = HashMap::new();
@@ -212,20 +224,10 @@ fn assemble(
             report.sources[m] = Some(source);
             let at = (c.metric, file, ci as u32);
             if let Some(kind) = c.kind {
-                let d = kinds.entry(r).or_default();
-                match d.iter_mut().find(|(_, k, _)| *k == kind) {
-                    Some(e) if at < e.0 => *e = (at, kind, source),
-                    Some(_) => {}
-                    None => d.push((at, kind, source)),
-                }
+                keep_first(kinds.entry(r).or_default(), at, kind, source);
             }
             if let Some(format) = c.declared {
-                let d = declared.entry(r).or_default();
-                match d.iter_mut().find(|(_, f, _)| *f == format) {
-                    Some(e) if at < e.0 => *e = (at, format, source),
-                    Some(_) => {}
-                    None => d.push((at, format, source)),
-                }
+                keep_first(declared.entry(r).or_default(), at, format, source);
             }
             if report.files.last() != Some(&file) && !report.files.contains(&file) {
                 report.files.push(file);
