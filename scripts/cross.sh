@@ -32,6 +32,16 @@ case $target in
     export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
     export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
     export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+    # The end-to-end tests start the xxgk binary themselves: without a binfmt_misc entry the kernel
+    # cannot run an aarch64 executable that an emulated test spawns (the tests fail with exit 127).
+    # Register qemu for aarch64 ELF files when this machine allows it (root, or a container that may
+    # mount binfmt_misc); the dynamic loader comes from QEMU_LD_PREFIX.
+    export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
+    if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
+      [[ -e /proc/sys/fs/binfmt_misc/register ]] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+      cat /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register 2>/dev/null \
+        || echo "could not register qemu-aarch64 with binfmt_misc: tests that start xxgk will fail" >&2
+    fi
     ;;
   loongarch64-unknown-linux-gnu)
     echo "no LoongArch cross gcc in Debian 12 to link with (see docs/platforms.md)" >&2; exit 3 ;;
