@@ -30,7 +30,7 @@ enum Command {
     Rollup(cmd::rollup::Args),
     /// Draw trend, comparison, outcome and year-over-year charts and index.html from the rollup.
     Plot(cmd::plot::Args),
-    /// Read the numbers straight from published reports (text, HTML, .docx) into long-layout CSVs.
+    /// Read the numbers straight from published reports (text, HTML, .docx, PDF) into long-layout CSVs.
     Extract(cmd::extract::Args),
     /// Print a blank long-layout CSV for one report to fill in, or write the official table as a workbook (-o FILE.xlsx).
     Template(cmd::template::Args),

@@ -1,4 +1,4 @@
-//! `xxgk extract`: read reports as published (text, HTML, .docx) and write the long-layout CSV that
+//! `xxgk extract`: read reports as published (text, HTML, .docx, PDF) and write the long-layout CSV that
 //! ingest reads, one per report, each with an extraction log beside it.
 
 use anyhow::{bail, Context};
