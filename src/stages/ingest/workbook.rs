@@ -199,27 +199,36 @@ pub fn parse_workbook_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions)
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
-        let mut out = ParsedFile::new(file);
-        out.size = bytes.len() as u64;
-        out.sha256 = format!("{:x}", Sha256::digest(bytes));
         let why =
             format!("工作簿已损坏，读取器无法解析（corrupt workbook: the reader gave up: {}）", elide(&what));
-        out.extracted = Some(ReportExtract {
-            form: "workbook".into(),
-            csv: String::new(),
-            log: vec![format!("refused: {why}")],
-        });
-        let f = out.refuse_file(Rule::UnreadableWorkbook, None, format!("{}：{why}", file.display));
-        f.expected = Some("可打开的 .xlsx/.xlsm/.xls/.ods 工作簿（无打开密码）".into());
-        f.actual = Some("损坏的工作簿".into());
-        out
+        refuse_workbook(file, bytes, &why, "损坏的工作簿".into())
     })
 }
 
-fn read_workbook(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
+/// What reading `file` produced, before anything is read: its size and SHA-256.
+fn parsed_file(file: &InputFile, bytes: &[u8]) -> ParsedFile {
     let mut out = ParsedFile::new(file);
     out.size = bytes.len() as u64;
     out.sha256 = format!("{:x}", Sha256::digest(bytes));
+    out
+}
+
+/// The whole workbook refused with `E090`: `why` in the finding and the extraction log, `actual` the
+/// finding's "what was found".
+fn refuse_workbook(file: &InputFile, bytes: &[u8], why: &str, actual: String) -> ParsedFile {
+    let mut out = parsed_file(file, bytes);
+    out.extracted = Some(ReportExtract {
+        form: "workbook".into(),
+        csv: String::new(),
+        log: vec![format!("refused: {why}")],
+    });
+    let f = out.refuse_file(Rule::UnreadableWorkbook, None, format!("{}：{why}", file.display));
+    f.expected = Some("可打开的 .xlsx/.xlsm/.xls/.ods 工作簿（无打开密码）".into());
+    f.actual = Some(actual);
+    out
+}
+
+fn read_workbook(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedFile {
     let ext = file.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let mut book = match open(bytes, &ext) {
         Ok(b) => b,
@@ -233,17 +242,11 @@ fn read_workbook(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> ParsedF
             } else {
                 format!("工作簿已损坏或不是 {} 文件（corrupt workbook）：{e}", ext.to_uppercase())
             };
-            out.extracted = Some(ReportExtract {
-                form: "workbook".into(),
-                csv: String::new(),
-                log: vec![format!("refused: {why}")],
-            });
-            let f = out.refuse_file(Rule::UnreadableWorkbook, None, format!("{}：{why}", file.display));
-            f.expected = Some("可打开的 .xlsx/.xlsm/.xls/.ods 工作簿（无打开密码）".into());
-            f.actual = Some(if encrypted { "加密的工作簿".into() } else { elide(&e).into_owned() });
-            return out;
+            let actual = if encrypted { "加密的工作簿".into() } else { elide(&e).into_owned() };
+            return refuse_workbook(file, bytes, &why, actual);
         }
     };
+    let mut out = parsed_file(file, bytes);
     out.layout = Some("workbook".into());
     let mut b = Book {
         out,
