@@ -1,14 +1,25 @@
-//! The rollup query, in polars' lazy API, one year at a time: sums per region level and the derived
-//! ratios (`finish` adds year-over-year, shares and ranks).
+//! The rollup's sums, one year at a time: every region level's sums, summed by polars in one
+//! group-by (`finish` adds year-over-year, shares and ranks, `totals` the nation and the ratios).
 //!
 //! A year is rolled up from its own facts partition and the previous year's sums, so memory holds
 //! two years whatever the number of years. Regions, levels and metrics travel as integers (`code`,
 //! `lvl`, `m`) and become the documented strings only when written.
+//!
+//! Why the facts become integers and each fact's level keys here, before polars sees them: the
+//! query used to hand polars the strings and join, harmonize and group in its lazy API, three
+//! group-bys and three joins a year. On the national county set (2.28 M facts, 2-core EPYC,
+//! `perf record` of `xxgk run --no-charts`) that was 1.27 s of CPU, a fifth of the run; reading the
+//! string columns as dictionaries and one group-by on a 64-bit key made it about 0.4 s, with the
+//! same sums to the bit (`scripts/same-output.sh`).
 
-use super::tables::{derivations_frame, hierarchy_frame, metrics_frame};
+use super::finish::{key, Row};
+use super::indicators::{metric_count, metric_number};
+use crate::reference::catalog::catalog;
+use crate::reference::catalog::harmonized::derivations;
 use crate::reference::regions::{regions, Level};
-use crate::support::error::{Error, IoContext, Result};
+use crate::support::error::{Error, Result};
 use polars::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default)]
@@ -33,56 +44,22 @@ pub fn levels_for(opts: &RollupOptions) -> Vec<&'static str> {
     LEVELS[..=top].to_vec()
 }
 
-fn int(e: Expr) -> Expr {
-    e.cast(DataType::Int64)
-}
-
 /// Sums are taken over whole millionths (of a 件 or a 万元, i.e. 0.01 元): integer addition gives the
 /// same bits in any order, where parallel floating-point sums of fees would differ from run to run.
 pub const UNITS_PER_WANYUAN: f64 = 1e6;
 
-fn units(value: Expr) -> Expr {
-    // Casting truncates toward zero: adding half a unit away from zero rounds to the nearest unit.
-    // (Only the 2019 format's 本年增/减 is ever negative.)
-    let scaled = value * lit(UNITS_PER_WANYUAN);
-    when(scaled.clone().lt(lit(0.0)))
-        .then(scaled.clone() - lit(0.5))
-        .otherwise(scaled + lit(0.5))
-        .cast(DataType::Int64)
-}
-
-fn u32_lit(v: u32) -> Expr {
-    lit(v).cast(DataType::UInt32)
-}
-
-/// A region, a scope and a metric as one group key: polars groups by one integer column two to
-/// three times faster than by two.
-fn pair(code: Expr) -> Expr {
-    let region_scope = code.cast(DataType::UInt64) * lit(16u64) + col("scope").cast(DataType::UInt64);
-    (region_scope * lit(1u64 << 16) + col("m").cast(DataType::UInt64)).alias("pair")
-}
-
-/// `code`, `scope` and `m` back from `pair`. (Integer `/` is true division in polars and
-/// `floor_div` needs a feature that rebuilds half of it; a multiple of 2^16 or 16 below 2^53
-/// divides exactly as a float.)
-fn unpair() -> [Expr; 3] {
-    let m = col("pair") % lit(1u64 << 16);
-    let region_scope = (col("pair") - m.clone()) / lit(1u64 << 16);
-    let scope = region_scope.clone() % lit(16.0);
-    [
-        ((region_scope - scope.clone()) / lit(16.0)).cast(DataType::UInt32).alias("code"),
-        scope.cast(DataType::UInt32).alias("scope"),
-        m.cast(DataType::UInt32).alias("m"),
-    ]
-}
-
-/// A facts row's scope number (`BodyKind::index`) from its `body_kind`.
-fn scope_number() -> Expr {
-    let mut e = lit(crate::model::BodyKind::Other.index());
-    for k in crate::model::BodyKind::ALL.iter().rev().skip(1) {
-        e = when(col("body_kind").eq(lit(k.as_str()))).then(lit(k.index())).otherwise(e);
+/// A cell in whole millionths, rounded half away from zero, a missing value as 0; 0 too for a value
+/// past what an `i64` holds, which the sum leaves out (as polars' cast to null did).
+/// (Only the 2019 format's 本年增/减 is ever negative.)
+fn units(value: Option<f64>) -> i64 {
+    let scaled = value.unwrap_or(0.0) * UNITS_PER_WANYUAN;
+    let rounded = if scaled < 0.0 { scaled - 0.5 } else { scaled + 0.5 };
+    // `as` truncates toward zero, hence the half unit added away from zero.
+    if rounded.is_finite() && rounded.abs() < 9.2e18 {
+        rounded as i64
+    } else {
+        0
     }
-    e.cast(DataType::UInt32).alias("scope")
 }
 
 /// Years with a facts partition (`year=YYYY`), ascending.
@@ -98,76 +75,69 @@ pub fn years_present(facts_dir: &Path) -> Vec<i32> {
 }
 
 /// One year's plain sums at the county, prefecture and province levels in scope, from the year's
-/// facts or one province's partition of them: columns `lvl, code, scope, m, units, n_reports`, each
-/// scope (`BodyKind::index`) summed on its own and never into another, the sums
-/// in whole millionths. The
-/// nation and the derived ratios are added from these rows by [`super::totals`].
+/// facts or one province's partition of them, as rows (`finish::key(lvl, code, scope, m)`, value
+/// in 件 or 万元, n_reports), any order: each scope (`BodyKind::index`) summed on its own and never
+/// into another, the sums taken in whole millionths. The nation and the derived ratios are added
+/// from these rows by [`super::totals`].
+///
+/// Every fact (and harmonized cell, [`harmonize`]) of a summed metric and a known region becomes one
+/// row per level it counts in: its county's (when the region is a county), its prefecture's and its
+/// province's, keyed by that region. Polars then sums all of them in one group-by on that one
+/// integer key; `n_reports` is the number of facts in each group.
 pub fn year_sums(
     facts_dir: &Path,
     year: i32,
     province: Option<&str>,
     opts: &RollupOptions,
-) -> Result<DataFrame> {
-    let mut facts = read_facts(facts_dir, year, province, opts.region.is_some())?.lazy();
-    if let Some(code) = opts.region {
-        let s = format!("{code:06}");
-        facts = facts.filter(
-            col("region_code")
-                .eq(lit(s.clone()))
-                .or(col("prefecture_code").eq(lit(s.clone())))
-                .or(col("province_code").eq(lit(s))),
-        );
-    }
-    let base = harmonize(facts)?
-        .select([
-            col("region_code").cast(DataType::UInt32).alias("code"),
-            scope_number(),
-            col("metric"),
-            col("value"),
-        ])
-        .join(metrics_frame()?.lazy(), [col("metric")], [col("metric")], JoinArgs::new(JoinType::Inner))
-        // Several bodies of one region and scope add up; null cells count as 0; n_reports counts every report
-        // that gave the cell.
-        .group_by([pair(col("code"))])
-        .agg([units(col("value").fill_null(lit(0.0))).sum().alias("value"), int(len()).alias("n_reports")])
-        .with_columns(unpair())
-        .join(hierarchy_frame()?.lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Inner))
-        .collect()?
-        .lazy();
-    let at = |lvl: u32, code: Expr, filter: Option<Expr>| {
-        let mut lf = base.clone();
-        if let Some(f) = filter {
-            lf = lf.filter(f);
+) -> Result<Vec<Row>> {
+    let facts = read_facts(facts_dir, year, province, opts.region)?;
+    let derived = harmonize(&facts);
+    let levels = levels_for(opts).len().min(3);
+    let summed = summed_metrics();
+    // Where each region's facts count, by level: county, prefecture, province.
+    let mut places: HashMap<u32, Option<[Option<u32>; 3]>> = HashMap::new();
+    let (mut keys, mut sums) = (Vec::with_capacity(facts.len() * 3), Vec::with_capacity(facts.len() * 3));
+    let own = (0..facts.len()).map(|i| (facts.code[i], facts.scope[i], facts.m[i], facts.value[i]));
+    for (code, scope, m, value) in own.chain(derived) {
+        if !summed.get(m as usize).copied().unwrap_or(false) {
+            continue;
         }
-        lf.group_by([pair(code)])
-            .agg([col("value").sum(), col("n_reports").sum()])
-            .with_columns(unpair())
-            .select([
-                u32_lit(lvl).alias("lvl"),
-                col("code"),
-                col("scope"),
-                col("m"),
-                col("value"),
-                int(col("n_reports")).alias("n_reports"),
-            ])
-    };
-    let mut frames = Vec::new();
-    for level in levels_for(opts) {
-        frames.push(match level {
-            "county" => base.clone().filter(col("is_county")).select([
-                u32_lit(0).alias("lvl"),
-                col("code"),
-                col("scope"),
-                col("m"),
-                col("value"),
-                col("n_reports"),
-            ]),
-            "prefecture" => at(1, col("pref"), Some(col("pref").is_not_null())),
-            "province" => at(2, col("prov"), None),
-            _ => continue,
-        });
+        let Some(place) = places.entry(code).or_insert_with(|| place_of(code)) else { continue };
+        let u = units(value);
+        for (lvl, at) in place.iter().enumerate().take(levels) {
+            if let Some(c) = at {
+                keys.push(key(lvl as u32, *c, scope, m));
+                sums.push(u);
+            }
+        }
     }
-    Ok(concat(frames, UnionArgs::default())?.rename(["value"], ["units"], true).collect()?)
+    let grouped = df!["k" => keys, "units" => sums]?
+        .lazy()
+        .group_by([col("k")])
+        .agg([col("units").sum(), len().cast(DataType::Int64).alias("n")])
+        .collect()?;
+    let (k, u, n) =
+        (grouped.column("k")?.u64()?, grouped.column("units")?.i64()?, grouped.column("n")?.i64()?);
+    Ok(k.iter()
+        .zip(u.iter().zip(n.iter()))
+        .filter_map(|(k, (u, n))| Some((k?, Some(u.unwrap_or(0) as f64 / UNITS_PER_WANYUAN), n.unwrap_or(0))))
+        .collect())
+}
+
+/// Whether each metric number is summed: not an amount whose unit the format does not state
+/// (2019's 采购总金额, written in 元 by some reports and 万元 by others).
+fn summed_metrics() -> Vec<bool> {
+    let c = catalog();
+    (0..metric_count()).map(|m| m >= c.len() || c.metric(m).summable()).collect()
+}
+
+/// The regions a region's facts are summed into: itself when it is a county, its prefecture, its
+/// province; `None` for a code not in the division table.
+fn place_of(code: u32) -> Option<[Option<u32>; 3]> {
+    let r = regions();
+    let region = r.get(code)?;
+    let county = (region.level == Level::County).then_some(code);
+    Some([county, r.prefecture_of(code).map(|p| p.code), r.province_of(code).map(|p| p.code)])
 }
 
 /// The facts columns the rollup reads.
@@ -175,85 +145,141 @@ const FACT_COLUMNS: [&str; 5] = ["region_code", "body", "body_kind", "metric", "
 /// And those that `--region` filters on.
 const REGION_COLUMNS: [&str; 2] = ["prefecture_code", "province_code"];
 
-/// One year's facts (or one province's partition of them), the columns the rollup reads, read with
-/// the `parquet` crate the store writes with. (Polars' own Parquet reader, its `parquet` feature,
-/// brought in an async runtime, an HTTP client and cloud storage crates xxgk never uses: a third of
-/// the crates of a first build.)
-fn read_facts(
-    facts_dir: &Path,
-    year: i32,
-    province: Option<&str>,
-    region_columns: bool,
-) -> Result<DataFrame> {
+/// One year's facts (or one province's partition of them) as the integers the query groups by:
+/// `code` (the region), `body` (a number per distinct body name), `scope` (`BodyKind::index`),
+/// `m` (the metric number, `indicators::metric_number`) and `value`. Rows whose region code or
+/// metric is unknown are left out here, as the joins on them left them out before.
+///
+/// Read with the `parquet` crate the store writes with, string columns as dictionaries
+/// (`store::dict_read`): a string becomes its number once per distinct string, not once per row.
+/// (Handing polars the strings cost more than the rest of the rollup's summing together: national
+/// set, 2.28 M facts, polars' threads and the reading 1.27 s of CPU in `perf`. Polars' own Parquet
+/// reader, its `parquet` feature, brought in an async runtime, an HTTP client and cloud storage
+/// crates xxgk never uses: a third of the crates of a first build.)
+fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Option<u32>) -> Result<Facts> {
+    use crate::store::dict_read::{self, per_row, strings};
     use arrow::array::{Array, AsArray};
     use arrow::datatypes::{DataType as ArrowType, Float64Type};
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
 
     let dir = facts_dir.join(format!("year={year}"));
     let files: Vec<std::path::PathBuf> = match province {
         Some(p) => vec![dir.join(format!("part-{p}.parquet"))],
-        None => crate::store::dict_read::parquet_files(&dir)?,
+        None => dict_read::parquet_files(&dir)?,
     };
-    let names: Vec<&str> = if region_columns {
-        FACT_COLUMNS.iter().chain(&REGION_COLUMNS).copied().collect()
-    } else {
-        FACT_COLUMNS.to_vec()
+    let names: Vec<&str> = match region {
+        Some(_) => FACT_COLUMNS.iter().chain(&REGION_COLUMNS).copied().collect(),
+        None => FACT_COLUMNS.to_vec(),
     };
-    let text_names: Vec<&str> = names.iter().copied().filter(|n| *n != "value").collect();
-    let mut text: Vec<StringChunkedBuilder> =
-        text_names.iter().map(|n| StringChunkedBuilder::new(PlSmallStr::from_str(n), 0)).collect();
-    let mut value: Vec<Option<f64>> = Vec::new();
-    let failed = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::ReadParquet { path, source }
-    };
+    let wanted = region.map(|c| format!("{c:06}"));
+    let mut facts = Facts::default();
+    let mut bodies: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for path in &files {
-        let file = std::fs::File::open(path).at(path)?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(failed(path))?;
+        let failed = |source| Error::ReadParquet { path: path.clone(), source };
+        let builder = dict_read::open(path)?;
         let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
-        for batch in builder.with_projection(mask).build().map_err(failed(path))? {
+        for batch in builder.with_projection(mask).build().map_err(failed)? {
             let batch = batch?;
-            let column = |name: &str| {
-                batch.column_by_name(name).cloned().ok_or_else(|| Error::ReadParquet {
-                    path: path.clone(),
-                    source: parquet::errors::ParquetError::General(format!(
-                        "no column {name} (expected the facts columns {})",
-                        names.join(", ")
-                    )),
-                })
+            let missing = |e: arrow::error::ArrowError| Error::ReadParquet {
+                path: path.clone(),
+                source: parquet::errors::ParquetError::General(format!(
+                    "{e} (expected the facts columns {})",
+                    names.join(", ")
+                )),
             };
-            for (b, name) in text.iter_mut().zip(&text_names) {
-                let strings = arrow::compute::cast(&column(name)?, &ArrowType::Utf8)?;
-                for v in strings.as_string::<i32>() {
-                    b.append_option(v);
+            let codes = per_row(&strings(&batch, "region_code").map_err(missing)?, |c| c.parse::<u32>().ok());
+            let kinds = per_row(&strings(&batch, "body_kind").map_err(missing)?, |k| {
+                let kinds = crate::model::BodyKind::ALL;
+                Some(kinds.iter().find(|x| x.as_str() == k).unwrap_or(&crate::model::BodyKind::Other).index())
+            });
+            let metrics =
+                per_row(&strings(&batch, "metric").map_err(missing)?, super::indicators::metric_number);
+            let body_dict = strings(&batch, "body").map_err(missing)?;
+            let body_numbers: Vec<u32> = dict_read::values(&body_dict)
+                .iter()
+                .map(|b| {
+                    let b = b.unwrap_or_default();
+                    let next = bodies.len() as u32;
+                    *bodies.entry(b.to_string()).or_insert(next)
+                })
+                .collect();
+            let keep: Option<Vec<bool>> = match &wanted {
+                Some(s) => {
+                    let is = |name: &str| -> Result<Vec<Option<bool>>> {
+                        Ok(per_row(&strings(&batch, name).map_err(missing)?, |v| Some(v == s)))
+                    };
+                    let (a, b, c) = (is("region_code")?, is("prefecture_code")?, is("province_code")?);
+                    Some(
+                        (0..batch.num_rows())
+                            .map(|i| a[i] == Some(true) || b[i] == Some(true) || c[i] == Some(true))
+                            .collect(),
+                    )
                 }
-            }
-            let values = arrow::compute::cast(&column("value")?, &ArrowType::Float64)?;
+                None => None,
+            };
+            let column = batch
+                .column_by_name("value")
+                .ok_or_else(|| missing(arrow::error::ArrowError::SchemaError("no column value".into())))?;
+            let values = arrow::compute::cast(column, &ArrowType::Float64)?;
             let values = values.as_primitive::<Float64Type>();
-            value.extend((0..values.len()).map(|i| values.is_valid(i).then(|| values.value(i))));
+            let body_keys = body_dict.keys();
+            for i in 0..batch.num_rows() {
+                let (Some(c), Some(k), Some(n)) = (codes[i], kinds[i], metrics[i]) else { continue };
+                if keep.as_ref().is_some_and(|keep| !keep[i]) || body_keys.is_null(i) {
+                    continue;
+                }
+                facts.code.push(c);
+                facts.body.push(body_numbers[body_keys.value(i) as usize]);
+                facts.scope.push(k);
+                facts.m.push(n);
+                facts.value.push(values.is_valid(i).then(|| values.value(i)));
+            }
         }
     }
-    let mut columns: Vec<Column> = text.into_iter().map(|b| b.finish().into_series().into()).collect();
-    columns.push(Series::new(PlSmallStr::from_static("value"), value).into());
-    Ok(DataFrame::new_infer_height(columns)?)
+    Ok(facts)
 }
 
-/// Each report's cells, plus the harmonized cells its format computes from them (see
+/// The facts the rollup reads, column by column, as numbers.
+#[derive(Default)]
+struct Facts {
+    code: Vec<u32>,
+    body: Vec<u32>,
+    scope: Vec<u32>,
+    m: Vec<u32>,
+    value: Vec<Option<f64>>,
+}
+
+impl Facts {
+    fn len(&self) -> usize {
+        self.code.len()
+    }
+}
+
+/// The harmonized cells each report's format computes from its cells (see
 /// [`crate::reference::catalog::harmonized`]): a 2021 report's three （六） sub-rows also count, summed, as
 /// `requests.other_total.*`; a 2019 report's 规范性文件 本年新制作数量 as `normative_docs.issued`. One
-/// row per report and harmonized cell, so `n_reports` still counts reports. Columns `region_code,
-/// body_kind, metric, value`.
-fn harmonize(facts: LazyFrame) -> Result<LazyFrame> {
-    let facts =
-        facts.select([col("region_code"), col("body"), col("body_kind"), col("metric"), col("value")]);
-    let derived = facts
-        .clone()
-        .join(derivations_frame()?.lazy(), [col("metric")], [col("source")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("region_code"), col("body"), col("body_kind"), col("target")])
-        // Null counts as 0, as everywhere in the rollup.
-        .agg([col("value").fill_null(lit(0.0)).sum().alias("value")])
-        .select([col("region_code"), col("body_kind"), col("target").alias("metric"), col("value")]);
-    let own = facts.select([col("region_code"), col("body_kind"), col("metric"), col("value")]);
-    Ok(concat([own, derived], UnionArgs::default())?)
+/// row per report (region, body, scope) and harmonized cell, so `n_reports` still counts reports;
+/// each summed in the facts' order, a missing part as 0. Rows `(code, scope, m, value)`.
+fn harmonize(facts: &Facts) -> Vec<(u32, u32, u32, Option<f64>)> {
+    let mut targets: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (source, target) in derivations() {
+        if let (Some(s), Some(t)) = (metric_number(&source), metric_number(&target)) {
+            targets.entry(s).or_default().push(t);
+        }
+    }
+    let mut at: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
+    let mut out: Vec<(u32, u32, u32, Option<f64>)> = Vec::new();
+    for i in 0..facts.len() {
+        let Some(ts) = targets.get(&facts.m[i]) else { continue };
+        for &t in ts {
+            let slot = *at.entry((facts.code[i], facts.body[i], facts.scope[i], t)).or_insert_with(|| {
+                out.push((facts.code[i], facts.scope[i], t, Some(0.0)));
+                out.len() - 1
+            });
+            if let Some(sum) = &mut out[slot].3 {
+                *sum += facts.value[i].unwrap_or(0.0);
+            }
+        }
+    }
+    out
 }

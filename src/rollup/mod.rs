@@ -89,7 +89,7 @@ impl SumsSource<'_> {
 
     /// Summed from the facts: the year's, or one region group's.
     fn summed(&self, year: i32, group: Option<&str>) -> Result<Vec<Row>> {
-        Sums::rows_of(&compute::year_sums(self.facts_dir, year, group, self.opts)?)
+        compute::year_sums(self.facts_dir, year, group, self.opts)
     }
 
     /// The sums of `year` with the county and prefecture rows of `groups` (every province's row

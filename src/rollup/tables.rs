@@ -1,7 +1,7 @@
 //! Small lookup tables the rollup query joins against: metric ids ↔ numbers, and region names and
 //! parents (with the nation as code 0, the parent of every province).
 
-use super::indicators::{metric_count, metric_id};
+use super::indicators::{metric_count, metric_id, metric_number};
 use crate::reference::catalog::catalog;
 use crate::reference::catalog::harmonized::derivations;
 use crate::reference::regions::{regions, Level};
@@ -11,19 +11,20 @@ use polars::prelude::*;
 pub const NATIONAL: u32 = 0;
 pub const NATIONAL_NAME: &str = "全国";
 
-/// Metric ids ↔ numbers, for the metrics that are summed: not an amount whose unit the format does
-/// not state (2019's 采购总金额, written in 元 by some reports and 万元 by others).
+/// The numbers of the metrics that are summed (column `m`): not an amount whose unit the format
+/// does not state (2019's 采购总金额, written in 元 by some reports and 万元 by others).
 pub fn metrics_frame() -> Result<DataFrame> {
     let c = catalog();
     let summed = |m: usize| m >= c.len() || c.metric(m).summable();
     let nums: Vec<u32> = (0..metric_count()).filter(|&m| summed(m)).map(|m| m as u32).collect();
-    let ids: Vec<&str> = nums.iter().map(|&m| metric_id(m as usize)).collect();
-    Ok(df!["metric" => ids, "m" => nums]?)
+    Ok(df!["m" => nums]?)
 }
 
-/// The harmonization pairs (`source` cell → `target` metric) the rollup adds to every report.
+/// The harmonization pairs (`source` cell → `target` metric, by metric number) the rollup adds to
+/// every report.
 pub fn derivations_frame() -> Result<DataFrame> {
-    let (sources, targets): (Vec<String>, Vec<String>) = derivations().into_iter().unzip();
+    let (sources, targets): (Vec<u32>, Vec<u32>) =
+        derivations().into_iter().filter_map(|(s, t)| Some((metric_number(&s)?, metric_number(&t)?))).unzip();
     Ok(df!["source" => sources, "target" => targets]?)
 }
 

@@ -6,8 +6,8 @@ use crate::model::{FileNames, Report};
 use crate::reference::catalog::catalog;
 use crate::reference::regions::regions;
 use crate::support::error::Result;
-use arrow::array::{ArrayRef, Float64Builder, Int64Builder, StringBuilder};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::array::{ArrayRef, DictionaryArray, Float64Builder, Int32Array, Int64Builder, StringArray};
+use arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use arrow::record_batch::RecordBatch;
 use std::collections::HashMap;
 use std::path::Path;
@@ -46,62 +46,112 @@ pub fn schema() -> Schema {
     ])
 }
 
+/// The columns that repeat one of a few strings (a report's region and body, the catalog's metric
+/// texts, the file names) are built as dictionaries of those strings, the rest as plain arrays. The
+/// file still says `Utf8` for each (the schema written is [`schema`]'s) and the Parquet writer
+/// interns each row's string as it would from a plain string array, so the bytes are the same; what
+/// the dictionaries save is copying every row's strings into a batch first (national set, 2.28 M
+/// facts × 13 string columns: `facts::batch` 0.44 s of CPU in `perf`, then about 0.05 s).
 pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let metrics = catalog().metrics();
     let n: usize = reports.iter().map(|r| r.sources.iter().flatten().count()).sum();
-    let sb = || StringBuilder::with_capacity(n, n * 8);
-    let mut text: Vec<StringBuilder> = (0..8).map(|_| sb()).collect();
-    let (mut metric, mut item, mut applicant, mut unit, mut source_file) = (sb(), sb(), sb(), sb(), sb());
+    // Per report (its number in this batch): region code, name, level, prefecture, province, body,
+    // body kind, format.
+    let mut per_report: [Vec<Option<String>>; 8] = std::array::from_fn(|_| Vec::with_capacity(reports.len()));
+    let mut report_key: Vec<i32> = Vec::with_capacity(n);
+    let mut pref_key: Vec<Option<i32>> = Vec::with_capacity(n);
+    let mut metric_key: Vec<i32> = Vec::with_capacity(n);
+    let mut applicant_key: Vec<Option<i32>> = Vec::with_capacity(n);
+    let mut file_key: Vec<i32> = Vec::with_capacity(n);
+    let mut file_names: Vec<&str> = Vec::new();
+    let mut file_index: HashMap<u32, i32> = HashMap::new();
     let mut value = Float64Builder::with_capacity(n);
     let mut line = Int64Builder::with_capacity(n);
-    for r in reports {
+    for (i, r) in reports.iter().enumerate() {
         let region = regions.get(r.key.region);
-        let code = r.region_code();
-        let name = region.map(|x| x.name.as_str()).unwrap_or("");
-        let level = region.map(|x| x.level.as_str()).unwrap_or("");
         let pref = regions.prefecture_of(r.key.region).map(|p| p.code_str());
-        let prov = regions.province_of(r.key.region).map(|p| p.code_str()).unwrap_or_default();
+        let has_pref = pref.is_some();
+        let texts = [
+            Some(r.region_code()),
+            Some(region.map(|x| x.name.clone()).unwrap_or_default()),
+            Some(region.map(|x| x.level.as_str().to_string()).unwrap_or_default()),
+            pref,
+            Some(regions.province_of(r.key.region).map(|p| p.code_str()).unwrap_or_default()),
+            Some(r.key.body.clone()),
+            Some(r.body_kind.as_str().to_string()),
+            Some(r.format.as_str().to_string()),
+        ];
+        for (column, text) in per_report.iter_mut().zip(texts) {
+            column.push(text);
+        }
         for (m, src) in metrics.iter().zip(&r.sources) {
             let Some(src) = src else { continue };
-            text[0].append_value(&code);
-            text[1].append_value(name);
-            text[2].append_value(level);
-            text[3].append_option(pref.as_deref());
-            text[4].append_value(&prov);
-            text[5].append_value(&r.key.body);
-            text[6].append_value(r.body_kind.as_str());
-            text[7].append_value(r.format.as_str());
-            metric.append_value(&m.id);
-            item.append_value(&m.item);
-            match m.applicant {
-                Some(a) => applicant.append_value(a),
-                None => applicant.append_null(),
-            }
+            report_key.push(i as i32);
+            pref_key.push(has_pref.then_some(i as i32));
+            metric_key.push(m.index as i32);
+            applicant_key.push(m.applicant.map(|_| m.index as i32));
+            let next = file_names.len() as i32;
+            file_key.push(*file_index.entry(src.file).or_insert_with(|| {
+                file_names.push(files.name(src.file));
+                next
+            }));
             value.append_option(r.values[m.index]);
-            unit.append_value(&m.unit);
-            source_file.append_value(files.name(src.file));
             line.append_value(src.line as i64);
         }
     }
-    let arrays: Vec<ArrayRef> = vec![
-        Arc::new(text[0].finish()),
-        Arc::new(text[1].finish()),
-        Arc::new(text[2].finish()),
-        Arc::new(text[3].finish()),
-        Arc::new(text[4].finish()),
-        Arc::new(text[5].finish()),
-        Arc::new(text[6].finish()),
-        Arc::new(text[7].finish()),
-        Arc::new(metric.finish()),
-        Arc::new(item.finish()),
-        Arc::new(applicant.finish()),
-        Arc::new(value.finish()),
-        Arc::new(unit.finish()),
-        Arc::new(source_file.finish()),
-        Arc::new(line.finish()),
-    ];
-    Ok(RecordBatch::try_new(Arc::new(schema()), arrays)?)
+    let dict = |keys: &Int32Array, values: ArrayRef| -> Result<ArrayRef> {
+        Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(keys.clone(), values)?))
+    };
+    let strings = |v: &[Option<String>]| -> ArrayRef {
+        Arc::new(StringArray::from_iter(v.iter().map(|s| s.as_deref())))
+    };
+    let by_report = Int32Array::from(report_key);
+    let by_pref = Int32Array::from(pref_key);
+    let by_metric = Int32Array::from(metric_key);
+    let texts = catalog_texts();
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(15);
+    for (i, column) in per_report.iter().enumerate() {
+        arrays.push(dict(if i == 3 { &by_pref } else { &by_report }, strings(column))?);
+    }
+    arrays.push(dict(&by_metric, Arc::clone(&texts.id))?);
+    arrays.push(dict(&by_metric, Arc::clone(&texts.item))?);
+    arrays.push(dict(&Int32Array::from(applicant_key), Arc::clone(&texts.applicant))?);
+    arrays.push(Arc::new(value.finish()));
+    arrays.push(dict(&by_metric, Arc::clone(&texts.unit))?);
+    arrays.push(dict(&Int32Array::from(file_key), Arc::new(StringArray::from(file_names)))?);
+    arrays.push(Arc::new(line.finish()));
+    let fields: Vec<Field> = schema()
+        .fields()
+        .iter()
+        .zip(&arrays)
+        .map(|(f, a)| f.as_ref().clone().with_data_type(a.data_type().clone()))
+        .collect();
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+}
+
+/// The catalog's texts by metric number, each once for every batch.
+struct CatalogTexts {
+    id: ArrayRef,
+    item: ArrayRef,
+    applicant: ArrayRef,
+    unit: ArrayRef,
+}
+
+fn catalog_texts() -> &'static CatalogTexts {
+    static TEXTS: std::sync::OnceLock<CatalogTexts> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let metrics = catalog().metrics();
+        let of = |f: &dyn Fn(&crate::reference::catalog::Metric) -> &str| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(metrics.iter().map(f)))
+        };
+        CatalogTexts {
+            id: of(&|m| &m.id),
+            item: of(&|m| &m.item),
+            applicant: of(&|m| m.applicant.unwrap_or("")),
+            unit: of(&|m| &m.unit),
+        }
+    })
 }
 
 pub fn write_year(
