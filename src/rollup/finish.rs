@@ -5,12 +5,9 @@
 //! already one row per (level, region, metric), and the three joins and the sort took 0.2 s a
 //! national year, most of a re-run that changes one year.
 
-use super::compute::UNITS_PER_WANYUAN;
 use super::indicators::metric_count;
 use super::tables::parent_of;
 use crate::reference::catalog::catalog;
-use crate::support::error::Result;
-use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 /// One year's rows, sorted by (`lvl`, `code`, `scope`, `m`).
@@ -146,27 +143,6 @@ pub type Row = (u64, Option<f64>, i64);
 pub struct Sums(Vec<Row>);
 
 impl Sums {
-    /// The rows of a sums frame from `compute::year_sums` (`lvl, code, scope, m, units, n_reports`), in
-    /// its order, the value in 件 or 万元: whole millionths divided here, once, for every level.
-    pub fn rows_of(df: &DataFrame) -> Result<Vec<Row>> {
-        let lvl = df.column("lvl")?.u32()?;
-        let code = df.column("code")?.u32()?;
-        let scope = df.column("scope")?.u32()?;
-        let m = df.column("m")?.u32()?;
-        let units = df.column("units")?.i64()?;
-        let n = df.column("n_reports")?.i64()?;
-        Ok(lvl
-            .iter()
-            .zip(code.iter().zip(scope.iter()))
-            .zip(m.iter())
-            .zip(units.iter().zip(n.iter()))
-            .map(|(((l, (c, s)), m), (u, n))| {
-                let value = u.map(|u| u as f64 / UNITS_PER_WANYUAN);
-                (key(l.unwrap_or(0), c.unwrap_or(0), s.unwrap_or(0), m.unwrap_or(0)), value, n.unwrap_or(0))
-            })
-            .collect())
-    }
-
     /// From rows in any order.
     pub fn from_rows(mut rows: Vec<Row>) -> Sums {
         if !rows.is_sorted_by_key(|r| r.0) {

@@ -1,32 +1,11 @@
-//! Small lookup tables the rollup query joins against: metric ids ↔ numbers, and region names and
-//! parents (with the nation as code 0, the parent of every province).
+//! Region names and parents (with the nation as code 0, the parent of every province), and the
+//! strings the rollup's dictionary columns are written from.
 
-use super::indicators::{metric_count, metric_id, metric_number};
-use crate::reference::catalog::catalog;
-use crate::reference::catalog::harmonized::derivations;
+use super::indicators::{metric_count, metric_id};
 use crate::reference::regions::{regions, Level};
-use crate::support::error::Result;
-use polars::prelude::*;
 
 pub const NATIONAL: u32 = 0;
 pub const NATIONAL_NAME: &str = "全国";
-
-/// The numbers of the metrics that are summed (column `m`): not an amount whose unit the format
-/// does not state (2019's 采购总金额, written in 元 by some reports and 万元 by others).
-pub fn metrics_frame() -> Result<DataFrame> {
-    let c = catalog();
-    let summed = |m: usize| m >= c.len() || c.metric(m).summable();
-    let nums: Vec<u32> = (0..metric_count()).filter(|&m| summed(m)).map(|m| m as u32).collect();
-    Ok(df!["m" => nums]?)
-}
-
-/// The harmonization pairs (`source` cell → `target` metric, by metric number) the rollup adds to
-/// every report.
-pub fn derivations_frame() -> Result<DataFrame> {
-    let (sources, targets): (Vec<u32>, Vec<u32>) =
-        derivations().into_iter().filter_map(|(s, t)| Some((metric_number(&s)?, metric_number(&t)?))).unzip();
-    Ok(df!["source" => sources, "target" => targets]?)
-}
 
 /// A region's parent: a county's prefecture (or province), a prefecture's province, a province's
 /// nation; none for the nation or a code not in the table.
@@ -92,17 +71,4 @@ impl Default for RegionStrings {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Where each region sits: whether it is a county, and its prefecture and province.
-pub fn hierarchy_frame() -> Result<DataFrame> {
-    let r = regions();
-    let (mut codes, mut county, mut pref, mut prov) = (vec![], vec![], vec![], vec![]);
-    for x in r.iter() {
-        codes.push(x.code);
-        county.push(x.level == Level::County);
-        pref.push(r.prefecture_of(x.code).map(|p| p.code));
-        prov.push(r.province_of(x.code).map(|p| p.code));
-    }
-    Ok(df!["code" => codes, "is_county" => county, "pref" => pref, "prov" => prov]?)
 }

@@ -8,7 +8,6 @@ use crate::reference::catalog::catalog;
 use crate::stages::ingest::cell::{
     check_body_kind, check_format, check_metric, check_region, check_value, check_year, FieldProblem,
 };
-use crate::support::decode::csv_reader;
 use crate::support::decode::decode;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -62,7 +61,16 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
             return out;
         }
     };
-    let mut rdr = csv_reader(&text);
+    crate::support::decode::with_csv_reader(&text, |rdr| read_records(file, opts, rdr, out))
+}
+
+/// The header and every record of a file's text, into `out`.
+fn read_records(
+    file: &InputFile,
+    opts: &ParseOptions,
+    rdr: &mut crate::support::decode::CsvReader,
+    mut out: ParsedFile,
+) -> ParsedFile {
     let mut rec = csv::StringRecord::new();
     let header = match rdr.read_record(&mut rec) {
         Ok(true) => detect(rec.iter()),
@@ -127,7 +135,7 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
             f.column = column;
             f.expected = Some(expected);
             f.actual = Some(actual);
-            reject_all_records(&mut out, &mut rdr, &format!("{}: {message}", rule.id()));
+            reject_all_records(&mut out, rdr, &format!("{}: {message}", rule.id()));
             return out;
         }
     };
@@ -169,7 +177,7 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
     out
 }
 
-fn reject_all_records(out: &mut ParsedFile, rdr: &mut csv::Reader<&[u8]>, reason: &str) {
+fn reject_all_records(out: &mut ParsedFile, rdr: &mut crate::support::decode::CsvReader, reason: &str) {
     let mut rec = csv::StringRecord::new();
     let mut record = 0u32;
     loop {
