@@ -74,6 +74,16 @@ pub fn years_present(facts_dir: &Path) -> Vec<i32> {
     years
 }
 
+/// How many facts a year has, from its files' footers.
+pub fn year_rows(facts_dir: &Path, year: i32) -> Result<u64> {
+    let mut rows = 0u64;
+    for path in crate::store::dict_read::parquet_files(&facts_dir.join(format!("year={year}")))? {
+        let n = crate::store::dict_read::open(&path)?.metadata().file_metadata().num_rows();
+        rows += u64::try_from(n).unwrap_or(0);
+    }
+    Ok(rows)
+}
+
 /// One year's plain sums at the county, prefecture and province levels in scope, from the year's
 /// facts or one province's partition of them, as rows (`finish::key(lvl, code, scope, m)`, value
 /// in 件 or 万元, n_reports), any order: each scope (`BodyKind::index`) summed on its own and never
@@ -111,7 +121,13 @@ pub fn year_sums(
             }
         }
     }
-    let grouped = df!["k" => keys, "units" => sums]?
+    drop(facts);
+    // Handed over without a copy: at every body of the nation a region group is millions of keys.
+    let frame = DataFrame::new_infer_height(vec![
+        UInt64Chunked::from_vec(PlSmallStr::from_static("k"), keys).into_series().into(),
+        Int64Chunked::from_vec(PlSmallStr::from_static("units"), sums).into_series().into(),
+    ])?;
+    let grouped = frame
         .lazy()
         .group_by([col("k")])
         .agg([col("units").sum(), len().cast(DataType::Int64).alias("n")])
@@ -178,7 +194,8 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
         let failed = |source| Error::ReadParquet { path: path.clone(), source };
         let builder = dict_read::open(path)?;
         let mask = ProjectionMask::columns(builder.parquet_schema(), names.iter().copied());
-        for batch in builder.with_projection(mask).build().map_err(failed)? {
+        // Batches of 64 Ki rows: a batch's dictionaries are looked up once each.
+        for batch in builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(failed)? {
             let batch = batch?;
             let missing = |e: arrow::error::ArrowError| Error::ReadParquet {
                 path: path.clone(),
@@ -194,15 +211,10 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
             });
             let metrics =
                 per_row(&strings(&batch, "metric").map_err(missing)?, super::indicators::metric_number);
-            let body_dict = strings(&batch, "body").map_err(missing)?;
-            let body_numbers: Vec<u32> = dict_read::values(&body_dict)
-                .iter()
-                .map(|b| {
-                    let b = b.unwrap_or_default();
-                    let next = bodies.len() as u32;
-                    *bodies.entry(b.to_string()).or_insert(next)
-                })
-                .collect();
+            let body_numbers = per_row(&strings(&batch, "body").map_err(missing)?, |b| {
+                let next = bodies.len() as u32;
+                Some(*bodies.entry(b.to_string()).or_insert(next))
+            });
             let keep: Option<Vec<bool>> = match &wanted {
                 Some(s) => {
                     let is = |name: &str| -> Result<Vec<Option<bool>>> {
@@ -222,14 +234,16 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
                 .ok_or_else(|| missing(arrow::error::ArrowError::SchemaError("no column value".into())))?;
             let values = arrow::compute::cast(column, &ArrowType::Float64)?;
             let values = values.as_primitive::<Float64Type>();
-            let body_keys = body_dict.keys();
             for i in 0..batch.num_rows() {
-                let (Some(c), Some(k), Some(n)) = (codes[i], kinds[i], metrics[i]) else { continue };
-                if keep.as_ref().is_some_and(|keep| !keep[i]) || body_keys.is_null(i) {
+                let (Some(c), Some(k), Some(n), Some(b)) = (codes[i], kinds[i], metrics[i], body_numbers[i])
+                else {
+                    continue;
+                };
+                if keep.as_ref().is_some_and(|keep| !keep[i]) {
                     continue;
                 }
                 facts.code.push(c);
-                facts.body.push(body_numbers[body_keys.value(i) as usize]);
+                facts.body.push(b);
                 facts.scope.push(k);
                 facts.m.push(n);
                 facts.value.push(values.is_valid(i).then(|| values.value(i)));
