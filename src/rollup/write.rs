@@ -194,7 +194,9 @@ fn long_batch(
     let key = |c: Option<u32>| c.and_then(|c| strings.key(c));
     let n = rows.len();
     let mut region_keys: [Vec<Option<i32>>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
-    let mut last: Option<((u32, Option<u32>), [Option<i32>; 4])> = None;
+    // (region, parent) of the run of rows being read, and its four keys.
+    type Keys = [Option<i32>; 4];
+    let mut last: Option<((u32, Option<u32>), Keys)> = None;
     for (&c, &parent) in rows.code.iter().zip(rows.parent) {
         let ks = match last {
             Some((at, ks)) if at == (c, parent) => ks,
