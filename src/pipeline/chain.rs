@@ -45,7 +45,9 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     let stages = crate::support::progress::stages(opts.ingest.quiet);
     stages.set_message("ingest and validate");
     // Only the summary is needed from here on: the reports in memory go before the rollup starts.
-    let summary = ingest_into(&staging, &opts.ingest).map_err(unpublished(out))?.summary;
+    // (The coverage goes to the rollup, which would otherwise read every year's reports again.)
+    let super::Ingested { summary, coverage, .. } =
+        ingest_into(&staging, &opts.ingest).map_err(unpublished(out))?;
     mark(|| "run: ingest done".into());
     crate::support::memory::release_freed();
     stages.set_message("rollup");
@@ -55,6 +57,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         &staging.path("parquet"),
         &opts.rollup,
         previous.as_ref(),
+        coverage,
     )
     .map_err(unpublished(out))?;
     mark(|| "run: rollup done".into());
@@ -126,7 +129,7 @@ pub fn rollup(out: &Path, opts: &RollupOptions, reuse: bool, quiet: bool) -> Res
     let stages = crate::support::progress::stages(quiet);
     stages.set_message("rolling up");
     let previous = reuse.then(|| Previous::new(&out.join("parquet")));
-    let summary = crate::rollup::rollup(&facts, &staging.path("parquet"), opts, previous.as_ref())
+    let summary = crate::rollup::rollup(&facts, &staging.path("parquet"), opts, previous.as_ref(), None)
         .map_err(unpublished(out))?;
     staging.commit(&crate::rollup::PRODUCTS)?;
     stages.finish_and_clear();

@@ -50,6 +50,8 @@ pub struct Ingested {
     pub dataset: Dataset,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Who reported and who did not, once `ingest_into` has written the reports.
+    pub coverage: Option<crate::rollup::coverage::Coverage>,
 }
 
 pub fn current_year() -> i32 {
@@ -377,7 +379,7 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     let findings = dataset.all_findings();
     let mut summary = Summary::new(&dataset, tally, &findings, opts.strict);
     summary.years_from_cache = plan.kept.keys().copied().collect();
-    Ok(Ingested { dataset, findings, summary })
+    Ok(Ingested { dataset, findings, summary, coverage: None })
 }
 
 /// Read, check, and write the ingest products into `staging`.
@@ -390,12 +392,13 @@ pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> 
     })?;
     crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     // Who reported and who did not, from the reports as published (kept years included).
-    crate::rollup::coverage::Coverage::of_reports(&staging.path("parquet/reports"))?.write(
+    let coverage = crate::rollup::coverage::Coverage::of_reports(&staging.path("parquet/reports"))?;
+    coverage.write(
         &staging.path("parquet/coverage"),
         &staging.path("validation"),
         opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
     )?;
-    Ok(ingested)
+    Ok(Ingested { coverage: Some(coverage), ..ingested })
 }
 
 /// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).

@@ -331,12 +331,14 @@ fn write_year(
 /// (`level=<level>/part-<year>[-<group>].parquet`). With `previous` (the published `parquet/`
 /// folder), a file whose inputs did not change keeps its published copy, and only the groups
 /// whose facts changed (that year or the year before) are rolled up again. A year is summed
-/// while the one before is written (`support::overlap`).
+/// while the one before is written (`support::overlap`). `coverage`, when the caller has it (the
+/// ingest of the same run worked it out), saves reading every year's reports again.
 pub fn rollup(
     facts_dir: &Path,
     out_parquet: &Path,
     opts: &RollupOptions,
     previous: Option<&Previous>,
+    coverage: Option<coverage::Coverage>,
 ) -> Result<RollupSummary> {
     let long_dir = out_parquet.join("rollup");
     let wide_dir = out_parquet.join("rollup_wide");
@@ -356,7 +358,9 @@ pub fn rollup(
     let strings = tables::RegionStrings::new();
     // The reports published beside the facts say who reported: each row's `coverage`.
     let reports_dir = facts_dir.with_file_name("reports");
-    let coverage = if has_parquet(&reports_dir) {
+    let coverage = if let Some(known) = coverage {
+        known
+    } else if has_parquet(&reports_dir) {
         coverage::Coverage::of_reports(&reports_dir)?
     } else {
         coverage::Coverage::default()
