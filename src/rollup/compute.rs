@@ -8,9 +8,10 @@
 //! Why the facts become integers and each fact's level keys here, before polars sees them: the
 //! query used to hand polars the strings and join, harmonize and group in its lazy API, three
 //! group-bys and three joins a year. On the national county set (2.28 M facts, 2-core EPYC,
-//! `perf record` of `xxgk run --no-charts`) that was 1.27 s of CPU, a fifth of the run; reading the
-//! string columns as dictionaries and one group-by on a 64-bit key made it about 0.4 s, with the
-//! same sums to the bit (`scripts/same-output.sh`).
+//! `perf record` of `xxgk run --no-charts`) the summing was 1.1 s of CPU (polars' threads 0.72 s),
+//! a sixth of the run; reading the string columns as dictionaries and one group-by on a 64-bit key
+//! made it 0.62 s (polars' threads 0.35 s), with the same sums to the bit
+//! (`scripts/same-output.sh`).
 
 use super::finish::{key, Row};
 use super::indicators::{metric_count, metric_number};
@@ -168,10 +169,9 @@ const REGION_COLUMNS: [&str; 2] = ["prefecture_code", "province_code"];
 ///
 /// Read with the `parquet` crate the store writes with, string columns as dictionaries
 /// (`store::dict_read`): a string becomes its number once per distinct string, not once per row.
-/// (Handing polars the strings cost more than the rest of the rollup's summing together: national
-/// set, 2.28 M facts, polars' threads and the reading 1.27 s of CPU in `perf`. Polars' own Parquet
-/// reader, its `parquet` feature, brought in an async runtime, an HTTP client and cloud storage
-/// crates xxgk never uses: a third of the crates of a first build.)
+/// (See the module doc for what handing polars the strings cost. Polars' own Parquet reader, its
+/// `parquet` feature, brought in an async runtime, an HTTP client and cloud storage crates xxgk
+/// never uses: a third of the crates of a first build.)
 fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Option<u32>) -> Result<Facts> {
     use crate::store::dict_read::{self, per_row, strings};
     use arrow::array::{Array, AsArray};

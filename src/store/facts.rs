@@ -51,7 +51,7 @@ pub fn schema() -> Schema {
 /// file still says `Utf8` for each (the schema written is [`schema`]'s) and the Parquet writer
 /// interns each row's string as it would from a plain string array, so the bytes are the same; what
 /// the dictionaries save is copying every row's strings into a batch first (national set, 2.28 M
-/// facts × 13 string columns: `facts::batch` 0.44 s of CPU in `perf`, then about 0.05 s).
+/// facts × 13 string columns: `facts::batch` 0.45 s of CPU in `perf`, then 0.13 s).
 pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let regions = regions();
     let metrics = catalog().metrics();
