@@ -1,6 +1,7 @@
 //! Rollup: sums over every county, prefecture, province and the nation, every year, with
 //! year-over-year change, share of the parent region, rank among siblings and derived ratios.
-//! Reads `parquet/facts` (Hive-partitioned) with polars; writes `parquet/rollup` and `parquet/rollup_wide`.
+//! Reads `parquet/facts` (Hive-partitioned) and sums it with polars (`compute`); writes
+//! `parquet/rollup` and `parquet/rollup_wide`.
 //! The rollup is harmonized across the 2019 and 2021 formats (`catalog::harmonized`): a comparable
 //! metric sums every report that has it under either table, a not-comparable one only the reports
 //! whose table prints it.

@@ -87,3 +87,23 @@ pub fn per_row<T: Copy>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::Int32Array;
+
+    #[test]
+    fn per_row_works_out_only_the_strings_rows_use_and_each_once() {
+        let values = StringArray::from(vec![Some("110101"), Some("unused"), None, Some("653101")]);
+        let keys = Int32Array::from(vec![Some(0), Some(3), Some(0), None, Some(2), Some(3)]);
+        let dict = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).unwrap();
+        let mut calls = Vec::new();
+        let got = per_row(&dict, |s| {
+            calls.push(s.to_string());
+            s.parse::<u32>().ok()
+        });
+        assert_eq!(got, vec![Some(110101), Some(653101), Some(110101), None, None, Some(653101)]);
+        assert_eq!(calls, vec!["110101".to_string(), "653101".to_string()], "once per used string");
+    }
+}

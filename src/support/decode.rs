@@ -148,6 +148,39 @@ pub fn with_csv_reader<T>(text: &str, f: impl FnOnce(&mut CsvReader) -> T) -> T 
 mod tests {
     use super::*;
 
+    /// Records and their lines, read with the thread's kept reader.
+    fn records(text: &str) -> Vec<(u64, Vec<String>)> {
+        with_csv_reader(text, |rdr| {
+            let mut rec = csv::StringRecord::new();
+            let mut out = Vec::new();
+            while rdr.read_record(&mut rec).unwrap_or(false) {
+                let line = rec.position().map_or(0, |p| p.line());
+                out.push((line, rec.iter().map(str::to_string).collect()));
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn a_kept_reader_reads_each_file_from_its_first_line() {
+        // A long file left half-read inside a quoted field, then a short one: nothing of the
+        // first may reach the second, and lines count from 1 again.
+        let long = "a,b\n1,\"x\ny\"\n2,3\n";
+        assert_eq!(records(long).len(), 3);
+        with_csv_reader("p,\"open quote never closed\n", |rdr| {
+            let mut rec = csv::StringRecord::new();
+            let _ = rdr.read_record(&mut rec);
+        });
+        let short = "c\n4\n";
+        assert_eq!(
+            records(short),
+            vec![(1, vec!["c".to_string()]), (2, vec!["4".to_string()])],
+            "the second file read as if with a new reader"
+        );
+        // A file that is a prefix of the one before.
+        assert_eq!(records("a,b\n").len(), 1);
+    }
+
     #[test]
     fn utf8_with_and_without_bom() {
         let (s, e) = decode("岳普湖县".as_bytes()).unwrap();
