@@ -14,18 +14,6 @@ use std::path::{Path, PathBuf};
 use xxgk::reference::catalog::{catalog, Format, Kind, Section};
 use xxgk::stages::extract::{extract_bytes, ExtractError, ExtractOptions, Extracted, InputForm};
 
-fn chromium() -> Option<PathBuf> {
-    let p = PathBuf::from("/usr/bin/chromium");
-    if p.exists() {
-        return Some(p);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("CI must have /usr/bin/chromium (apt-get install -y chromium fonts-wqy-microhei)");
-    }
-    eprintln!("skipped: /usr/bin/chromium is not installed (apt-get install -y chromium fonts-wqy-microhei)");
-    None
-}
-
 /// Print `html` to PDF with headless Chromium, its page header and footer (date, title, link,
 /// page numbers) left on unless `bare`.
 fn print_pdf(chromium: &Path, html: &str, bare: bool) -> Vec<u8> {
@@ -33,17 +21,8 @@ fn print_pdf(chromium: &Path, html: &str, bare: bool) -> Vec<u8> {
     let page = dir.path().join("report.html");
     write(&page, html);
     let pdf = dir.path().join("report.pdf");
-    let mut args = vec![
-        "--headless".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--no-first-run".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        format!("--user-data-dir={}", dir.path().join("profile").display()),
-        format!("--print-to-pdf={}", pdf.display()),
-    ];
+    let mut args = chromium_args(&dir.path().join("profile"));
+    args.push(format!("--print-to-pdf={}", pdf.display()));
     if bare {
         args.push("--no-pdf-header-footer".into());
     }

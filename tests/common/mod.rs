@@ -357,3 +357,37 @@ pub fn docx_bytes(document_xml: &str) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+/// Debian's headless Chromium, for the tests that render a page or print one to PDF. Where it is
+/// missing the test is skipped, saying so, except under CI (`.ci/run` installs it with
+/// fonts-wqy-microhei), where a missing browser is a failure rather than a silent skip.
+pub fn chromium() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/bin/chromium");
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("CI must have /usr/bin/chromium (apt-get install -y chromium fonts-wqy-microhei)");
+    }
+    eprintln!("skipped: /usr/bin/chromium is not installed (apt-get install -y chromium fonts-wqy-microhei)");
+    None
+}
+
+/// The flags every headless Chromium of the tests starts with: no sandbox (root), no GPU, and no
+/// background connections (this machine's network is closed), a fresh profile in `profile`.
+pub fn chromium_args(profile: &Path) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    args
+}
