@@ -75,14 +75,11 @@ pub fn years_present(facts_dir: &Path) -> Vec<i32> {
     years
 }
 
-/// How many facts a year has, from its files' footers.
+/// How many facts a year has, from its files' footers (parsed once a process: the rollup's
+/// `FactsDigests` has read them already).
 pub fn year_rows(facts_dir: &Path, year: i32) -> Result<u64> {
-    let mut rows = 0u64;
-    for path in crate::store::dict_read::parquet_files(&facts_dir.join(format!("year={year}")))? {
-        let n = crate::store::dict_read::open(&path)?.metadata().file_metadata().num_rows();
-        rows += u64::try_from(n).unwrap_or(0);
-    }
-    Ok(rows)
+    let files = crate::store::dict_read::parquet_files(&facts_dir.join(format!("year={year}")))?;
+    Ok(files.iter().filter_map(|p| crate::store::reuse::footer_rows(p)).map(|n| n as u64).sum())
 }
 
 /// One year's plain sums at the county, prefecture and province levels in scope, from the year's
