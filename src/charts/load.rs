@@ -11,7 +11,6 @@ use crate::rollup::write::wide_column;
 use crate::store::dict_read::{self, per_row, strings, values};
 use crate::support::error::{Error, Result};
 use arrow::array::{Array, AsArray, DictionaryArray};
-use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type, Int32Type};
 use arrow::error::ArrowError;
 use parquet::arrow::ProjectionMask;
@@ -58,12 +57,7 @@ pub fn read(path: &Path, metrics: &[&str]) -> Result<Vec<Region>> {
     let mut out: Vec<Region> = Vec::new();
     for batch in reader {
         let batch = batch?;
-        let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
-            let c = batch
-                .column_by_name(name)
-                .ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
-            cast(c, t)
-        };
+        let column = |name: &str, t: &DataType| dict_read::column(&batch, name, t);
         let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
         let (name, parent) = (strings(&batch, "region_name")?, strings(&batch, "parent_code")?);
         let scope = column("scope", &DataType::Utf8)?;
@@ -113,12 +107,7 @@ pub fn coverage(path: &Path) -> Result<std::collections::BTreeMap<(u32, i32), (u
     let mut out = std::collections::BTreeMap::new();
     for batch in reader {
         let batch = batch?;
-        let column = |name: &str, t: &DataType| -> Result<_, ArrowError> {
-            let c = batch
-                .column_by_name(name)
-                .ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
-            cast(c, t)
-        };
+        let column = |name: &str, t: &DataType| dict_read::column(&batch, name, t);
         let (code, scope) = (column("region_code", &DataType::Utf8)?, column("scope", &DataType::Utf8)?);
         let (code, scope) = (code.as_string::<i32>(), scope.as_string::<i32>());
         let year = column("year", &DataType::Int32)?;

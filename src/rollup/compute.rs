@@ -226,10 +226,7 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
                 }
                 None => None,
             };
-            let column = batch
-                .column_by_name("value")
-                .ok_or_else(|| missing(arrow::error::ArrowError::SchemaError("no column value".into())))?;
-            let values = arrow::compute::cast(column, &ArrowType::Float64)?;
+            let values = dict_read::column(&batch, "value", &ArrowType::Float64).map_err(missing)?;
             let values = values.as_primitive::<Float64Type>();
             for i in 0..batch.num_rows() {
                 let (Some(c), Some(k), Some(n), Some(b)) = (codes[i], kinds[i], metrics[i], body_numbers[i])

@@ -201,13 +201,10 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
         let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
         let metrics = per_row(&strings(&batch, "metric")?, metric_number);
         let scopes = per_row(&strings(&batch, "scope")?, |s| BodyKind::parse(s).map(BodyKind::index));
-        let column = |name: &str| {
-            batch
-                .column_by_name(name)
-                .cloned()
-                .ok_or_else(|| arrow::error::ArrowError::SchemaError(format!("no column {name}")))
-        };
-        let (value, n) = (column("value")?, column("n_reports")?);
+        let (value, n) = (
+            dict_read::column(&batch, "value", &arrow::datatypes::DataType::Float64)?,
+            dict_read::column(&batch, "n_reports", &arrow::datatypes::DataType::Int64)?,
+        );
         let (value, n) = (value.as_primitive::<Float64Type>(), n.as_primitive::<Int64Type>());
         for i in 0..batch.num_rows() {
             let (Some(code), Some(m), Some(scope)) = (codes[i], metrics[i], scopes[i]) else {

@@ -3,7 +3,7 @@
 //! dictionaries turns a string into a number once per distinct string, not once per row.
 
 use crate::support::error::{Error, IoContext, Result};
-use arrow::array::{Array, AsArray, DictionaryArray, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, RecordBatch, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use arrow::error::ArrowError;
@@ -57,11 +57,17 @@ pub fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
     Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata))
 }
 
-/// Column `name` of `batch` as a dictionary of strings.
-pub fn strings(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+/// Column `name` of `batch` as `data_type` (a cast, which is a cheap copy when it already is);
+/// an error naming the column when the batch has none of that name.
+pub fn column(batch: &RecordBatch, name: &str, data_type: &DataType) -> Result<ArrayRef, ArrowError> {
     let column =
         batch.column_by_name(name).ok_or_else(|| ArrowError::SchemaError(format!("no column {name}")))?;
-    Ok(cast(column, &dictionary())?.as_dictionary::<Int32Type>().clone())
+    cast(column, data_type)
+}
+
+/// Column `name` of `batch` as a dictionary of strings.
+pub fn strings(batch: &RecordBatch, name: &str) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+    Ok(column(batch, name, &dictionary())?.as_dictionary::<Int32Type>().clone())
 }
 
 pub fn values(dict: &DictionaryArray<Int32Type>) -> &StringArray {
