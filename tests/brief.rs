@@ -10,23 +10,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-fn counties() -> Vec<(String, String)> {
-    let text =
-        std::fs::read_to_string(project_root().join("src/reference/regions/cn-admin-divisions.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| l.ends_with(",county,653100"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[1].to_string())
-        })
-        .collect()
-}
-
 /// The reports: (code, year) → values; the last two counties do not report.
 fn reports() -> BTreeMap<(String, i32), BTreeMap<String, f64>> {
     let mut out = BTreeMap::new();
-    for (i, (code, _)) in counties().iter().enumerate().take(10) {
+    for (i, (code, _)) in kashgar_counties().iter().enumerate().take(10) {
         for year in [2023, 2024] {
             let mut v = consistent_report((i as u64 * 5 + year as u64) % 37);
             if i == 0 && year == 2024 {
@@ -66,7 +53,7 @@ fn zip_text(path: &Path, name: &str) -> String {
 fn the_brief_holds_the_rollups_figures() {
     let dir = tempfile::tempdir().unwrap();
     let reports = reports();
-    let names: BTreeMap<String, String> = counties().into_iter().collect();
+    let names: BTreeMap<String, String> = kashgar_counties().into_iter().collect();
     let rows: Vec<Row> =
         reports.iter().map(|((c, y), v)| (c.as_str(), names[c].as_str(), *y, "", v)).collect();
     write(&dir.path().join("in/kashgar.csv"), long_csv(&rows));
@@ -84,13 +71,13 @@ fn the_brief_holds_the_rollups_figures() {
     // 概览: licensing value, 同比, rank and share per county; the prefecture's total first.
     let v = |code: &str, year: i32, m: &str| reports.get(&(code.to_string(), year)).map(|r| r[m]);
     let lic = "licensing.decisions";
-    let reporting: Vec<&String> = counties().iter().take(10).map(|c| &names[&c.0]).collect();
+    let reporting: Vec<&String> = kashgar_counties().iter().take(10).map(|c| &names[&c.0]).collect();
     assert_eq!(reporting.len(), 10);
     let total: f64 = reports.iter().filter(|((_, y), _)| *y == 2024).map(|(_, r)| r[lic]).sum();
     let s = book.worksheet_range("概览").unwrap();
     assert_eq!(cell_str(&s, 5, 0), "653100");
     assert_eq!(cell_f64(&s, 5, 2), Some(total));
-    let all: Vec<f64> = counties().iter().take(10).map(|(c, _)| v(c, 2024, lic).unwrap()).collect();
+    let all: Vec<f64> = kashgar_counties().iter().take(10).map(|(c, _)| v(c, 2024, lic).unwrap()).collect();
     let mut seen = 0;
     // The children are the counties in the rollup; the two without a report are in 未报送.
     assert_eq!(cell_str(&s, 16, 0), "");
@@ -132,7 +119,7 @@ fn the_brief_holds_the_rollups_figures() {
     // 未报送: the two counties without a report.
     let s = book.worksheet_range("未报送").unwrap();
     let missing: Vec<String> = (4..6).map(|r| cell_str(&s, r, 0)).collect();
-    let want: Vec<String> = counties().iter().skip(10).map(|c| c.0.clone()).collect();
+    let want: Vec<String> = kashgar_counties().iter().skip(10).map(|c| c.0.clone()).collect();
     assert_eq!(missing, want);
     assert_eq!(cell_str(&s, 6, 0), "");
 
@@ -141,7 +128,7 @@ fn the_brief_holds_the_rollups_figures() {
     let rules: Vec<(String, String, String)> = (1..s.height() as u32)
         .map(|r| (cell_str(&s, r, 1), cell_str(&s, r, 5), cell_str(&s, r, 6)))
         .collect();
-    let first = &counties()[0].0;
+    let first = &kashgar_counties()[0].0;
     assert!(
         rules.iter().any(|(rule, c, y)| rule.starts_with("R1") && c == first && y == "2024"),
         "{rules:?}"

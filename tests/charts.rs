@@ -11,20 +11,6 @@ use std::path::{Path, PathBuf};
 
 const PREFECTURE: &str = "653100-喀什地区";
 
-/// The counties of 喀什地区, straight from the shipped division table.
-fn counties() -> Vec<(String, String)> {
-    let text =
-        std::fs::read_to_string(project_root().join("src/reference/regions/cn-admin-divisions.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| l.ends_with(",county,653100"))
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[1].to_string())
-        })
-        .collect()
-}
-
 /// Seeds that make the counties differ in size and move differently over the years.
 fn seed(county: usize, year: i32) -> u64 {
     let i = county as u64;
@@ -37,7 +23,7 @@ type OwnedRow = (String, String, i32, String, BTreeMap<String, f64>);
 
 /// Input CSVs for 2021–2024: every county, plus the prefecture's own report from 2022 on.
 fn write_fixture(dir: &Path) {
-    let counties = counties();
+    let counties = kashgar_counties();
     assert_eq!(counties.len(), 12);
     let mut values: Vec<OwnedRow> = Vec::new();
     for year in 2021..=2024 {
@@ -120,7 +106,7 @@ fn run_draws_every_chart_as_valid_png_and_svg() {
 
     let trend = svg_text(&charts.join("trend-licensing.svg"));
     assert!(trend.contains("喀什地区 行政许可决定（件） · 2021–2024年"), "title");
-    for (_, name) in counties() {
+    for (_, name) in kashgar_counties() {
         assert!(trend.contains(&name), "county {name} missing from the trend chart");
     }
     assert!(trend.contains("2024年"));
@@ -129,7 +115,7 @@ fn run_draws_every_chart_as_valid_png_and_svg() {
     // Comparison: every county with its 2024 value printed, as `consistent_report` made it.
     let compare = svg_text(&charts.join("compare-licensing.svg"));
     assert!(compare.contains("喀什地区各县（市、区）行政许可决定（件） · 2024年"));
-    for (i, (_, name)) in counties().iter().enumerate() {
+    for (i, (_, name)) in kashgar_counties().iter().enumerate() {
         let v = 1000 + 37 * seed(i, 2024);
         let label = if v >= 1000 { format!("{},{:03}", v / 1000, v % 1000) } else { v.to_string() };
         assert!(compare.contains(name), "{name}");

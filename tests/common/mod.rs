@@ -391,3 +391,18 @@ pub fn chromium_args(profile: &Path) -> Vec<String> {
     args.push(format!("--user-data-dir={}", profile.display()));
     args
 }
+
+/// The counties of 喀什地区 (653100), (code, name), straight from the shipped division table: the
+/// charts and brief tests' prefecture.
+pub fn kashgar_counties() -> Vec<(String, String)> {
+    let text =
+        std::fs::read_to_string(project_root().join("src/reference/regions/cn-admin-divisions.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter(|l| l.ends_with(",county,653100"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect()
+}
