@@ -104,8 +104,12 @@ fn unit_style(st: &Styles, unit: Unit) -> &Style {
 }
 
 /// Landscape A4, one page wide: the brief is printed and handed up.
-fn print_setup(ws: &mut Worksheet) {
+/// A new sheet named `name`, set up to print landscape on A4, as wide as one page.
+fn sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Worksheet, Error> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
     ws.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    Ok(ws)
 }
 
 fn put(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>, style: &Style) -> Result<(), Error> {
@@ -154,9 +158,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 概览.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("概览")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "概览")?;
         let mut w = Widths::default();
         ws.write_string_with_format(0, 0, &title, &st.title)?;
         ws.write_string_with_format(
@@ -222,9 +224,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 申请办理.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("申请办理")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "申请办理")?;
         let mut w = Widths::default();
         ws.write_string_with_format(
             0,
@@ -269,9 +269,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 历年趋势.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("历年趋势")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "历年趋势")?;
         let mut w = Widths::default();
         ws.write_string_with_format(0, 0, format!("{} 历年趋势（各年度数值）", region.name), &st.title)?;
         let rows: Vec<&RegionData> = std::iter::once(region).chain(children.iter().copied()).collect();
@@ -312,9 +310,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 未报送.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("未报送")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "未报送")?;
         let mut w = Widths::default();
         ws.write_string_with_format(
             0,
@@ -358,9 +354,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 校验发现.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("校验发现")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "校验发现")?;
         let mut w = Widths::default();
         let path = opts.out.join("validation/findings.csv");
         let text_all =
@@ -427,9 +421,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
 
     // 图表.
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("图表")?;
-        print_setup(ws);
+        let ws = sheet(&mut wb, "图表")?;
         let dir = opts.out.join("charts").join(region.dir_name());
         let mut pngs: Vec<PathBuf> = std::fs::read_dir(&dir)
             .into_iter()
