@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xxgk::reference::catalog::{catalog, Format};
 use xxgk::stages::extract::{extract_bytes, extract_file, ExtractError, ExtractOptions, Extracted};
 
@@ -18,17 +18,8 @@ fn sample() -> String {
     std::fs::read_to_string(fixture("yuepuhu-2023-report.txt")).unwrap()
 }
 
-/// metric id → value from a CSV with `metric` and `value` columns.
-fn expected(path: &Path) -> BTreeMap<String, f64> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let h = rdr.headers().unwrap().clone();
-    let (m, v) =
-        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
-}
-
 fn transcribed() -> BTreeMap<String, f64> {
-    expected(&project_root().join("data/653100-喀什地区/653128-岳普湖县-2023.csv"))
+    metric_values(&project_root().join("data/653100-喀什地区/653128-岳普湖县-2023.csv"))
 }
 
 fn extract_text(text: &str) -> Result<Extracted, ExtractError> {
@@ -168,7 +159,7 @@ fn positional_rows_land_in_the_right_place() {
     let text = std::fs::read_to_string(fixture("variant-pipes.txt")).unwrap();
     let text = replace_once(&text, "4.保护第三方合法权益 |", "|");
     let x = extract_text(&text).unwrap();
-    assert_values(&x, &expected(&fixture("variant-expected.csv")));
+    assert_values(&x, &metric_values(&fixture("variant-expected.csv")));
 }
 
 #[test]
@@ -310,7 +301,7 @@ fn ambiguous_region_asks_for_region() {
 #[test]
 fn html_with_rowspan_and_colspan() {
     let x = extract_file(&fixture("variant.html"), &ExtractOptions::default()).unwrap();
-    assert_values(&x, &expected(&fixture("variant-expected.csv")));
+    assert_values(&x, &metric_values(&fixture("variant-expected.csv")));
     assert_eq!(x.form, xxgk::stages::extract::InputForm::Html);
     assert!(x.breaches.is_empty());
 }
@@ -318,14 +309,14 @@ fn html_with_rowspan_and_colspan() {
 #[test]
 fn pipe_rows_with_half_width_labels() {
     let x = extract_file(&fixture("variant-pipes.txt"), &ExtractOptions::default()).unwrap();
-    assert_values(&x, &expected(&fixture("variant-expected.csv")));
+    assert_values(&x, &metric_values(&fixture("variant-expected.csv")));
     assert_eq!((x.region, x.year), (653128, 2023));
 }
 
 #[test]
 fn one_cell_per_line() {
     let x = extract_file(&fixture("variant-one-per-line.txt"), &ExtractOptions::default()).unwrap();
-    assert_values(&x, &expected(&fixture("variant-expected.csv")));
+    assert_values(&x, &metric_values(&fixture("variant-expected.csv")));
     assert!(log_has(&x, "one per line"));
 }
 
@@ -337,7 +328,7 @@ fn docx_with_grid_span_and_vertical_merges() {
     let path = dir.path().join("report.docx");
     write(&path, docx_bytes(&xml));
     let x = extract_file(&path, &ExtractOptions::default()).unwrap();
-    assert_values(&x, &expected(&fixture("variant-expected.csv")));
+    assert_values(&x, &metric_values(&fixture("variant-expected.csv")));
     assert_eq!(x.form, xxgk::stages::extract::InputForm::Docx);
     let o = xxgk(&["extract", "report.docx", "--out", "ex"], dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));

@@ -399,12 +399,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// metric id → value from the hand-made report's expected CSV.
 fn variant_expected() -> BTreeMap<String, f64> {
-    let mut rdr =
-        csv::Reader::from_path(project_root().join("tests/fixtures/extract/variant-expected.csv")).unwrap();
-    let h = rdr.headers().unwrap().clone();
-    let (m, v) =
-        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
+    metric_values(&project_root().join("tests/fixtures/extract/variant-expected.csv"))
 }
 
 /// Fonts on predefined CMaps without /ToUnicode: UniGB-UCS2-H (Unicode codes) and GBK-EUC-H (GBK

@@ -18,15 +18,6 @@ fn real_dir() -> PathBuf {
     project_root().join("tests/fixtures/real")
 }
 
-/// metric id → value of a CSV with `metric` and `value` columns, read with the csv crate.
-fn expected(path: &Path) -> BTreeMap<String, f64> {
-    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let h = rdr.headers().unwrap().clone();
-    let (m, v) =
-        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
-}
-
 /// The real reports: (report file, its expected cells).
 fn real_reports() -> Vec<(PathBuf, BTreeMap<String, f64>)> {
     let mut out = Vec::new();
@@ -37,7 +28,7 @@ fn real_reports() -> Vec<(PathBuf, BTreeMap<String, f64>)> {
             continue;
         }
         let stem = name.rsplit_once('.').unwrap().0;
-        let want = expected(&real_dir().join(format!("{stem}.expected.csv")));
+        let want = metric_values(&real_dir().join(format!("{stem}.expected.csv")));
         out.push((p, want));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -239,12 +230,12 @@ fn accuracy_over_every_fixture() {
             .map(|(p, w)| (extract_bytes(run_together(p).as_bytes(), "txt", &opts), w.clone()))
             .collect(),
     );
-    let yuepuhu = expected(&project_root().join("data/653100-喀什地区/653128-岳普湖县-2023.csv"));
+    let yuepuhu = metric_values(&project_root().join("data/653100-喀什地区/653128-岳普湖县-2023.csv"));
     row(
         "sample · .docx dumped to text (岳普湖县 2023)",
         vec![(extract_bytes(&std::fs::read(fx("yuepuhu-2023-report.txt")).unwrap(), "txt", &opts), yuepuhu)],
     );
-    let variant = expected(&fx("variant-expected.csv"));
+    let variant = metric_values(&fx("variant-expected.csv"));
     let docx = docx_bytes(&std::fs::read_to_string(fx("variant-document.xml")).unwrap());
     for (name, bytes, e) in [
         ("hand-made · HTML (rowspan/colspan)", std::fs::read(fx("variant.html")).unwrap(), "html"),

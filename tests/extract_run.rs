@@ -19,18 +19,8 @@ fn sample() -> String {
     std::fs::read_to_string(root(SAMPLE)).unwrap()
 }
 
-/// metric → value of a long-layout CSV, read with the csv crate, not with xxgk.
-fn csv_values(path: &Path) -> BTreeMap<String, f64> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
-    let h = rdr.headers().unwrap().clone();
-    let (m, v) =
-        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
-}
-
 fn transcription() -> BTreeMap<String, f64> {
-    csv_values(&root(&format!("{DATA}/653128-岳普湖县-2023.csv")))
+    metric_values(&root(&format!("{DATA}/653128-岳普湖县-2023.csv")))
 }
 
 /// Every facts row of one region: metric → (value, source_file, source_line).
@@ -113,7 +103,7 @@ fn reports_in_three_forms_are_stored_next_to_csvs() {
     assert_eq!(yph["licensing.decisions"].2 as usize, line_of(&text, "\t行政许可") + 1);
     assert!(yph.values().all(|(_, _, l)| *l > 0));
     // HTML and .docx have no lines: the cells are there, with line 0.
-    let variant = csv_values(&root("tests/fixtures/extract/variant-expected.csv"));
+    let variant = metric_values(&root("tests/fixtures/extract/variant-expected.csv"));
     for (code_, file) in [("653129", "reports/伽师县-2023.html"), ("653121", "reports/疏附县-2023.docx")]
     {
         let facts = facts_of(&out, 2023, code_);
@@ -151,7 +141,7 @@ fn reports_in_three_forms_are_stored_next_to_csvs() {
 
     // What was extracted is published for the analyst: the CSV ingests as the same 200 numbers.
     let extracted = out.join("extracted/reports/岳普湖县-2023.txt.csv");
-    assert_eq!(csv_values(&extracted), transcription());
+    assert_eq!(metric_values(&extracted), transcription());
     let log = std::fs::read_to_string(out.join("extracted/reports/疏附县-2023.docx.log.txt")).unwrap();
     assert!(log.starts_with("source: reports/疏附县-2023.docx\n") && log.contains("format: 2021"), "{log}");
     assert!(!out.join("extracted/notes.txt.csv").exists());

@@ -11,7 +11,7 @@
 mod common;
 use common::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xxgk::reference::catalog::{catalog, Format};
 use xxgk::stages::extract::{extract_bytes, ExtractError, ExtractOptions, Extracted};
 
@@ -19,17 +19,8 @@ fn pipes() -> String {
     std::fs::read_to_string(project_root().join("tests/fixtures/extract/variant-pipes.txt")).unwrap()
 }
 
-/// metric id → value of a long-layout CSV, read with the csv crate.
-fn csv_values(path: &Path) -> BTreeMap<String, f64> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let h = rdr.headers().unwrap().clone();
-    let (m, v) =
-        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
-    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
-}
-
 fn transcription() -> BTreeMap<String, f64> {
-    csv_values(&project_root().join("tests/fixtures/extract/variant-expected.csv"))
+    metric_values(&project_root().join("tests/fixtures/extract/variant-expected.csv"))
 }
 
 fn extract(text: &str) -> Result<Extracted, ExtractError> {
@@ -413,5 +404,5 @@ fn recovered_rows_are_a_warning_in_a_folder_run() {
     assert!(w["message"].contains("(七)总计") || w["message"].contains("（七）总计"), "{w:?}");
     assert!(w["message"].contains("5 | 2 | 0 | 1 | 0 | 1 | 9"), "{w:?}");
     let extracted: PathBuf = out.join("extracted/岳普湖县-2023.txt.csv");
-    assert_eq!(csv_values(&extracted), transcription());
+    assert_eq!(metric_values(&extracted), transcription());
 }

@@ -406,3 +406,14 @@ pub fn kashgar_counties() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// metric id → value of a CSV with `metric` and `value` columns (an expected transcription, or
+/// `xxgk extract`'s long output, BOM or not), read with the csv crate, not with xxgk.
+pub fn metric_values(path: &Path) -> BTreeMap<String, f64> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let (m, v) =
+        (h.iter().position(|c| c == "metric").unwrap(), h.iter().position(|c| c == "value").unwrap());
+    rdr.records().map(|r| r.unwrap()).map(|r| (r[m].to_string(), r[v].parse().unwrap())).collect()
+}
