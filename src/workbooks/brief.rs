@@ -126,6 +126,21 @@ fn text(ws: &mut Worksheet, w: &mut Widths, row: u32, col: u16, s: &str, style: 
     Ok(())
 }
 
+/// A row's region in the first two columns: its code and its name, the sheet's own region (its
+/// first row) named as the total of its children.
+fn region_cells(
+    ws: &mut Worksheet,
+    w: &mut Widths,
+    row: u32,
+    r: &RegionData,
+    is_total: bool,
+    style: &Style,
+) -> Result<(), Error> {
+    text(ws, w, row, 0, &format!("{:06}", r.code), style)?;
+    let name = if is_total { format!("{}（合计）", r.name) } else { r.name.clone() };
+    text(ws, w, row, 1, &name, style)
+}
+
 /// The rank of `v` among `all` (1 = largest); none without a value.
 fn rank(v: Option<f64>, all: &[Option<f64>]) -> Option<f64> {
     let v = v?;
@@ -189,15 +204,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
         for (i, r) in rows.iter().enumerate() {
             let row = h1 + 1 + i as u32;
             let name_style = if i == 0 { &st.total } else { &st.text };
-            text(ws, &mut w, row, 0, &format!("{:06}", r.code), name_style)?;
-            text(
-                ws,
-                &mut w,
-                row,
-                1,
-                &if i == 0 { format!("{}（合计）", r.name) } else { r.name.clone() },
-                name_style,
-            )?;
+            region_cells(ws, &mut w, row, r, i == 0, name_style)?;
             for &(h, c0, n) in &layout {
                 let point = r.point(h.id, year).copied().unwrap_or_default();
                 put(ws, row, c0, point.value, unit_style(&st, h.unit))?;
@@ -242,15 +249,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
         let rows: Vec<&RegionData> = std::iter::once(region).chain(children.iter().copied()).collect();
         for (i, r) in rows.iter().enumerate() {
             let row = h + 1 + i as u32;
-            text(ws, &mut w, row, 0, &format!("{:06}", r.code), &st.text)?;
-            text(
-                ws,
-                &mut w,
-                row,
-                1,
-                &if i == 0 { format!("{}（合计）", r.name) } else { r.name.clone() },
-                &st.text,
-            )?;
+            region_cells(ws, &mut w, row, r, i == 0, &st.text)?;
             let mut total: Option<f64> = None;
             for (g, group) in OUTCOMES.iter().enumerate() {
                 let vals: Vec<f64> = group.metrics.iter().filter_map(|m| r.value(m, year)).collect();
@@ -288,15 +287,7 @@ pub fn brief_bytes(opts: &BriefOptions) -> Result<(Vec<u8>, BriefSummary), Error
             }
             row += 1;
             for (i, r) in rows.iter().enumerate() {
-                text(ws, &mut w, row, 0, &format!("{:06}", r.code), &st.text)?;
-                text(
-                    ws,
-                    &mut w,
-                    row,
-                    1,
-                    &if i == 0 { format!("{}（合计）", r.name) } else { r.name.clone() },
-                    &st.text,
-                )?;
+                region_cells(ws, &mut w, row, r, i == 0, &st.text)?;
                 for (k, y) in years.iter().enumerate() {
                     put(ws, row, 2 + k as u16, r.value(h.id, *y), unit_style(&st, h.unit))?;
                 }
