@@ -233,6 +233,57 @@ fn bad_rows_are_rejected_located_and_kept_the_rest_is_stored() {
     assert!(stdout(&o).contains("rows read = rows stored + rows rejected"));
 }
 
+/// Excel and WPS on Windows save CSV with CRLF, and hand-edited files gain blank lines: every
+/// finding, and every stored cell's `source_line`, names the line the row is on in an editor.
+/// (The `csv` crate's own line numbers are one short per CRLF and per blank line: rust-csv #395.)
+#[test]
+fn findings_and_facts_name_the_lines_of_a_crlf_file_with_blank_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        "region_code,region_name,year,body,metric,value", // line 1
+        "653128,岳普湖县,2023,,licensing.decisions,100",  // 2
+        "",                                               // 3 blank
+        "653128,岳普湖县,2023,,penalty.decisions,五",     // 4 not a number
+        "",                                               // 5 blank
+        "",                                               // 6 blank
+        "653128,岳普湖县,2023,,coercion.decisions,7",     // 7
+        "653128,岳普湖县,2023,,fees.amount,-1",           // 8 negative
+    ];
+    write(&dir.path().join("in/plain.csv"), &format!("{}\r\n", rows.join("\r\n")));
+    // The same with a quoted field, which the `csv` reader reads (not the plain split).
+    // Another county, so that the two files are two reports.
+    let quoted: Vec<String> =
+        rows.iter().map(|r| r.replace("653128,岳普湖县,", "653101,\"喀什市\",")).collect();
+    write(&dir.path().join("in/quoted.csv"), &format!("{}\r\n", quoted.join("\r\n")));
+    let o = ingest(dir.path(), &[]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let f = findings(&dir.path().join("out"));
+    for file in ["plain.csv", "quoted.csv"] {
+        let line_of = |rule: &str| {
+            f.iter()
+                .find(|r| r["rule"] == rule && r["file"] == file)
+                .unwrap_or_else(|| panic!("no {rule} in {file}: {f:#?}"))["line"]
+                .clone()
+        };
+        assert_eq!(line_of("E050-not-a-number"), "4", "{file}");
+        assert_eq!(line_of("E051-negative-value"), "8", "{file}");
+    }
+    // The stored cells say where they came from.
+    let facts = read_parquet_dir(&dir.path().join("out/parquet/facts/year=2023"));
+    let lines: std::collections::BTreeMap<(String, String), i64> = strings(&facts, "source_file")
+        .into_iter()
+        .zip(strings(&facts, "metric"))
+        .zip(floats(&facts, "source_line"))
+        .map(|((file, metric), line)| {
+            ((file.unwrap_or_default(), metric.unwrap_or_default()), line.unwrap_or(0.0) as i64)
+        })
+        .collect();
+    for file in ["plain.csv", "quoted.csv"] {
+        assert_eq!(lines.get(&(file.to_string(), "licensing.decisions".to_string())), Some(&2), "{lines:?}");
+        assert_eq!(lines.get(&(file.to_string(), "coercion.decisions".to_string())), Some(&7), "{lines:?}");
+    }
+}
+
 #[test]
 fn a_fixed_rejected_file_can_be_fed_back() {
     let dir = tempfile::tempdir().unwrap();

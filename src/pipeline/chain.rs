@@ -44,22 +44,24 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     let staging = Staging::new(out, &guard)?;
     let stages = crate::support::progress::stages(opts.ingest.quiet);
     stages.set_message("ingest and validate");
-    // Only the summary is needed from here on: the reports in memory go before the rollup starts.
-    // (The coverage goes to the rollup, which would otherwise read every year's reports again.)
-    let super::Ingested { summary, coverage, .. } =
-        ingest_into(&staging, &opts.ingest).map_err(unpublished(out))?;
-    mark(|| "run: ingest done".into());
-    crate::support::memory::release_freed();
-    stages.set_message("rollup");
     let previous = reuse.then(|| Previous::new(&out.join("parquet")));
-    let rollup = crate::rollup::rollup(
-        &staging.path("parquet/facts"),
-        &staging.path("parquet"),
-        &opts.rollup,
-        previous.as_ref(),
-        coverage,
-    )
+    // The rollup starts once the partitions are written, while the ingest writes the rest.
+    let (ingested, rollup) = super::ingest_then(&staging, &opts.ingest, |ingested| {
+        mark(|| "run: ingest checked and partitions written".into());
+        stages.set_message("rollup");
+        let facts = crate::rollup::published::FactsDigests::of_partitions(&ingested.partitions);
+        crate::rollup::rollup(
+            &staging.path("parquet/facts"),
+            &staging.path("parquet"),
+            &opts.rollup,
+            previous.as_ref(),
+            ingested.coverage.as_ref(),
+            Some(facts),
+        )
+    })
     .map_err(unpublished(out))?;
+    let summary = ingested.summary;
+    crate::support::memory::release_freed();
     mark(|| "run: rollup done".into());
     let validation = staging.path("validation");
     let charts = match &opts.charts {
@@ -129,8 +131,9 @@ pub fn rollup(out: &Path, opts: &RollupOptions, reuse: bool, quiet: bool) -> Res
     let stages = crate::support::progress::stages(quiet);
     stages.set_message("rolling up");
     let previous = reuse.then(|| Previous::new(&out.join("parquet")));
-    let summary = crate::rollup::rollup(&facts, &staging.path("parquet"), opts, previous.as_ref(), None)
-        .map_err(unpublished(out))?;
+    let summary =
+        crate::rollup::rollup(&facts, &staging.path("parquet"), opts, previous.as_ref(), None, None)
+            .map_err(unpublished(out))?;
     staging.commit(&crate::rollup::PRODUCTS)?;
     stages.finish_and_clear();
     Ok(summary)

@@ -52,6 +52,9 @@ pub struct Ingested {
     pub summary: Summary,
     /// Who reported and who did not, once `ingest_into` has written the reports.
     pub coverage: Option<crate::rollup::coverage::Coverage>,
+    /// Each year's partitions as written (or kept) in this run, with their digests: what the
+    /// facts files' footers say, without reading them back.
+    pub partitions: BTreeMap<i32, Partitions>,
 }
 
 pub fn current_year() -> i32 {
@@ -379,26 +382,51 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
     let findings = dataset.all_findings();
     let mut summary = Summary::new(&dataset, tally, &findings, opts.strict);
     summary.years_from_cache = plan.kept.keys().copied().collect();
-    Ok(Ingested { dataset, findings, summary, coverage: None })
+    Ok(Ingested { dataset, findings, summary, coverage: None, partitions: digests })
 }
 
 /// Read, check, and write the ingest products into `staging`.
 pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> {
+    ingest_then(staging, opts, |_| Ok(())).map(|(ingested, ())| ingested)
+}
+
+/// [`ingest_into`], with `next` (the rollup, for `run`) started as soon as the Parquet partitions
+/// and the coverage are there: the findings, summary, rejected rows, extracted reports and coverage
+/// tables are written on a thread of their own meanwhile. Written one after the other they were
+/// 0.08 s of a 3.1 s national first run and 0.04 s of a 0.42 s one-file re-run on one core, with
+/// the other idle. Returns the first error of either side, `next`'s first.
+pub fn ingest_then<T: Send>(
+    staging: &Staging,
+    opts: &IngestOptions,
+    next: impl FnOnce(&Ingested) -> Result<T> + Send,
+) -> Result<(Ingested, T)> {
     // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
     // is a full run from scratch.
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, output, year| {
         crate::store::write_year(staging, names, output, year, previous.as_ref())
     })?;
-    crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
     // Who reported and who did not, from the reports as published (kept years included).
     let coverage = crate::rollup::coverage::Coverage::of_reports(&staging.path("parquet/reports"))?;
-    coverage.write(
-        &staging.path("parquet/coverage"),
-        &staging.path("validation"),
-        opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
-    )?;
-    Ok(Ingested { coverage: Some(coverage), ..ingested })
+    let ingested = Ingested { coverage: Some(coverage), ..ingested };
+    let (written, next) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> Result<()> {
+            crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
+            if let Some(coverage) = &ingested.coverage {
+                coverage.write(
+                    &staging.path("parquet/coverage"),
+                    &staging.path("validation"),
+                    opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
+                )?;
+            }
+            Ok(())
+        });
+        let next = next(&ingested);
+        (writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), next)
+    });
+    let next = next?;
+    written?;
+    Ok((ingested, next))
 }
 
 /// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).

@@ -339,7 +339,8 @@ pub fn rollup(
     out_parquet: &Path,
     opts: &RollupOptions,
     previous: Option<&Previous>,
-    coverage: Option<coverage::Coverage>,
+    coverage: Option<&coverage::Coverage>,
+    facts: Option<FactsDigests>,
 ) -> Result<RollupSummary> {
     let long_dir = out_parquet.join("rollup");
     let wide_dir = out_parquet.join("rollup_wide");
@@ -359,12 +360,17 @@ pub fn rollup(
     let strings = tables::RegionStrings::new();
     // The reports published beside the facts say who reported: each row's `coverage`.
     let reports_dir = facts_dir.with_file_name("reports");
-    let coverage = if let Some(known) = coverage {
-        known
-    } else if has_parquet(&reports_dir) {
-        coverage::Coverage::of_reports(&reports_dir)?
-    } else {
-        coverage::Coverage::default()
+    let read;
+    let coverage = match coverage {
+        Some(known) => known,
+        None => {
+            read = if has_parquet(&reports_dir) {
+                coverage::Coverage::of_reports(&reports_dir)?
+            } else {
+                coverage::Coverage::default()
+            };
+            &read
+        }
     };
     let levels = compute::levels_for(opts);
     let mut counts = LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] };
@@ -373,7 +379,7 @@ pub fn rollup(
     // Each facts file's digest, read once: a year's keys need it, and so do the next year's.
     let wanted: Vec<i32> =
         present.iter().copied().filter(|y| (from.saturating_sub(1)..=to).contains(y)).collect();
-    let facts = FactsDigests::read(facts_dir, &wanted);
+    let facts = facts.unwrap_or_else(|| FactsDigests::read(facts_dir, &wanted));
     crate::support::timing::mark(|| "rollup: facts digests read".into());
     let source = SumsSource { facts_dir, opts, previous, facts: &facts, levels: &levels };
     let run = Rollup {
@@ -413,7 +419,7 @@ pub fn rollup(
             }
             Ok(())
         },
-        |(year, out, keys)| write_year(out_parquet, &strings, &coverage, year, out, keys),
+        |(year, out, keys)| write_year(out_parquet, &strings, coverage, year, out, keys),
     )?;
     for (l, n) in written.into_iter().flatten() {
         counts.add(l, n);

@@ -64,6 +64,18 @@ impl FactsDigests {
         out
     }
 
+    /// The digests the ingest of the same run wrote into the footers (`store::write_year`'s
+    /// partitions), without reading them back.
+    pub fn of_partitions(partitions: &BTreeMap<i32, crate::store::Partitions>) -> FactsDigests {
+        FactsDigests(
+            partitions
+                .iter()
+                .filter(|(_, parts)| !parts.is_empty())
+                .map(|(&y, parts)| (y, parts.iter().map(|(g, d)| (g.clone(), Some(d.clone()))).collect()))
+                .collect(),
+        )
+    }
+
     /// The region groups with facts in `year`.
     pub fn groups(&self, year: i32) -> BTreeSet<String> {
         self.0.get(&year).map(|m| m.keys().cloned().collect()).unwrap_or_default()

@@ -36,9 +36,19 @@ fn line_at(bytes: &[u8], offset: usize) -> usize {
     bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// `std::str::from_utf8`, checked with SIMD first (`simdutf8`: the std check ran at 1.6 GB/s on
+/// the Chinese text of the national set); the std check runs only to say where a text that is not
+/// UTF-8 goes wrong.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProblem> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match std::str::from_utf8(rest) {
+        return match utf8(rest) {
             Ok(s) => Ok((Cow::Borrowed(s), TextEncoding::Utf8Bom)),
             Err(e) => Err(DecodeProblem {
                 offset: e.valid_up_to() + 3,
@@ -69,7 +79,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), DecodeProble
             what: "the file holds binary data (a NUL byte), not CSV text".into(),
         });
     }
-    let utf8_err = match std::str::from_utf8(bytes) {
+    let utf8_err = match utf8(bytes) {
         Ok(s) => return Ok((Cow::Borrowed(s), TextEncoding::Utf8)),
         Err(e) => e,
     };

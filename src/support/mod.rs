@@ -1,5 +1,5 @@
 //! What every layer may use and which uses nothing of xxgk: typed errors (`error`), decoding input
-//! text (`decode`), telling the file kinds xxgk does not read (`filekind`), the caches' binary format
+//! text (`decode`) and reading its CSV records (`records`), telling the file kinds xxgk does not read (`filekind`), the caches' binary format
 //! (`codec`), stage timings (`timing`), terminal progress (`progress`) and tables (`term`), computing
 //! one step while another thread writes the previous one (`overlap`) and returning memory between
 //! stages (`memory`).
@@ -11,5 +11,6 @@ pub mod filekind;
 pub mod memory;
 pub mod overlap;
 pub mod progress;
+pub mod records;
 pub mod term;
 pub mod timing;

@@ -192,35 +192,56 @@ pub enum ColumnMapError {
 /// Read a `--columns` file: CSV with a header row, then `header,metric` rows (the metric by id,
 /// `licensing.decisions`, or a key column's name, `region_code`). Every row is checked.
 pub fn read_column_map(text: &str) -> Result<HashMap<String, HeaderMeaning>, ColumnMapError> {
-    let mut rdr =
-        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     let mut out = HashMap::new();
-    for rec in rdr.records() {
-        let rec = rec?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let (Some(header), Some(target)) = (rec.get(0), rec.get(1)) else {
-            return Err(ColumnMapError::Line { line, what: "needs two fields: header,metric".into() });
-        };
-        let key = label_key(header).to_lowercase();
-        if key.is_empty() {
-            return Err(ColumnMapError::Line { line, what: format!("header {header:?} is empty") });
+    let mut failed = None;
+    let mut header_seen = false;
+    crate::support::records::for_each_record(text.trim_start_matches('\u{FEFF}'), |rec| {
+        if !std::mem::replace(&mut header_seen, true) {
+            return true;
         }
-        let target = target.trim();
-        let meaning = if let Some((k, _)) = KEYS.iter().find(|(k, _)| *k == target) {
-            HeaderMeaning::Key(k)
-        } else if let Some(i) = catalog().index_of(target) {
-            HeaderMeaning::Metric(i)
-        } else {
-            return Err(ColumnMapError::Line {
-                line,
-                what: format!(
-                    "{target:?} (for header {header:?}) is neither a metric id (xxgk metrics lists them) nor a key column (region_code, region_name, year, body)"
-                ),
-            });
-        };
-        out.insert(key, meaning);
+        match rec
+            .map_err(|(e, _)| ColumnMapError::Csv(e))
+            .and_then(|(fields, line)| column_map_row(fields, line))
+        {
+            Ok((key, meaning)) => {
+                out.insert(key, meaning);
+                true
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
     }
-    Ok(out)
+}
+
+/// One `header,metric` row of a `--columns` file, on `line`.
+fn column_map_row(rec: &[&str], line: u64) -> Result<(String, HeaderMeaning), ColumnMapError> {
+    let (Some(header), Some(target)) = (rec.first(), rec.get(1)) else {
+        return Err(ColumnMapError::Line { line, what: "needs two fields: header,metric".into() });
+    };
+    let key = label_key(header).to_lowercase();
+    if key.is_empty() {
+        return Err(ColumnMapError::Line { line, what: format!("header {header:?} is empty") });
+    }
+    let target = target.trim();
+    let meaning = if let Some((k, _)) = KEYS.iter().find(|(k, _)| *k == target) {
+        HeaderMeaning::Key(k)
+    } else if let Some(i) = catalog().index_of(target) {
+        HeaderMeaning::Metric(i)
+    } else {
+        return Err(ColumnMapError::Line {
+            line,
+            what: format!(
+                "{target:?} (for header {header:?}) is neither a metric id (xxgk metrics lists them) nor a key column (region_code, region_name, year, body)"
+            ),
+        });
+    };
+    Ok((key, meaning))
 }
 
 /// Use `map` for every header read from now on.

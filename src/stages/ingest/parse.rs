@@ -9,6 +9,7 @@ use crate::stages::ingest::cell::{
     check_body_kind, check_format, check_metric, check_region, check_value, check_year, FieldProblem,
 };
 use crate::support::decode::decode;
+use crate::support::records::for_each_record;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -61,20 +62,21 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
             return out;
         }
     };
-    crate::support::decode::with_csv_reader(&text, |rdr| read_records(file, opts, rdr, out))
+    read_records(file, opts, &text, out)
 }
 
 /// The header and every record of a file's text, into `out`.
-fn read_records(
-    file: &InputFile,
-    opts: &ParseOptions,
-    rdr: &mut crate::support::decode::CsvReader,
-    mut out: ParsedFile,
-) -> ParsedFile {
-    let mut rec = csv::StringRecord::new();
-    let header = match rdr.read_record(&mut rec) {
-        Ok(true) => detect(rec.iter()),
-        Ok(false) => {
+fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: ParsedFile) -> ParsedFile {
+    let mut first = None;
+    for_each_record(text, |r| {
+        first = Some(r.map(|(fields, line)| {
+            (detect(fields.iter().copied()), fields.iter().map(|f| f.to_string()).collect(), line)
+        }));
+        false
+    });
+    let (header, names, header_line): (_, Vec<String>, u64) = match first {
+        Some(Ok(h)) => h,
+        None => {
             out.refuse_file(
                 Rule::EmptyFile,
                 Some(1),
@@ -82,12 +84,12 @@ fn read_records(
             );
             return out;
         }
-        Err(e) => {
-            out.refuse_file(Rule::BadCsv, Some(1), format!("表头不是合法的 CSV：{e}"));
+        Some(Err((e, line))) => {
+            out.refuse_file(Rule::BadCsv, Some(line), format!("表头不是合法的 CSV：{e}"));
             return out;
         }
     };
-    out.header = rec.iter().map(str::to_string).collect();
+    out.header = names.into();
     let header = match header {
         Ok(h) => h,
         Err(problem) => {
@@ -131,11 +133,11 @@ fn read_records(
                     crate::stages::ingest::cell::elide(&found.join(",")).into_owned(),
                 ),
             };
-            let f = out.refuse_file(rule, Some(1), message.clone());
+            let f = out.refuse_file(rule, Some(header_line), message.clone());
             f.column = column;
             f.expected = Some(expected);
             f.actual = Some(actual);
-            reject_all_records(&mut out, rdr, &format!("{}: {message}", rule.id()));
+            reject_all_records(&mut out, text, &format!("{}: {message}", rule.id()));
             return out;
         }
     };
@@ -148,53 +150,49 @@ fn read_records(
             &file.display,
             format!("不认识的列已忽略（ignored columns）：{}", names.join(", ")),
         )
-        .at(1, None);
+        .at(header_line, None);
         f.actual = Some(names.join(","));
         out.findings.push(f);
     }
     let mut rows = RowReader { header: &header, opts, interned: HashMap::new(), last: None };
+    // The header was record 0 of the reader; the rows count from 0 after it.
     let mut record = 0u32;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                out.rows_read += 1;
+    let mut header_seen = false;
+    for_each_record(text, |r| {
+        if !std::mem::replace(&mut header_seen, true) {
+            return true;
+        }
+        out.rows_read += 1;
+        match r {
+            Ok((fields, line)) => rows.read_row(&mut out, fields, record, line),
+            Err((e, line)) => {
                 let f = Finding::error(Rule::BadCsv, &file.display, format!("不是合法的 CSV 记录：{e}"))
                     .at(line, None);
                 out.reject(record, line, format!("{}: {}", f.rule.id(), f.message));
                 out.findings.push(f);
-                record += 1;
-                continue;
             }
         }
-        out.rows_read += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        rows.read_row(&mut out, &rec, record, line);
         record += 1;
-    }
+        true
+    });
     out
 }
 
-fn reject_all_records(out: &mut ParsedFile, rdr: &mut crate::support::decode::CsvReader, reason: &str) {
-    let mut rec = csv::StringRecord::new();
+fn reject_all_records(out: &mut ParsedFile, text: &str, reason: &str) {
     let mut record = 0u32;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                out.rows_read += 1;
-                out.reject(record, line, reason.to_string());
-            }
-            Err(e) => {
-                out.rows_read += 1;
-                out.reject(record, e.position().map(|p| p.line()).unwrap_or(0), reason.to_string());
-            }
+    let mut header_seen = false;
+    for_each_record(text, |r| {
+        if !std::mem::replace(&mut header_seen, true) {
+            return true;
         }
+        let line = match r {
+            Ok((_, line)) | Err((_, line)) => line,
+        };
+        out.rows_read += 1;
+        out.reject(record, line, reason.to_string());
         record += 1;
-    }
+        true
+    });
 }
 
 struct RowReader<'h> {
@@ -233,10 +231,10 @@ impl RowProblems<'_> {
 }
 
 impl RowReader<'_> {
-    fn read_row(&mut self, out: &mut ParsedFile, rec: &csv::StringRecord, record: u32, line: u64) {
+    fn read_row(&mut self, out: &mut ParsedFile, rec: &[&str], record: u32, line: u64) {
         let h = self.header;
         let names = &h.names;
-        let field = |i: usize| rec.get(i).unwrap_or("");
+        let field = |i: usize| rec.get(i).copied().unwrap_or("");
         let body = h.body.map(|i| crate::reference::value::trim_blank(field(i))).unwrap_or("");
         let mut probs = RowProblems {
             out,

@@ -55,10 +55,18 @@ impl Spill {
     /// Move the cells of file number `index` out of `file`, by the year of the report each belongs to.
     pub fn put(&self, index: u32, file: &mut ParsedFile) -> Result<()> {
         let cells = std::mem::take(&mut file.cells);
+        let year_of = |c: &Cell| file.reports.get(c.report as usize).map_or(i32::MIN, |k| k.year);
         let mut by_year: BTreeMap<i32, Vec<Cell>> = BTreeMap::new();
-        for c in cells {
-            let year = file.reports.get(c.report as usize).map_or(i32::MIN, |k| k.year);
-            by_year.entry(year).or_default().push(c);
+        match cells.first().map(year_of) {
+            // Nearly every file is one report of one year: its cells move as they are, uncopied.
+            Some(first) if cells.iter().all(|c| year_of(c) == first) => {
+                by_year.insert(first, cells);
+            }
+            _ => {
+                for c in cells {
+                    by_year.entry(year_of(&c)).or_default().push(c);
+                }
+            }
         }
         if let Some(held) = &self.held {
             let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
@@ -111,7 +119,11 @@ impl Spill {
             let taken = held.lock().unwrap_or_else(|p| p.into_inner()).remove(&year).unwrap_or_default();
             for (index, cells) in taken {
                 if let Some(f) = files.get_mut(index as usize) {
-                    f.cells.extend(cells);
+                    if f.cells.is_empty() {
+                        f.cells = cells;
+                    } else {
+                        f.cells.extend(cells);
+                    }
                 }
             }
             return Ok(());
@@ -134,7 +146,11 @@ impl Spill {
                     source: std::io::Error::other(e.to_string()),
                 })?;
             if let Some(f) = files.get_mut(index as usize) {
-                f.cells.extend(cells);
+                if f.cells.is_empty() {
+                    f.cells = cells;
+                } else {
+                    f.cells.extend(cells);
+                }
             }
         }
         drop(reader);
