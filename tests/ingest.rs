@@ -249,12 +249,12 @@ fn findings_and_facts_name_the_lines_of_a_crlf_file_with_blank_lines() {
         "653128,岳普湖县,2023,,coercion.decisions,7",     // 7
         "653128,岳普湖县,2023,,fees.amount,-1",           // 8 negative
     ];
-    write(&dir.path().join("in/plain.csv"), &format!("{}\r\n", rows.join("\r\n")));
+    write(&dir.path().join("in/plain.csv"), format!("{}\r\n", rows.join("\r\n")));
     // The same with a quoted field, which the `csv` reader reads (not the plain split).
     // Another county, so that the two files are two reports.
     let quoted: Vec<String> =
         rows.iter().map(|r| r.replace("653128,岳普湖县,", "653101,\"喀什市\",")).collect();
-    write(&dir.path().join("in/quoted.csv"), &format!("{}\r\n", quoted.join("\r\n")));
+    write(&dir.path().join("in/quoted.csv"), format!("{}\r\n", quoted.join("\r\n")));
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     let f = findings(&dir.path().join("out"));
