@@ -16,7 +16,7 @@ use crate::stages::ingest::headers::HeaderPool;
 use crate::stages::ingest::merge::merge;
 use crate::stages::ingest::parse::{parse_file, ParseOptions};
 use crate::stages::ingest::report::parse_report;
-use crate::stages::ingest::spill::Spill;
+use crate::stages::ingest::spill::{Spill, HELD_CELLS};
 use crate::store::atomic::Staging;
 use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
@@ -307,7 +307,10 @@ impl Years<'_> {
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     crate::support::timing::mark(|| "ingest: start".into());
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
-    let spill = Spill::create(spill_dir, false)?;
+    // Cells read now go to disk at once: held in memory instead, a national first run took 7 %
+    // longer (3.63 s against 3.40 s, 8 runs each, hyperfine), with more system time: the
+    // file's cells freed after encoding are what the next file's parse reuses.
+    let spill = Spill::create(spill_dir, 0)?;
     let Inputs { mut parsed, walk_problems, mut cache } = read_inputs(opts, &popts, &spill)?;
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
     // The manifest is written while the years are planned and merged: nothing here reads it.
@@ -323,9 +326,9 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
             plan.needs_cells
         )
     });
-    // Three years is what the merge holds at once anyway (the year, the one before, one being
-    // written); up to that, cells from the cache need not go to disk and back.
-    let from_cache = Spill::create(&spill_dir.join("from-cache"), plan.needs_cells.len() <= 3)?;
+    // Cells from the cache (a re-run's few years) stay in memory up to the budget: writing them
+    // out and reading them back costs more than holding them.
+    let from_cache = Spill::create(&spill_dir.with_extension("from-cache"), HELD_CELLS)?;
     load_cached_cells(&mut parsed, cache.as_ref(), &popts, &plan.needs_cells, &from_cache)?;
     crate::support::timing::mark(|| "ingest: cells loaded and spilled".into());
 
