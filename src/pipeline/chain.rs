@@ -46,7 +46,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     stages.set_message("ingest and validate");
     let previous = reuse.then(|| Previous::new(&out.join("parquet")));
     // The rollup starts once the partitions are written, while the ingest writes the rest.
-    let (ingested, rollup) = super::ingest_then(&staging, &opts.ingest, |ingested| {
+    let (ingested, rollup) = super::ingest_then(&staging, &opts.ingest, |ingested, coverage| {
         mark(|| "run: ingest checked and partitions written".into());
         stages.set_message("rollup");
         let facts = crate::rollup::published::FactsDigests::of_partitions(&ingested.partitions);
@@ -55,7 +55,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             &staging.path("parquet"),
             &opts.rollup,
             previous.as_ref(),
-            ingested.coverage.as_ref(),
+            Some(coverage),
             Some(facts),
         )
     })

@@ -10,6 +10,7 @@ use crate::model::{InputFile, InputKind};
 use crate::pipeline::year_cache::{
     replay, year_keys, AcrossYears, KeptReport, YearCache, YearKey, YearOutcome,
 };
+use crate::rollup::coverage::{Coverage, Given};
 use crate::stages::ingest::cache::ParseCache;
 use crate::stages::ingest::discover::discover;
 use crate::stages::ingest::headers::HeaderPool;
@@ -47,6 +48,8 @@ impl IngestOptions {
 }
 
 pub struct Ingested {
+    /// The files as read and the findings: empty once [`ingest_then`] has written them (it frees
+    /// them while the rollup runs).
     pub dataset: Dataset,
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -390,33 +393,52 @@ pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearS
 
 /// Read, check, and write the ingest products into `staging`.
 pub fn ingest_into(staging: &Staging, opts: &IngestOptions) -> Result<Ingested> {
-    ingest_then(staging, opts, |_| Ok(())).map(|(ingested, ())| ingested)
+    ingest_then(staging, opts, |_, _| Ok(())).map(|(ingested, ())| ingested)
 }
 
 /// [`ingest_into`], with `next` (the rollup, for `run`) started as soon as the Parquet partitions
-/// and the coverage are there: the findings, summary, rejected rows, extracted reports and coverage
-/// tables are written on a thread of their own meanwhile. Written one after the other they were
-/// 0.08 s of a 3.1 s national first run and 0.04 s of a 0.42 s one-file re-run on one core, with
-/// the other idle. Returns the first error of either side, `next`'s first.
+/// are written: the coverage (read back from the reports), findings, summary, rejected rows,
+/// extracted reports and coverage tables are written on a thread of their own meanwhile, the
+/// coverage handed to `next` when read ([`Given::Coming`]). One after the other, those were
+/// 0.08 s of a 3.1 s national first run, and 0.10 s of a 0.42 s one-file re-run, mostly on one
+/// core. Returns the first error, the writer's first (a coverage `next` waited for in vain is
+/// the writer's error).
 pub fn ingest_then<T: Send>(
     staging: &Staging,
     opts: &IngestOptions,
-    next: impl FnOnce(&Ingested) -> Result<T> + Send,
+    next: impl FnOnce(&Ingested, Given<'_>) -> Result<T> + Send,
 ) -> Result<(Ingested, T)> {
     // The partitions published last time are reused exactly when the parse cache is: `--no-cache`
     // is a full run from scratch.
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));
-    let ingested = read_and_validate(opts, &staging.path(".spill"), &|names, output, year| {
+    let mut ingested = read_and_validate(opts, &staging.path(".spill"), &|names, output, year| {
         crate::store::write_year(staging, names, output, year, previous.as_ref())
     })?;
-    // Who reported and who did not, from the reports as published (kept years included).
-    let coverage = crate::rollup::coverage::Coverage::of_reports(&staging.path("parquet/reports"))?;
-    let ingested = Ingested { coverage: Some(coverage), ..ingested };
+    // The writer frees the files once written: on the nation's every-body year they are some
+    // 300 MB the rollup need not hold on to.
+    let dataset = std::mem::replace(
+        &mut ingested.dataset,
+        Dataset { files: Vec::new(), reports: Vec::new(), findings: Vec::new() },
+    );
+    let coverage = std::sync::OnceLock::new();
     let (written, next) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| -> Result<()> {
-            crate::store::write_ingest(staging, &ingested.dataset, &ingested.findings, &ingested.summary)?;
-            if let Some(coverage) = &ingested.coverage {
-                coverage.write(
+        let (ingested, coverage) = (&ingested, &coverage);
+        let writer = scope.spawn(move || -> Result<()> {
+            // Who reported and who did not, from the reports as published (kept years included).
+            let read = match Coverage::of_reports(&staging.path("parquet/reports")) {
+                Ok(read) => read,
+                Err(e) => {
+                    let _ = coverage.set(None);
+                    return Err(e);
+                }
+            };
+            // Handed to the rollup before anything is written.
+            let cov = coverage.get_or_init(|| Some(read));
+            crate::store::write_ingest(staging, &dataset, &ingested.findings, &ingested.summary)?;
+            drop(dataset);
+            crate::support::memory::release_freed();
+            if let Some(cov) = cov {
+                cov.write(
                     &staging.path("parquet/coverage"),
                     &staging.path("validation"),
                     opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
@@ -424,12 +446,12 @@ pub fn ingest_then<T: Send>(
             }
             Ok(())
         });
-        let next = next(&ingested);
+        let next = next(ingested, Given::Coming(coverage));
         (writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), next)
     });
-    let next = next?;
     written?;
-    Ok((ingested, next))
+    let next = next?;
+    Ok((Ingested { coverage: coverage.into_inner().flatten(), ..ingested }, next))
 }
 
 /// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).

@@ -104,6 +104,31 @@ fn year_reports(reports_dir: &Path, year: i32) -> Result<BTreeSet<(u32, u32)>> {
     Ok(out)
 }
 
+/// Who reported, as the rollup is given it: known, or being read on another thread (`pipeline::
+/// ingest_then` reads it while the rollup sums its first year: on a one-file re-run that was
+/// 0.05 s of the ingest's reports read before the rollup could start).
+#[derive(Clone, Copy)]
+pub enum Given<'a> {
+    Known(&'a Coverage),
+    /// Set once read: `None` when reading failed (the reader returns the error).
+    Coming(&'a std::sync::OnceLock<Option<Coverage>>),
+}
+
+impl Given<'_> {
+    /// The coverage, waiting for it when it is still being read.
+    pub fn get(&self) -> Result<&Coverage> {
+        match self {
+            Given::Known(c) => Ok(c),
+            Given::Coming(cell) => cell.wait().as_ref().ok_or_else(|| {
+                crate::support::error::Error::Usage(
+                    "the reports could not be read back for their coverage (the error is reported with them)"
+                        .into(),
+                )
+            }),
+        }
+    }
+}
+
 impl Coverage {
     /// Coverage of every year with reports under `reports_dir`.
     pub fn of_reports(reports_dir: &Path) -> Result<Coverage> {

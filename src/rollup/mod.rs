@@ -339,7 +339,7 @@ pub fn rollup(
     out_parquet: &Path,
     opts: &RollupOptions,
     previous: Option<&Previous>,
-    coverage: Option<&coverage::Coverage>,
+    coverage: Option<coverage::Given<'_>>,
     facts: Option<FactsDigests>,
 ) -> Result<RollupSummary> {
     let long_dir = out_parquet.join("rollup");
@@ -362,14 +362,14 @@ pub fn rollup(
     let reports_dir = facts_dir.with_file_name("reports");
     let read;
     let coverage = match coverage {
-        Some(known) => known,
+        Some(given) => given,
         None => {
             read = if has_parquet(&reports_dir) {
                 coverage::Coverage::of_reports(&reports_dir)?
             } else {
                 coverage::Coverage::default()
             };
-            &read
+            coverage::Given::Known(&read)
         }
     };
     let levels = compute::levels_for(opts);
@@ -419,7 +419,7 @@ pub fn rollup(
             }
             Ok(())
         },
-        |(year, out, keys)| write_year(out_parquet, &strings, coverage, year, out, keys),
+        |(year, out, keys)| write_year(out_parquet, &strings, coverage.get()?, year, out, keys),
     )?;
     for (l, n) in written.into_iter().flatten() {
         counts.add(l, n);
