@@ -84,11 +84,17 @@ pub fn check_year(ds: &mut Dataset, last_year: &[Report], strict: bool) -> Check
             }
         }
     }
-    for (j, i) in pairs {
-        for b in across_years::check_pair(&last_year[j], &ds.reports[i]) {
-            out.findings.push(consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning));
-        }
-    }
+    // Each pair on its own, in parallel; the findings in the pairs' order.
+    let found: Vec<Vec<Finding>> = pairs
+        .par_iter()
+        .map(|&(j, i)| {
+            across_years::check_pair(&last_year[j], &ds.reports[i])
+                .into_iter()
+                .map(|b| consistency::to_finding(ds, &ds.reports[i], b, Severity::Warning))
+                .collect()
+        })
+        .collect();
+    out.findings.extend(found.into_iter().flatten());
     out
 }
 
