@@ -44,7 +44,16 @@ fn split(text: &str, mut each: impl FnMut(Record<'_>) -> bool) {
             continue;
         }
         fields.clear();
-        fields.extend(line.split(','));
+        // One pass over the bytes (a comma is one byte in UTF-8, never inside a character):
+        // `str::split(',')` searched for each field anew, which cost more than the fields.
+        let mut start = 0;
+        for (i, &b) in line.as_bytes().iter().enumerate() {
+            if b == b',' {
+                fields.push(&line[start..i]);
+                start = i + 1;
+            }
+        }
+        fields.push(&line[start..]);
         if !each(Ok((&fields, n as u64 + 1))) {
             return;
         }
