@@ -332,8 +332,9 @@ fn write_year(
 /// (`level=<level>/part-<year>[-<group>].parquet`). With `previous` (the published `parquet/`
 /// folder), a file whose inputs did not change keeps its published copy, and only the groups
 /// whose facts changed (that year or the year before) are rolled up again. A year is summed
-/// while the one before is written (`support::overlap`). `coverage`, when the caller has it (the
-/// ingest of the same run worked it out), saves reading every year's reports again. The
+/// while the one before is written (`support::overlap`). `coverage`, when the caller has it or is
+/// reading it (the ingest of the same run, [`coverage::Given`]), saves reading every year's
+/// reports again; it is waited for when the first year is written. The
 /// dimension tables are written on a thread of their own meanwhile (0.018 s, a twentieth of a
 /// one-file re-run).
 pub fn rollup(
