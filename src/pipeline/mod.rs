@@ -321,10 +321,10 @@ impl Years<'_> {
 pub fn read_and_validate(opts: &IngestOptions, spill_dir: &Path, on_year: &YearSink) -> Result<Ingested> {
     crate::support::timing::mark(|| "ingest: start".into());
     let popts = ParseOptions { max_year: opts.max_year.unwrap_or_else(current_year) };
-    // Cells read now go to disk at once. Held in memory instead, a national first run took longer
-    // with more system time (3.63 s against 3.40 s, 8 runs each by hyperfine, one build after the
-    // other; the session before, 3.26 s against 3.15 s): a file's cells freed once encoded are
-    // memory the next file's parse reuses, where cells held are fresh pages every time.
+    // Cells read now go to disk at once, so that memory does not grow with the input. Held in
+    // memory up to the budget instead, a national first run was no faster: 3.04 s against 3.06 s
+    // (medians of 6, alternating; one build after the other by hyperfine had said 3.63 against
+    // 3.40 s, the VM's drift).
     let spill = Spill::create(spill_dir, 0)?;
     let Inputs { mut parsed, walk_problems, cache } = read_inputs(opts, &popts, &spill)?;
     let previous = opts.cache_in.as_deref().map(|out| Previous::new(&out.join("parquet")));

@@ -6,7 +6,7 @@
 //! would have seen with everything in memory.
 //!
 //! Who holds what: a first run's reading sends every file's cells to disk at once (budget 0;
-//! held in memory, a national first run was slower, see `pipeline::read_and_validate`); a
+//! held in memory, a national first run was no faster, see `pipeline::read_and_validate`); a
 //! re-run's cells from the cache, the few years merged again, stay in memory up to the budget.
 
 use crate::model::{Cell, ParsedFile};
