@@ -25,13 +25,31 @@ use super::decode::{with_csv_reader, CsvReader};
 /// A record: its fields and the line it starts on (1-based), or the reader's error and its line.
 pub type Record<'a> = Result<(&'a [&'a str], u64), (csv::Error, u64)>;
 
+/// A text's records: which way through it is worked out once, and the records can then be read as
+/// often as needed (a file's parse reads its header, then its rows).
+pub struct Records<'t> {
+    text: &'t str,
+    plain: bool,
+}
+
+impl<'t> Records<'t> {
+    pub fn of(text: &'t str) -> Records<'t> {
+        Records { text, plain: is_plain(text) }
+    }
+
+    /// Call `each` with every record, in order, until it returns `false`.
+    pub fn for_each(&self, each: impl FnMut(Record<'_>) -> bool) {
+        if self.plain {
+            split(self.text, each)
+        } else {
+            read(self.text, each)
+        }
+    }
+}
+
 /// Call `each` with every record of `text`, in order, until it returns `false`.
 pub fn for_each_record(text: &str, each: impl FnMut(Record<'_>) -> bool) {
-    if is_plain(text) {
-        split(text, each)
-    } else {
-        read(text, each)
-    }
+    Records::of(text).for_each(each)
 }
 
 /// Plain text: a record a non-empty line, a field what lies between commas.
@@ -108,6 +126,10 @@ fn is_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
     if text.starts_with('\u{FEFF}') || bytes.contains(&b'"') {
         return false;
+    }
+    // Most files have no CR at all (`contains` on bytes is a `memchr`): only a CRLF file is walked.
+    if !bytes.contains(&b'\r') {
+        return true;
     }
     let mut from = 0;
     while let Some(i) = bytes[from..].iter().position(|&b| b == b'\r') {

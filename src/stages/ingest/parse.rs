@@ -9,7 +9,7 @@ use crate::stages::ingest::cell::{
     check_body_kind, check_format, check_metric, check_region, check_value, check_year, FieldProblem,
 };
 use crate::support::decode::decode;
-use crate::support::records::for_each_record;
+use crate::support::records::Records;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -67,8 +67,9 @@ pub fn parse_bytes(file: &InputFile, bytes: &[u8], opts: &ParseOptions) -> Parse
 
 /// The header and every record of a file's text, into `out`.
 fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: ParsedFile) -> ParsedFile {
+    let records = Records::of(text);
     let mut first = None;
-    for_each_record(text, |r| {
+    records.for_each(|r| {
         first = Some(r.map(|(fields, line)| {
             (detect(fields.iter().copied()), fields.iter().map(|f| f.to_string()).collect(), line)
         }));
@@ -137,7 +138,7 @@ fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: Pars
             f.column = column;
             f.expected = Some(expected);
             f.actual = Some(actual);
-            reject_all_records(&mut out, text, &format!("{}: {message}", rule.id()));
+            reject_all_records(&mut out, &records, &format!("{}: {message}", rule.id()));
             return out;
         }
     };
@@ -158,7 +159,7 @@ fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: Pars
     // The header was record 0 of the reader; the rows count from 0 after it.
     let mut record = 0u32;
     let mut header_seen = false;
-    for_each_record(text, |r| {
+    records.for_each(|r| {
         if !std::mem::replace(&mut header_seen, true) {
             return true;
         }
@@ -178,10 +179,10 @@ fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: Pars
     out
 }
 
-fn reject_all_records(out: &mut ParsedFile, text: &str, reason: &str) {
+fn reject_all_records(out: &mut ParsedFile, records: &Records<'_>, reason: &str) {
     let mut record = 0u32;
     let mut header_seen = false;
-    for_each_record(text, |r| {
+    records.for_each(|r| {
         if !std::mem::replace(&mut header_seen, true) {
             return true;
         }
