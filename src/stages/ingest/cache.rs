@@ -19,9 +19,16 @@
 //! stay in their pack until all of the pack's contents are gone: a pack holds the files read in one
 //! run, and they are usually replaced together.
 //!
-//! The manifest is written by rename after every pack it points into is complete, so a crash leaves
-//! the old manifest (whose packs are still there) or the new one; packs no manifest names are
-//! removed by the next save. A cache that cannot be read is a cache miss, never an error.
+//! A run that changed a few files does not rewrite the manifest (4 MB for the national set, its
+//! encoding and writing 7 % of a one-file re-run's CPU): it writes what changed since the
+//! manifest to the journal (`journal.bincode`), which the next run applies over the manifest. The
+//! journal names the manifest it goes with (`Manifest::id`); once it holds more than an eighth of
+//! the manifest's entries, the run writes a whole manifest again and the journal goes.
+//!
+//! The manifest and the journal are each written by rename after every pack they point into is
+//! complete, so a crash leaves the old file (whose packs are still there) or the new one; a
+//! journal left beside a newer manifest names another id and is not applied. Packs nothing names
+//! are removed by the next save. A cache that cannot be read is a cache miss, never an error.
 //!
 //! Everything is serialized through [`encode`] and [`decode`].
 
@@ -29,7 +36,7 @@ use crate::model::{Cell, InputFile, ParsedFile};
 use crate::support::codec;
 use crate::support::error::{IoContext, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
@@ -37,10 +44,15 @@ use std::time::UNIX_EPOCH;
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
 /// manifest; 5: blobs of cells alone; 6: cells in packs; 7: a cell's declared body kind; 8: workbooks,
-/// Chinese headers, units after numbers).
-const CACHE_VERSION: u32 = 8;
+/// Chinese headers, units after numbers; 9: the journal).
+const CACHE_VERSION: u32 = 9;
 
 const MANIFEST: &str = "manifest.bincode";
+const JOURNAL: &str = "journal.bincode";
+/// The whole manifest is written again when the journal would name more than this share of its
+/// entries (and more than [`JOURNAL_MIN`]): every run reads the journal too.
+const JOURNAL_SHARE: usize = 8;
+const JOURNAL_MIN: usize = 64;
 const PACKS: &str = "packs";
 /// A pack is closed and the next one begun past this size: small enough that a pack is not much
 /// to keep for a few live contents, large enough that a national run writes a handful.
@@ -75,6 +87,8 @@ struct Entry {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     context: String,
+    /// Which manifest this is: the journal names it.
+    id: String,
     /// Each distinct header once: a wide layout's is some 200 column names, and thousands of
     /// per-report files share a handful.
     headers: Vec<Vec<String>>,
@@ -83,46 +97,85 @@ struct Manifest {
     cells: HashMap<String, Slot>,
 }
 
-impl Manifest {
-    /// Read one, its entries' headers shared again. `Err` for a manifest of another cache format (an older xxgk's), `Ok(None)` for a damaged one.
-    fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
-        let mut m: Manifest = match codec::decode(bytes) {
-            Ok(m) => m,
-            Err(e @ codec::Error::OtherFormat { .. }) => return Err(e),
-            Err(_) => return Ok(None),
+/// What the runs since manifest `base` changed: entries added or replaced, paths gone, and where
+/// the new entries' cells are.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Journal {
+    base: String,
+    headers: Vec<Vec<String>>,
+    entries: BTreeMap<String, Entry>,
+    removed: BTreeSet<String>,
+    cells: HashMap<String, Slot>,
+}
+
+/// Read a manifest or a journal. `Err` for one of another cache format (an older xxgk's),
+/// `Ok(None)` for a damaged one.
+fn read<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<T>, codec::Error> {
+    match codec::decode(bytes) {
+        Ok(m) => Ok(Some(m)),
+        Err(e @ codec::Error::OtherFormat { .. }) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The entries' headers shared again from `headers` (emptied); `false` when one names none.
+fn share_headers<'a>(headers: &mut Vec<Vec<String>>, entries: impl Iterator<Item = &'a mut Entry>) -> bool {
+    let shared: Vec<Arc<[String]>> = headers.drain(..).map(Arc::from).collect();
+    for e in entries {
+        let Some(h) = shared.get(e.header as usize) else { return false };
+        e.meta.header = Arc::clone(h);
+    }
+    true
+}
+
+/// The entries' headers moved into the returned list (a header met again by pointer or by
+/// content is stored once), each entry numbering its own.
+fn intern_headers<'a>(entries: impl Iterator<Item = &'a mut Entry>) -> Vec<Vec<String>> {
+    let mut headers = Vec::new();
+    let mut by_ptr: HashMap<*const [String], u32> = HashMap::new();
+    let mut by_content: HashMap<Vec<String>, u32> = HashMap::new();
+    // Held until every header is interned, so that no address in `by_ptr` is freed and reused.
+    let mut taken = Vec::new();
+    for e in entries {
+        let header = std::mem::replace(&mut e.meta.header, Arc::from(Vec::new()));
+        let ptr = Arc::as_ptr(&header);
+        e.header = match by_ptr.get(&ptr) {
+            Some(&i) => i,
+            None => {
+                let next = headers.len() as u32;
+                let i = *by_content.entry(header.to_vec()).or_insert(next);
+                if i == next {
+                    headers.push(header.to_vec());
+                }
+                by_ptr.insert(ptr, i);
+                i
+            }
         };
-        let shared: Vec<Arc<[String]>> = m.headers.drain(..).map(Arc::from).collect();
-        for e in m.entries.values_mut() {
-            let Some(h) = shared.get(e.header as usize) else { return Ok(None) };
-            e.meta.header = Arc::clone(h);
-        }
-        Ok(Some(m))
+        taken.push(header);
+    }
+    headers
+}
+
+impl Manifest {
+    /// Read one, its entries' headers shared again.
+    fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
+        let Some(mut m) = read::<Manifest>(bytes)? else { return Ok(None) };
+        Ok(share_headers(&mut m.headers, m.entries.values_mut()).then_some(m))
     }
 
-    /// The entries' headers moved into `headers` (a header met again by pointer or by content is
-    /// stored once).
-    fn intern_headers(&mut self) {
-        let mut by_ptr: HashMap<*const [String], u32> = HashMap::new();
-        let mut by_content: HashMap<Vec<String>, u32> = HashMap::new();
-        // Held until every header is interned, so that no address in `by_ptr` is freed and reused.
-        let mut taken = Vec::with_capacity(self.entries.len());
-        for e in self.entries.values_mut() {
-            let header = std::mem::replace(&mut e.meta.header, Arc::from(Vec::new()));
-            let ptr = Arc::as_ptr(&header);
-            e.header = match by_ptr.get(&ptr) {
-                Some(&i) => i,
-                None => {
-                    let next = self.headers.len() as u32;
-                    let i = *by_content.entry(header.to_vec()).or_insert(next);
-                    if i == next {
-                        self.headers.push(header.to_vec());
-                    }
-                    by_ptr.insert(ptr, i);
-                    i
-                }
-            };
-            taken.push(header);
+    /// `journal` applied, if it was written over this manifest: the paths it names.
+    fn apply(&mut self, journal: Option<Journal>) -> (BTreeSet<String>, BTreeSet<String>) {
+        let Some(mut j) = journal.filter(|j| j.base == self.id) else { return Default::default() };
+        if !share_headers(&mut j.headers, j.entries.values_mut()) {
+            return Default::default();
         }
+        for gone in &j.removed {
+            self.entries.remove(gone);
+        }
+        let named: BTreeSet<String> = j.entries.keys().cloned().collect();
+        self.entries.extend(j.entries);
+        self.cells.extend(j.cells);
+        (named, j.removed)
     }
 }
 
@@ -133,6 +186,10 @@ pub struct ParseCache {
     old: Manifest,
     /// Whether `old` is a manifest of this context (else every pack is checked when saving).
     old_loaded: bool,
+    /// How many entries the manifest on disk has, and which paths the journal adds or replaces and
+    /// removes over it.
+    base_entries: usize,
+    journal: (BTreeSet<String>, BTreeSet<String>),
     /// Paths whose old entry stands, as they are looked up.
     hits: Mutex<Vec<String>>,
     /// Entries of files read this run.
@@ -250,16 +307,25 @@ impl ParseCache {
                 d => format!("-columns:{:x}", <sha2::Sha256 as sha2::Digest>::digest(d.as_bytes())),
             }
         );
-        let (old, discarded) = match std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)) {
+        // The journal is read while the manifest is decoded.
+        let (base, journal) = rayon::join(
+            || std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)),
+            || std::fs::read(dir.join(JOURNAL)).ok().and_then(|b| read::<Journal>(&b).ok().flatten()),
+        );
+        let (mut old, discarded) = match base {
             Ok(Ok(m)) => (m.filter(|m| m.context == context), None),
             Ok(Err(e)) => (None, Some(format!("{}: {e}", dir.join(MANIFEST).display()))),
             Err(_) => (None, None),
         };
+        let base_entries = old.as_ref().map_or(0, |m| m.entries.len());
+        let journal = old.as_mut().map(|m| m.apply(journal)).unwrap_or_default();
         ParseCache {
             discarded,
             dir,
             context,
             old_loaded: old.is_some(),
+            base_entries,
+            journal,
             old: old.unwrap_or_default(),
             hits: Mutex::new(Vec::new()),
             fresh: Mutex::new(BTreeMap::new()),
@@ -339,14 +405,69 @@ impl ParseCache {
         }
     }
 
-    /// This run's manifest, ready to be written (`PendingSave::write`, on a thread of its own if the
-    /// caller likes: nothing else reads it), or `None` when the one on disk is this run's already.
+    /// This run's manifest or journal, ready to be written (`PendingSave::write`, on a thread of
+    /// its own if the caller likes: nothing else reads it), or `None` when what is on disk is this
+    /// run's already.
     pub fn save(&mut self) -> Option<PendingSave> {
         let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
         let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
         let mut packed = self.packing.lock().unwrap_or_else(|p| p.into_inner()).finish();
         if self.old_loaded && fresh.is_empty() && hits.len() == self.old.entries.len() {
             return None;
+        }
+        let replaced = fresh.keys().filter(|k| self.old.entries.contains_key(*k)).count();
+        // Paths of the manifest or journal neither found unchanged nor read again: gone.
+        let gone: BTreeSet<String> = if hits.len() + replaced == self.old.entries.len() {
+            BTreeSet::new()
+        } else {
+            let seen: HashSet<&str> = hits.iter().chain(fresh.keys()).map(String::as_str).collect();
+            self.old.entries.keys().filter(|k| !seen.contains(k.as_str())).cloned().collect()
+        };
+        // Every pack a path still there points into, as the manifest and journal had it or as this
+        // run packed it.
+        let mut keep: HashSet<String> = HashSet::new();
+        let live = self.old.entries.iter().filter(|(k, _)| !fresh.contains_key(*k) && !gone.contains(*k));
+        for (_, e) in live.chain(fresh.iter()) {
+            let sha = &e.meta.sha256;
+            if let Some(slot) = packed.get(sha).or_else(|| self.old.cells.get(sha)) {
+                if !keep.contains(&slot.pack) {
+                    keep.insert(slot.pack.clone());
+                }
+            }
+        }
+        let (named, removed) = std::mem::take(&mut self.journal);
+        let journal_entries =
+            named.iter().filter(|k| !fresh.contains_key(*k) && !gone.contains(*k)).count() + fresh.len();
+        let small = journal_entries + removed.len() + gone.len()
+            <= (self.base_entries / JOURNAL_SHARE).max(JOURNAL_MIN);
+        let cells_of = |entries: &BTreeMap<String, Entry>, packed: &mut HashMap<String, Slot>| {
+            // Each entry's cells: packed this run, or where the old manifest had them; an entry
+            // whose cells were not packed (a failed write) reads its file again if its year is merged.
+            let mut cells = HashMap::with_capacity(entries.len());
+            for e in entries.values() {
+                let sha = &e.meta.sha256;
+                if let Some(slot) = packed.remove(sha).or_else(|| self.old.cells.get(sha).cloned()) {
+                    cells.insert(sha.clone(), slot);
+                }
+            }
+            cells
+        };
+        let dir = self.dir.clone();
+        if self.old_loaded && small {
+            // What the journal said and still holds, and this run's changes.
+            let mut entries = fresh;
+            let still: Vec<&String> =
+                named.iter().filter(|k| !entries.contains_key(*k) && !gone.contains(*k)).collect();
+            for k in still {
+                if let Some(e) = self.old.entries.remove(k) {
+                    entries.insert(k.clone(), e);
+                }
+            }
+            let mut removed: BTreeSet<String> = removed.into_iter().chain(gone).collect();
+            removed.retain(|k| !entries.contains_key(k));
+            let cells = cells_of(&entries, &mut packed);
+            let journal = Journal { base: self.old.id.clone(), headers: Vec::new(), entries, removed, cells };
+            return Some(PendingSave { dir, keep, write: Write::Journal(journal) });
         }
         let mut old = std::mem::take(&mut self.old.entries);
         let mut entries = fresh;
@@ -355,46 +476,57 @@ impl ParseCache {
                 entries.insert(display, e);
             }
         }
-        // Each entry's cells: packed this run, or where the old manifest had them; an entry whose
-        // cells were not packed (a failed write) reads its file again if its year is merged.
-        let mut cells = HashMap::with_capacity(entries.len());
-        for e in entries.values() {
-            let sha = &e.meta.sha256;
-            if let Some(slot) = packed.remove(sha).or_else(|| self.old.cells.get(sha).cloned()) {
-                cells.insert(sha.clone(), slot);
-            }
-        }
-        Some(PendingSave {
-            dir: self.dir.clone(),
-            manifest: Manifest { context: self.context.clone(), headers: Vec::new(), entries, cells },
-        })
+        let cells = cells_of(&entries, &mut packed);
+        // A new manifest keeps only the packs it points into.
+        let keep = cells.values().map(|s| s.pack.clone()).collect();
+        // Unique among runs, like a pack's name.
+        let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let id = format!("{nanos}-{}", std::process::id());
+        let manifest = Manifest { context: self.context.clone(), id, headers: Vec::new(), entries, cells };
+        Some(PendingSave { dir, keep, write: Write::Manifest(manifest) })
     }
 }
 
-/// A manifest to write.
+/// What a save writes.
+enum Write {
+    Manifest(Manifest),
+    Journal(Journal),
+}
+
+/// A manifest or journal to write, and the packs to keep.
 pub struct PendingSave {
     dir: PathBuf,
-    manifest: Manifest,
+    keep: HashSet<String>,
+    write: Write,
 }
 
 impl PendingSave {
     /// Best effort, like `ParseCache::store`: a full disk here must not fail the run (the Parquet
     /// writes report that), and an unsaved manifest only means the next run reads every file again.
     pub fn write(mut self) {
-        self.manifest.intern_headers();
+        match &mut self.write {
+            Write::Manifest(m) => m.headers = intern_headers(m.entries.values_mut()),
+            Write::Journal(j) => j.headers = intern_headers(j.entries.values_mut()),
+        }
         let _ = self.try_write();
     }
 
     fn try_write(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).at(&self.dir)?;
-        let path = self.dir.join(MANIFEST);
-        write_by_rename(&path, &encode(&self.manifest).unwrap_or_default()).at(&path)?;
-        // Packs no content points into any more, and what xxgk before packs kept: blobs of cells
+        let (manifest, journal) = (self.dir.join(MANIFEST), self.dir.join(JOURNAL));
+        match &self.write {
+            Write::Manifest(m) => {
+                write_by_rename(&manifest, &encode(m).unwrap_or_default()).at(&manifest)?;
+                // It names the manifest replaced: it would not be applied, but it is no use either.
+                let _ = std::fs::remove_file(&journal);
+            }
+            Write::Journal(j) => write_by_rename(&journal, &encode(j).unwrap_or_default()).at(&journal)?,
+        }
+        // Packs nothing points into any more, and what xxgk before packs kept: blobs of cells
         // (`*.bin`) and the JSON manifest of cache version 3.
-        let keep: HashSet<&str> = self.manifest.cells.values().map(|s| s.pack.as_str()).collect();
         let packs = self.dir.join(PACKS);
         for e in std::fs::read_dir(&packs).into_iter().flatten().flatten() {
-            if !e.file_name().to_str().is_some_and(|n| keep.contains(n)) {
+            if !e.file_name().to_str().is_some_and(|n| self.keep.contains(n)) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -424,16 +556,11 @@ mod tests {
         let wide: Arc<[String]> = Arc::from(vec!["region_code".to_string(), "licensing.decisions".into()]);
         let same_content: Arc<[String]> = Arc::from(wide.to_vec());
         let long: Arc<[String]> = Arc::from(vec!["metric".to_string(), "value".into()]);
-        let mut m = Manifest {
-            context: "c".into(),
-            headers: Vec::new(),
-            entries: BTreeMap::new(),
-            cells: HashMap::new(),
-        };
+        let mut m = Manifest::default();
         for (name, h) in [("a", &wide), ("b", &long), ("c", &wide), ("d", &same_content)] {
             m.entries.insert(name.into(), entry(h));
         }
-        m.intern_headers();
+        m.headers = intern_headers(m.entries.values_mut());
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
         let back = Manifest::decode(&codec::encode(&m).unwrap()).unwrap().unwrap();
         let header = |n: &str| back.entries[n].meta.header.clone();
@@ -531,5 +658,91 @@ mod tests {
         let c = ParseCache::open(out.path(), 2030);
         assert_eq!(c.cells(&c.lookup(&b2.file).unwrap()).unwrap()[0].value, Some(4.0));
         assert_eq!(c.cells(&c.lookup(&a2.file).unwrap()).unwrap()[0].value, Some(9.0));
+    }
+
+    fn cache_file(out: &Path, name: &str) -> PathBuf {
+        out.join(".xxgk-cache").join(name)
+    }
+
+    #[test]
+    fn a_few_changes_go_to_the_journal_and_the_next_run_sees_them() {
+        let out = tempfile::tempdir().unwrap();
+        let inputs = tempfile::tempdir().unwrap();
+        let files: Vec<ParsedFile> = (0..10)
+            .map(|i| parsed(inputs.path(), &format!("f{i}.csv"), &format!("s{i}"), 2, i as f64))
+            .collect();
+        let mut c = ParseCache::open(out.path(), 2030);
+        files.iter().for_each(|f| c.store(f));
+        c.save().unwrap().write();
+        let manifest = std::fs::read(cache_file(out.path(), MANIFEST)).unwrap();
+        assert!(!cache_file(out.path(), JOURNAL).exists());
+
+        // f0 changed, f9 gone, f10 new: the manifest stays as it was, the journal says so.
+        let mut c = ParseCache::open(out.path(), 2030);
+        for f in &files[1..9] {
+            assert!(c.lookup(&f.file).is_some());
+        }
+        c.store(&parsed(inputs.path(), "f0.csv", "s0'", 1, 50.0));
+        let f10 = parsed(inputs.path(), "f10.csv", "s10", 1, 60.0);
+        c.store(&f10);
+        c.save().unwrap().write();
+        assert_eq!(std::fs::read(cache_file(out.path(), MANIFEST)).unwrap(), manifest, "not rewritten");
+        assert!(cache_file(out.path(), JOURNAL).is_file());
+
+        // The next run sees the manifest with the journal over it, and a run after it too (the
+        // journal keeps what it said while adding this run's change).
+        for round in 0..2 {
+            let mut c = ParseCache::open(out.path(), 2030);
+            let f0 = c.lookup(&files[0].file).expect("f0 as read again");
+            assert_eq!(f0.sha256, "s0'");
+            assert_eq!(c.cells(&f0).unwrap()[0].value, Some(50.0));
+            assert_eq!(c.cells(&c.lookup(&f10.file).expect("f10 kept")).unwrap()[0].value, Some(60.0));
+            assert!(c.lookup(&files[9].file).is_none(), "f9 is gone from the cache");
+            for f in &files[2..9] {
+                let hit = c.lookup(&f.file).expect("unchanged");
+                assert_eq!(c.cells(&hit).unwrap().len(), 2);
+            }
+            if round == 0 {
+                assert!(c.lookup(&files[1].file).is_some());
+                c.store(&parsed(inputs.path(), "f1.csv", "s1'", 1, 70.0));
+                c.save().unwrap().write();
+            } else {
+                assert_eq!(c.lookup(&files[1].file).unwrap().sha256, "s1'");
+            }
+        }
+        assert_eq!(std::fs::read(cache_file(out.path(), MANIFEST)).unwrap(), manifest);
+    }
+
+    #[test]
+    fn a_long_journal_is_folded_into_a_new_manifest_and_a_stale_one_is_not_applied() {
+        let out = tempfile::tempdir().unwrap();
+        let inputs = tempfile::tempdir().unwrap();
+        let n = JOURNAL_MIN + 6;
+        let files: Vec<ParsedFile> =
+            (0..n).map(|i| parsed(inputs.path(), &format!("f{i}.csv"), &format!("s{i}"), 1, 1.0)).collect();
+        let mut c = ParseCache::open(out.path(), 2030);
+        files.iter().for_each(|f| c.store(f));
+        c.save().unwrap().write();
+        // One change: journal.
+        let mut c = ParseCache::open(out.path(), 2030);
+        files[1..].iter().for_each(|f| assert!(c.lookup(&f.file).is_some()));
+        c.store(&parsed(inputs.path(), "f0.csv", "t0", 1, 2.0));
+        c.save().unwrap().write();
+        let stale = std::fs::read(cache_file(out.path(), JOURNAL)).unwrap();
+        // Every file changed: more than the journal takes, so a new manifest and no journal.
+        let mut c = ParseCache::open(out.path(), 2030);
+        for i in 0..n {
+            c.store(&parsed(inputs.path(), &format!("f{i}.csv"), &format!("u{i}"), 1, 3.0));
+        }
+        c.save().unwrap().write();
+        assert!(!cache_file(out.path(), JOURNAL).exists());
+        // A journal of the manifest before (a crash between writing the manifest and removing
+        // it) is not applied: f0 stays as the new manifest has it.
+        std::fs::write(cache_file(out.path(), JOURNAL), stale).unwrap();
+        let c = ParseCache::open(out.path(), 2030);
+        let f0 = c.lookup(&files[0].file).unwrap();
+        assert_eq!(f0.sha256, "u0");
+        assert_eq!(c.cells(&f0).unwrap()[0].value, Some(3.0));
+        assert_eq!(packs_in(out.path()).len(), 1, "only the last run's pack is pointed into");
     }
 }
