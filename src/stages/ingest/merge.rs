@@ -39,8 +39,12 @@ pub struct Merged {
 /// 16 bytes a cell (290 MB on the nation's every-body year).
 pub fn merge(files: &mut [ParsedFile]) -> Merged {
     let (keys, maps) = number(files);
-    let groups = linked(&maps, keys.len());
-    let any_repeat = groups.par_iter().any(|g| gives_a_cell_twice(files, &maps, g));
+    let groups = Groups::of(&maps, keys.len());
+    let any_repeat = groups
+        .bounds
+        .par_windows(2)
+        .map_init(Seen::default, |seen, w| seen.gives_a_cell_twice(files, &maps, &groups.files[w[0]..w[1]]))
+        .any(|twice| twice);
     let repeats = if any_repeat {
         let mut occurrences = occurrences(files, &maps);
         occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
@@ -48,7 +52,7 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
     } else {
         Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::new() }
     };
-    let mut reports = assemble(files, keys, &maps, groups, &repeats.rejected_here);
+    let mut reports = assemble(files, &keys, &maps, &groups, &repeats.rejected_here);
     reports.retain(|r| r.sources.iter().any(Option::is_some));
     reports.par_iter_mut().for_each(|r| r.files.sort_unstable());
     reports.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
@@ -58,28 +62,23 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
 /// Every report key this round's cells belong to, numbered in order of first appearance, and for
 /// each file the number of each of its reports (`u32::MAX` for one without cells this round).
 fn number(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>) {
-    // Only the reports this round's cells belong to: a file's other years wait in the spill.
-    let used: Vec<Vec<bool>> = files
-        .par_iter()
+    let mut keys: Vec<ReportKey> = Vec::new();
+    let mut global: HashMap<&ReportKey, u32> = HashMap::new();
+    let mut used: Vec<bool> = Vec::new();
+    let maps = files
+        .iter()
         .map(|f| {
-            let mut used = vec![false; f.reports.len()];
+            // Only the reports this round's cells belong to: a file's other years wait in the spill.
+            used.clear();
+            used.resize(f.reports.len(), false);
             for c in &f.cells {
                 if let Some(u) = used.get_mut(c.report as usize) {
                     *u = true;
                 }
             }
-            used
-        })
-        .collect();
-    let mut keys: Vec<ReportKey> = Vec::new();
-    let mut global: HashMap<&ReportKey, u32> = HashMap::new();
-    let maps = files
-        .iter()
-        .zip(&used)
-        .map(|(f, used)| {
             f.reports
                 .iter()
-                .zip(used)
+                .zip(&used)
                 .map(|(k, &used)| {
                     if !used {
                         return u32::MAX;
@@ -95,62 +94,90 @@ fn number(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>) {
     (keys, maps)
 }
 
-/// The files in groups that share no report, each group's files ascending, the groups in the
-/// order of their first file.
-fn linked(maps: &[Vec<u32>], reports: usize) -> Vec<Vec<u32>> {
-    // Union-find over files: a file joins the group of the first file that had one of its reports.
-    let mut parent: Vec<u32> = (0..maps.len() as u32).collect();
-    fn root(parent: &mut [u32], mut i: u32) -> u32 {
-        while parent[i as usize] != i {
-            let up = parent[parent[i as usize] as usize];
-            parent[i as usize] = up;
-            i = up;
+/// The files in groups that share no report: `files[bounds[g]..bounds[g + 1]]` are group `g`'s,
+/// ascending, the groups in the order of their first file. (Flat, not a list per group: thousands
+/// of small allocations freed while the reports' large ones are made had glibc consolidating its
+/// free lists at every report, a third of merging a year.)
+struct Groups {
+    files: Vec<u32>,
+    bounds: Vec<usize>,
+}
+
+impl Groups {
+    fn of(maps: &[Vec<u32>], reports: usize) -> Groups {
+        // Union-find over files: a file joins the group of the first file that had one of its reports.
+        let mut parent: Vec<u32> = (0..maps.len() as u32).collect();
+        fn root(parent: &mut [u32], mut i: u32) -> u32 {
+            while parent[i as usize] != i {
+                let up = parent[parent[i as usize] as usize];
+                parent[i as usize] = up;
+                i = up;
+            }
+            i
         }
-        i
-    }
-    let mut first = vec![u32::MAX; reports];
-    for (fi, map) in maps.iter().enumerate() {
-        for &r in map.iter().filter(|&&r| r != u32::MAX) {
-            match first[r as usize] {
-                u32::MAX => first[r as usize] = fi as u32,
-                other => {
-                    let (a, b) = (root(&mut parent, other), root(&mut parent, fi as u32));
-                    parent[a.max(b) as usize] = a.min(b);
+        let mut first = vec![u32::MAX; reports];
+        for (fi, map) in maps.iter().enumerate() {
+            for &r in map.iter().filter(|&&r| r != u32::MAX) {
+                match first[r as usize] {
+                    u32::MAX => first[r as usize] = fi as u32,
+                    other => {
+                        let (a, b) = (root(&mut parent, other), root(&mut parent, fi as u32));
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
                 }
             }
         }
+        // Each file's root is its group's first file (a root is always the smallest of its group):
+        // a stable sort by root puts the groups in order of their first file, each ascending.
+        let roots: Vec<u32> = (0..maps.len() as u32).map(|fi| root(&mut parent, fi)).collect();
+        let mut files: Vec<u32> = (0..maps.len() as u32).collect();
+        files.sort_by_key(|&fi| roots[fi as usize]);
+        let mut bounds = vec![0];
+        for i in 1..files.len() {
+            if roots[files[i] as usize] != roots[files[i - 1] as usize] {
+                bounds.push(i);
+            }
+        }
+        bounds.push(files.len());
+        if files.is_empty() {
+            bounds = vec![0];
+        }
+        Groups { files, bounds }
     }
-    let mut group_of: HashMap<u32, usize> = HashMap::new();
-    let mut groups: Vec<Vec<u32>> = Vec::new();
-    for fi in 0..maps.len() as u32 {
-        let r = root(&mut parent, fi);
-        let g = *group_of.entry(r).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(fi);
-    }
-    groups
 }
 
-/// Whether some (report, metric) of a group of files is given by more than one cell.
-fn gives_a_cell_twice(files: &[ParsedFile], maps: &[Vec<u32>], group: &[u32]) -> bool {
-    let words = catalog().len().div_ceil(64);
-    let mut seen: HashMap<u32, Vec<u64>> = HashMap::new();
-    for &fi in group {
-        let map = &maps[fi as usize];
-        for c in &files[fi as usize].cells {
-            let Some(&r) = map.get(c.report as usize) else { continue };
-            let bits = seen.entry(r).or_insert_with(|| vec![0; words]);
-            let (w, b) = (c.metric as usize / 64, 1u64 << (c.metric % 64));
-            let Some(word) = bits.get_mut(w) else { continue };
-            if *word & b != 0 {
-                return true;
+/// A bit per (report, metric) seen in a group, kept from group to group on a thread.
+#[derive(Default)]
+struct Seen {
+    at: HashMap<u32, usize>,
+    bits: Vec<u64>,
+}
+
+impl Seen {
+    /// Whether some (report, metric) of a group of files is given by more than one cell.
+    fn gives_a_cell_twice(&mut self, files: &[ParsedFile], maps: &[Vec<u32>], group: &[u32]) -> bool {
+        let words = catalog().len().div_ceil(64);
+        self.at.clear();
+        self.bits.clear();
+        for &fi in group {
+            let map = &maps[fi as usize];
+            for c in &files[fi as usize].cells {
+                let Some(&r) = map.get(c.report as usize) else { continue };
+                let next = self.at.len();
+                let i = *self.at.entry(r).or_insert(next);
+                if i == next {
+                    self.bits.resize(self.bits.len() + words, 0);
+                }
+                let (w, b) = (i * words + c.metric as usize / 64, 1u64 << (c.metric % 64));
+                let Some(word) = self.bits.get_mut(w) else { continue };
+                if *word & b != 0 {
+                    return true;
+                }
+                *word |= b;
             }
-            *word |= b;
         }
+        false
     }
-    false
 }
 
 /// One occurrence per cell pointing at its report, metric, file and place in the file.
@@ -268,7 +295,7 @@ fn keep_first<T: PartialEq>(firsts: &mut Firsts<T>, at: (u16, u32, u32), value: 
 }
 
 /// The reports with each metric's first accepted value and where it was read; rows rejected earlier
-/// (by the file's own checks) or here are skipped. Each group of `linked` files is assembled on its
+/// (by the file's own checks) or here are skipped. Each group of files (`Groups`) is assembled on its
 /// own, the groups in parallel.
 ///
 /// A group's files are taken in order and each file's cells are dropped once taken, and a report
@@ -279,83 +306,111 @@ fn keep_first<T: PartialEq>(firsts: &mut Firsts<T>, at: (u16, u32, u32), value: 
 /// of their first accepted cell, as a walk in that order would have met them.
 fn assemble(
     files: &mut [ParsedFile],
-    keys: Vec<ReportKey>,
-    maps: &[Vec<u32>],
-    groups: Vec<Vec<u32>>,
-    rejected_here: &HashSet<(u32, u32)>,
-) -> Vec<Report> {
-    // Each group's files' cells, moved out so that each group can drop them as it goes.
-    let mut cells: Vec<Vec<Cell>> = files.iter_mut().map(|f| std::mem::take(&mut f.cells)).collect();
-    let work: Vec<Vec<(u32, Vec<Cell>)>> = groups
-        .into_iter()
-        .map(|g| g.into_iter().map(|fi| (fi, std::mem::take(&mut cells[fi as usize]))).collect())
-        .collect();
-    let files: &[ParsedFile] = files;
-    let keys = &keys;
-    work.into_par_iter()
-        .flat_map_iter(|group| assemble_group(files, keys, maps, group, rejected_here))
-        .collect()
-}
-
-/// [`assemble`] for one group of files that share no report with any other.
-fn assemble_group(
-    files: &[ParsedFile],
     keys: &[ReportKey],
     maps: &[Vec<u32>],
-    group: Vec<(u32, Vec<Cell>)>,
+    groups: &Groups,
     rejected_here: &HashSet<(u32, u32)>,
 ) -> Vec<Report> {
-    // The group's reports in order of their first cell, by number.
-    let mut reports: Vec<Report> = Vec::new();
-    let mut at: HashMap<u32, usize> = HashMap::new();
-    // Per report, each declared format with the (metric, file, cell) of its first accepted cell.
-    let mut declared: HashMap<usize, Firsts<Format>> = HashMap::new();
-    // Per report, each declared body kind with where it was first given (the same order).
-    let mut kinds: HashMap<usize, Firsts<BodyKind>> = HashMap::new();
-    for (file, cells) in group {
-        let f = &files[file as usize];
-        let map = &maps[file as usize];
-        for (ci, c) in cells.iter().enumerate() {
-            let Some(&r) = map.get(c.report as usize) else { continue };
-            if r == u32::MAX
-                || f.rejected.contains_key(&c.record)
-                || rejected_here.contains(&(file, c.record))
-            {
-                continue;
+    // The files' cells in group order, moved out so that each group can drop them as it goes.
+    let mut taken: Vec<(u32, Vec<Cell>)> =
+        groups.files.iter().map(|&fi| (fi, std::mem::take(&mut files[fi as usize].cells))).collect();
+    let mut slices: Vec<&mut [(u32, Vec<Cell>)]> = Vec::with_capacity(groups.bounds.len());
+    let mut rest = &mut taken[..];
+    for w in groups.bounds.windows(2) {
+        let (group, after) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(group);
+        rest = after;
+    }
+    let files: &[ParsedFile] = files;
+    slices
+        .into_par_iter()
+        .fold(
+            || (Scratch::default(), Vec::new()),
+            |(mut scratch, mut out), group| {
+                scratch.assemble_group(files, keys, maps, group, rejected_here, &mut out);
+                (scratch, out)
+            },
+        )
+        .map(|(_, out)| out)
+        .reduce(Vec::new, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
             }
-            let i = *at.entry(r).or_insert_with(|| {
-                reports.push(Report::new(keys[r as usize].clone()));
-                reports.len() - 1
-            });
-            let report = &mut reports[i];
-            let m = c.metric as usize;
-            if report.sources[m].is_some() {
-                continue;
-            }
-            let source = CellSource { file, record: c.record, line: c.line, col: c.col };
-            report.values[m] = c.value;
-            report.sources[m] = Some(source);
-            let at = (c.metric, file, ci as u32);
-            if let Some(kind) = c.kind {
-                keep_first(kinds.entry(i).or_default(), at, kind, source);
-            }
-            if let Some(format) = c.declared {
-                keep_first(declared.entry(i).or_default(), at, format, source);
-            }
-            if report.files.last() != Some(&file) && !report.files.contains(&file) {
-                report.files.push(file);
+            a.append(&mut b);
+            a
+        })
+}
+
+/// What assembling a group works with, kept from group to group on a thread.
+#[derive(Default)]
+struct Scratch {
+    /// The group's reports by number: where each is in the output.
+    at: HashMap<u32, usize>,
+    /// Per report, each declared format with the (metric, file, cell) of its first accepted cell.
+    declared: HashMap<usize, Firsts<Format>>,
+    /// Per report, each declared body kind with where it was first given (the same order).
+    kinds: HashMap<usize, Firsts<BodyKind>>,
+}
+
+impl Scratch {
+    /// [`assemble`] for one group of files that share no report with any other, its reports
+    /// added to `out`.
+    fn assemble_group(
+        &mut self,
+        files: &[ParsedFile],
+        keys: &[ReportKey],
+        maps: &[Vec<u32>],
+        group: &mut [(u32, Vec<Cell>)],
+        rejected_here: &HashSet<(u32, u32)>,
+        out: &mut Vec<Report>,
+    ) {
+        self.at.clear();
+        for (file, cells) in group.iter_mut() {
+            let file = *file;
+            let cells = std::mem::take(cells);
+            let f = &files[file as usize];
+            let map = &maps[file as usize];
+            for (ci, c) in cells.iter().enumerate() {
+                let Some(&r) = map.get(c.report as usize) else { continue };
+                if r == u32::MAX
+                    || f.rejected.contains_key(&c.record)
+                    || rejected_here.contains(&(file, c.record))
+                {
+                    continue;
+                }
+                let i = *self.at.entry(r).or_insert_with(|| {
+                    out.push(Report::new(keys[r as usize].clone()));
+                    out.len() - 1
+                });
+                let report = &mut out[i];
+                let m = c.metric as usize;
+                if report.sources[m].is_some() {
+                    continue;
+                }
+                let source = CellSource { file, record: c.record, line: c.line, col: c.col };
+                report.values[m] = c.value;
+                report.sources[m] = Some(source);
+                let at = (c.metric, file, ci as u32);
+                if let Some(kind) = c.kind {
+                    keep_first(self.kinds.entry(i).or_default(), at, kind, source);
+                }
+                if let Some(format) = c.declared {
+                    keep_first(self.declared.entry(i).or_default(), at, format, source);
+                }
+                if report.files.last() != Some(&file) && !report.files.contains(&file) {
+                    report.files.push(file);
+                }
             }
         }
+        for (i, mut d) in self.declared.drain() {
+            d.sort_by_key(|e| e.0);
+            out[i].declared = d.into_iter().map(|(_, f, s)| (f, s)).collect();
+        }
+        for (i, mut d) in self.kinds.drain() {
+            d.sort_by_key(|e| e.0);
+            out[i].declared_kind = d.into_iter().map(|(_, k, s)| (k, s)).collect();
+        }
     }
-    for (i, mut d) in declared {
-        d.sort_by_key(|e| e.0);
-        reports[i].declared = d.into_iter().map(|(_, f, s)| (f, s)).collect();
-    }
-    for (i, mut d) in kinds {
-        d.sort_by_key(|e| e.0);
-        reports[i].declared_kind = d.into_iter().map(|(_, k, s)| (k, s)).collect();
-    }
-    reports
 }
 
 #[cfg(test)]
