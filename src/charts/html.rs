@@ -5,6 +5,7 @@
 use super::plan::Kind;
 use super::{ChartFile, Format};
 use crate::support::error::{Error, IoContext, Result};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -118,7 +119,7 @@ const MAX_FILES_LISTED: usize = 40;
 /// Every field may be missing (a summary from an older xxgk).
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
-struct PageSummary {
+struct PageSummary<'a> {
     rows_read: Option<u64>,
     rows_stored: Option<u64>,
     rows_rejected: Option<u64>,
@@ -129,27 +130,34 @@ struct PageSummary {
     notices: Option<u64>,
     years: Vec<i64>,
     regions: Vec<serde::de::IgnoredAny>,
-    files: Option<Vec<PageFile>>,
+    #[serde(borrow)]
+    files: Option<Vec<PageFile<'a>>>,
     findings_by_rule: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
-struct PageFile {
-    file: Option<String>,
-    encoding: Option<String>,
-    layout: Option<String>,
+/// Strings borrowed from the text where they need no unescaping: tens of thousands of file names
+/// are not copied.
+struct PageFile<'a> {
+    #[serde(borrow)]
+    file: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    encoding: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    layout: Option<Cow<'a, str>>,
     rows_read: Option<u64>,
     rows_stored: Option<u64>,
     rows_rejected: Option<u64>,
-    error: Option<String>,
+    #[serde(borrow)]
+    error: Option<Cow<'a, str>>,
 }
 
 fn opt_num(v: Option<u64>) -> String {
     v.map(|n| n.to_string()).unwrap_or_default()
 }
 
-fn opt_text(v: &Option<String>) -> String {
+fn opt_text(v: &Option<Cow<'_, str>>) -> String {
     v.as_deref().map(escape).unwrap_or_default()
 }
 
@@ -189,8 +197,8 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
         // A national run reads tens of thousands of files: past a screenful the page lists the
         // ones with something rejected, as the printed summary does; summary.json has them all.
         let many = files.len() > MAX_FILES_LISTED;
-        let troubled = |f: &&PageFile| f.rows_rejected.unwrap_or(0) > 0 || f.error.is_some();
-        let shown: Vec<&PageFile> = files.iter().filter(|f| !many || troubled(f)).collect();
+        let troubled = |f: &&PageFile<'_>| f.rows_rejected.unwrap_or(0) > 0 || f.error.is_some();
+        let shown: Vec<&PageFile<'_>> = files.iter().filter(|f| !many || troubled(f)).collect();
         h.push_str("<h3>输入文件</h3>\n");
         // No header row over no rows: the note below says why nothing is listed.
         if !shown.is_empty() {
