@@ -231,6 +231,8 @@ pub struct Catalog {
     metrics: Vec<Metric>,
     by_id: HashMap<String, usize>,
     forms: [Form; 2],
+    /// Per format (by slot), the metrics only it prints, ascending.
+    only: [Vec<usize>; 2],
 }
 
 /// The catalog compiled into this binary.
@@ -293,6 +295,12 @@ impl Catalog {
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    /// The metrics only format `f` prints, ascending (a report's format is settled from them for
+    /// every report of every year: a list, not a walk over the catalog).
+    pub fn only_in(&self, f: Format) -> &[usize] {
+        &self.only[f.slot()]
     }
 
     pub fn metric(&self, index: usize) -> &Metric {
@@ -362,7 +370,9 @@ impl Catalog {
             Form::build(Format::F2019, c2019, &metrics, &by_id)?,
             Form::build(Format::F2021, c2021, &metrics, &by_id)?,
         ];
-        Ok(Catalog { metrics, by_id, forms })
+        let only = [Format::F2019, Format::F2021]
+            .map(|f| (0..metrics.len()).filter(|&m| metrics[m].only_in() == Some(f)).collect());
+        Ok(Catalog { metrics, by_id, forms, only })
     }
 }
 

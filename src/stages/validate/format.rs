@@ -15,6 +15,7 @@
 use crate::model::{CellSource, Dataset, Report};
 use crate::model::{Finding, Rule, Severity};
 use crate::reference::catalog::{catalog, Format};
+use rayon::prelude::*;
 
 /// Ids shown in a message before the rest are only counted.
 const SHOWN_IDS: usize = 8;
@@ -32,16 +33,19 @@ struct Problem {
 
 /// Settle every report's format; reject (and report) those that have none.
 pub fn resolve(ds: &mut Dataset, out: &mut super::Checked) {
-    let mut problems = Vec::new();
-    for (i, r) in ds.reports.iter_mut().enumerate() {
-        match settle(r) {
+    let problems: Vec<(usize, Problem)> = ds
+        .reports
+        .par_iter_mut()
+        .enumerate()
+        .filter_map(|(i, r)| match settle(r) {
             Ok(f) => {
                 r.format = f;
                 drop_blanks_of_other_format(r);
+                None
             }
-            Err(p) => problems.push((i, p)),
-        }
-    }
+            Err(p) => Some((i, p)),
+        })
+        .collect();
     for (i, p) in problems {
         let r = &ds.reports[i];
         let file = ds.file_name(p.at.file).to_string();
@@ -73,18 +77,16 @@ fn other(f: Format) -> Format {
 
 /// Cells of `r` with a value that only format `f` prints, in catalog order.
 fn only_in(r: &Report, f: Format) -> Vec<usize> {
-    (0..r.sources.len())
-        .filter(|&m| r.values[m].is_some() && catalog().metric(m).only_in() == Some(f))
-        .collect()
+    catalog().only_in(f).iter().copied().filter(|&m| r.values.get(m).is_some_and(Option::is_some)).collect()
 }
 
 /// Forget the blank cells the report's table does not have (only blanks are left by `settle`).
 fn drop_blanks_of_other_format(r: &mut Report) {
-    let c = catalog();
-    for m in 0..r.sources.len() {
-        if r.sources[m].is_some() && !c.metric(m).in_format(r.format) {
+    // What the report's format does not print is what only the other prints.
+    for &m in catalog().only_in(other(r.format)) {
+        if let Some(source) = r.sources.get_mut(m).filter(|s| s.is_some()) {
             debug_assert!(r.values[m].is_none());
-            r.sources[m] = None;
+            *source = None;
         }
     }
 }
