@@ -5,6 +5,16 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a run makes and frees millions of small objects
+/// (cells, strings, report arrays) on several threads, and glibc's malloc spent a quarter of a
+/// one-file re-run's CPU in `malloc`, `free` and consolidating its free lists. With mimalloc the
+/// re-run took 0.263 s against 0.330 s inside the process (medians of 10 alternating pairs,
+/// 2026-12-07); a national first run 2.63 s against 2.61 s (4 pairs, no difference), its peak
+/// 457 MB against 355 MB; the nation's every-body year 1,461 MB against 1,424 MB. Outputs are byte
+/// for byte the same. It builds in 3 s (C, through `cc`), on Linux, Windows and ARM64 alike.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "xxgk",

@@ -11,6 +11,10 @@
 //! 0.415 s against 0.385 s (8 each). The nation's every-body year, well over 1 GB while it
 //! ingests, still trims. (Asking glibc how much is free, `mallinfo2`, walks the arenas too: 2 ms a
 //! call on a re-run; the resident size is one read of `/proc/self/statm`.)
+//!
+//! The `xxgk` binary allocates with mimalloc (`src/main.rs`), which gives freed pages back by
+//! itself; the trim then only concerns what C libraries (zstd) took from glibc, and the library
+//! used with the system allocator.
 
 /// Resident size, in bytes, above which [`release_freed`] trims.
 pub const RELEASE_ABOVE: u64 = 1 << 30;
