@@ -6,7 +6,7 @@
 //! (its 对外公开总数量 counts documents published, not in force), so it is checked only between two
 //! 2021-format reports.
 
-use super::consistency::{finding_at, place, Place};
+use super::consistency::{finding_at, place_in, Place};
 use crate::model::ReportKey;
 use crate::model::{Breach, Finding, Rule, Severity};
 use crate::model::{Dataset, Report};
@@ -27,16 +27,25 @@ pub fn read_of_year_before(prev: &Report) -> Vec<usize> {
 
 /// The cells of `cur` that [`check_pair`] reads: its 二、上年结转 row and, on the 2021 format, the
 /// 现行有效件数, 本年制发件数 and 本年废止件数 of 规章 and 规范性文件.
-pub fn read_of_this_year(format: Format) -> Vec<usize> {
-    let c = catalog();
-    let form = c.form(format);
-    let mut cells = form.matrix[form.carried_in_row].cells.to_vec();
-    if format == Format::F2021 {
-        for item in ["regulations", "normative_docs"] {
-            cells.extend(["in_force", "issued", "repealed"].map(|part| c.known(&format!("{item}.{part}"))));
-        }
-    }
-    cells
+pub fn read_of_this_year(format: Format) -> &'static [usize] {
+    // Worked out once per format: every report of every year checked asks.
+    static CELLS: std::sync::OnceLock<[Vec<usize>; 2]> = std::sync::OnceLock::new();
+    let cells = CELLS.get_or_init(|| {
+        [Format::F2019, Format::F2021].map(|format| {
+            let c = catalog();
+            let form = c.form(format);
+            let mut cells = form.matrix[form.carried_in_row].cells.to_vec();
+            if format == Format::F2021 {
+                for item in ["regulations", "normative_docs"] {
+                    cells.extend(
+                        ["in_force", "issued", "repealed"].map(|part| c.known(&format!("{item}.{part}"))),
+                    );
+                }
+            }
+            cells
+        })
+    });
+    &cells[usize::from(format == Format::F2021)]
 }
 
 /// Whether a finding is one of R5's, the only ones a year's outcome owes to the year before.
@@ -59,14 +68,18 @@ type KeptCell = (u16, Option<f64>, Option<(u32, u32, Option<u32>)>);
 
 impl KeptCurrent {
     /// What a later check needs of `ds.reports` (one year's, sorted): the stored ones, in order.
-    pub fn of(ds: &Dataset) -> KeptCurrent {
-        let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    pub fn of<'a>(ds: &'a Dataset) -> KeptCurrent {
+        // Each file name and column once, borrowed from the dataset until then.
+        let mut numbers: std::collections::HashMap<&'a str, u32> = std::collections::HashMap::new();
         let mut strings = Vec::new();
-        let mut number = |s: String| {
-            *numbers.entry(s).or_insert_with_key(|s| {
-                strings.push(s.clone());
-                (strings.len() - 1) as u32
-            })
+        let mut number = |s: &'a str| match numbers.get(s) {
+            Some(&n) => n,
+            None => {
+                strings.push(s.to_string());
+                let n = (strings.len() - 1) as u32;
+                numbers.insert(s, n);
+                n
+            }
         };
         let reports = ds
             .reports
@@ -74,9 +87,10 @@ impl KeptCurrent {
             .filter(|r| !r.rejected)
             .map(|r| {
                 let cells = read_of_this_year(r.format)
-                    .into_iter()
-                    .map(|m| {
-                        let at = place(ds, r, m).map(|p| (number(p.file), p.line, p.column.map(&mut number)));
+                    .iter()
+                    .map(|&m| {
+                        let at = place_in(ds, r, m)
+                            .map(|(file, line, column)| (number(file), line, column.map(&mut number)));
                         (m as u16, r.values[m], at)
                     })
                     .collect();

@@ -16,11 +16,16 @@ pub fn to_finding(ds: &Dataset, r: &Report, b: Breach, severity: Severity) -> Fi
 /// Where a finding about `metric` of `r` points: its own cell's file, line and column, or for a cell
 /// the report lacks its first cell's file and line (as [`Report::locate`] finds it).
 pub fn place(ds: &Dataset, r: &Report, metric: usize) -> Option<Place> {
+    let (file, line, column) = place_in(ds, r, metric)?;
+    Some(Place { file: file.to_string(), line, column: column.map(str::to_string) })
+}
+
+/// [`place`], borrowed from the dataset: file, line, column.
+pub fn place_in<'a>(ds: &'a Dataset, r: &Report, metric: usize) -> Option<(&'a str, u32, Option<&'a str>)> {
     let own = r.sources[metric];
     let s = r.locate(metric)?;
-    let column =
-        own.and_then(|s| ds.files[s.file as usize].header.get(s.col as usize)).map(|h| h.trim().to_string());
-    Some(Place { file: ds.file_name(s.file).to_string(), line: s.line, column })
+    let column = own.and_then(|s| ds.files[s.file as usize].header.get(s.col as usize)).map(|h| h.trim());
+    Some((ds.file_name(s.file), s.line, column))
 }
 
 /// A finding's place in the input: file, line and (for a cell the report has) column.
