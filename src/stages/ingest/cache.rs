@@ -225,8 +225,7 @@ impl Packing {
         }
         if self.open.is_none() {
             // Unique among runs: a pack of an earlier run may still be in use.
-            let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-            let name = format!("{nanos}-{}-{}.pack", std::process::id(), self.begun);
+            let name = format!("{}-{}.pack", stamp(), self.begun);
             self.begun += 1;
             let file = std::fs::create_dir_all(dir).and_then(|()| std::fs::File::create(dir.join(&name)));
             match file {
@@ -265,6 +264,13 @@ impl Packing {
         }
         std::mem::take(&mut self.slots)
     }
+}
+
+/// What names a run's packs and its manifest apart from every other run's: the time in
+/// nanoseconds and the process id.
+fn stamp() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{nanos}-{}", std::process::id())
 }
 
 /// Write `bytes` to `target` through a temporary file renamed over it, so that a crash leaves the
@@ -423,22 +429,11 @@ impl ParseCache {
             let seen: HashSet<&str> = hits.iter().chain(fresh.keys()).map(String::as_str).collect();
             self.old.entries.keys().filter(|k| !seen.contains(k.as_str())).cloned().collect()
         };
-        // Every pack a path still there points into, as the manifest and journal had it or as this
-        // run packed it.
-        let mut keep: HashSet<String> = HashSet::new();
-        let live = self.old.entries.iter().filter(|(k, _)| !fresh.contains_key(*k) && !gone.contains(*k));
-        for (_, e) in live.chain(fresh.iter()) {
-            let sha = &e.meta.sha256;
-            if let Some(slot) = packed.get(sha).or_else(|| self.old.cells.get(sha)) {
-                if !keep.contains(&slot.pack) {
-                    keep.insert(slot.pack.clone());
-                }
-            }
-        }
         let (named, removed) = std::mem::take(&mut self.journal);
-        let journal_entries =
-            named.iter().filter(|k| !fresh.contains_key(*k) && !gone.contains(*k)).count() + fresh.len();
-        let small = journal_entries + removed.len() + gone.len()
+        // What the journal said that still holds.
+        let still: Vec<&String> =
+            named.iter().filter(|k| !fresh.contains_key(*k) && !gone.contains(*k)).collect();
+        let small = still.len() + fresh.len() + removed.len() + gone.len()
             <= (self.base_entries / JOURNAL_SHARE).max(JOURNAL_MIN);
         let cells_of = |entries: &BTreeMap<String, Entry>, packed: &mut HashMap<String, Slot>| {
             // Each entry's cells: packed this run, or where the old manifest had them; an entry
@@ -454,10 +449,20 @@ impl ParseCache {
         };
         let dir = self.dir.clone();
         if self.old_loaded && small {
+            // Every pack a path still there points into, as the manifest and journal had it or as
+            // this run packed it.
+            let mut keep: HashSet<String> = HashSet::new();
+            let live = self.old.entries.iter().filter(|(k, _)| !fresh.contains_key(*k) && !gone.contains(*k));
+            for (_, e) in live.chain(fresh.iter()) {
+                let sha = &e.meta.sha256;
+                if let Some(slot) = packed.get(sha).or_else(|| self.old.cells.get(sha)) {
+                    if !keep.contains(&slot.pack) {
+                        keep.insert(slot.pack.clone());
+                    }
+                }
+            }
             // What the journal said and still holds, and this run's changes.
             let mut entries = fresh;
-            let still: Vec<&String> =
-                named.iter().filter(|k| !entries.contains_key(*k) && !gone.contains(*k)).collect();
             for k in still {
                 if let Some(e) = self.old.entries.remove(k) {
                     entries.insert(k.clone(), e);
@@ -479,10 +484,8 @@ impl ParseCache {
         let cells = cells_of(&entries, &mut packed);
         // A new manifest keeps only the packs it points into.
         let keep = cells.values().map(|s| s.pack.clone()).collect();
-        // Unique among runs, like a pack's name.
-        let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let id = format!("{nanos}-{}", std::process::id());
-        let manifest = Manifest { context: self.context.clone(), id, headers: Vec::new(), entries, cells };
+        let manifest =
+            Manifest { context: self.context.clone(), id: stamp(), headers: Vec::new(), entries, cells };
         Some(PendingSave { dir, keep, write: Write::Manifest(manifest) })
     }
 }
