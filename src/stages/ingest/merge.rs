@@ -144,9 +144,8 @@ impl Groups {
                 bounds.push(i);
             }
         }
-        bounds.push(files.len());
-        if files.is_empty() {
-            bounds = vec![0];
+        if !files.is_empty() {
+            bounds.push(files.len());
         }
         Groups { files, bounds }
     }
