@@ -18,7 +18,11 @@
 use crate::data_type::AsBytes;
 use hashbrown::HashTable;
 
-const DEFAULT_DEDUP_CAPACITY: usize = 4096;
+// xxgk: 4096 upstream. Every column chunk written with a dictionary sets one up, and a wide table
+// (200 columns of a few hundred rows, thousands of chunks a run) spent more time allocating and
+// clearing these tables than filling them; the table grows as it needs to, and what it holds, in
+// which order, is the same.
+const DEFAULT_DEDUP_CAPACITY: usize = 64;
 
 /// Storage trait for [`Interner`]
 pub trait Storage {
