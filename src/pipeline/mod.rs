@@ -23,9 +23,10 @@ use crate::store::reuse::Previous;
 use crate::store::summary::{ReportTally, Summary};
 use crate::store::{Partitions, YearOutput};
 use crate::support::error::{Error, Result};
+use crate::support::hash::HashMap;
 use chrono::Datelike;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

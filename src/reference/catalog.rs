@@ -11,7 +11,7 @@
 
 pub mod harmonized;
 
-use std::collections::HashMap;
+use crate::support::hash::HashMap;
 use std::sync::OnceLock;
 
 /// Format version written into every Parquet file's key-value metadata: the formats the dataset's
@@ -320,7 +320,7 @@ impl Catalog {
 
     fn parse(spec_2019: &str, spec_2021: &str) -> Result<Catalog, String> {
         let mut metrics: Vec<Metric> = Vec::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut by_id: HashMap<String, usize> = HashMap::default();
         let mut cells: [Vec<FormCell>; 2] = [Vec::new(), Vec::new()];
         // 2021 first: its 200 cells keep the indexes they had before the 2019 format was added.
         for (format, text) in [(Format::F2021, spec_2021), (Format::F2019, spec_2019)] {

@@ -4,7 +4,7 @@
 //! directly under a province (直辖市 districts, 省直辖县级行政单位); for them [`Regions::prefecture_of`]
 //! is `None`.
 
-use std::collections::HashMap;
+use crate::support::hash::HashMap;
 use std::sync::OnceLock;
 
 pub(crate) const DIVISIONS_CSV: &str = include_str!("regions/cn-admin-divisions.csv");
@@ -64,7 +64,7 @@ pub enum CodeProblem {
 impl Regions {
     fn parse(text: &str) -> Result<Regions, String> {
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
-        let mut by_code = HashMap::new();
+        let mut by_code = HashMap::default();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| e.to_string())?;
             let code: u32 = rec.get(0).unwrap_or("").parse().map_err(|_| "bad code")?;

@@ -19,8 +19,8 @@ use crate::reference::catalog::catalog;
 use crate::reference::catalog::harmonized::derivations;
 use crate::reference::regions::{regions, Level};
 use crate::support::error::{Error, Result};
+use crate::support::hash::HashMap;
 use polars::prelude::*;
-use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default)]
@@ -103,7 +103,7 @@ pub fn year_sums(
     let levels = levels_for(opts).len().min(3);
     let summed = summed_metrics();
     // Where each region's facts count, by level: county, prefecture, province.
-    let mut places: HashMap<u32, Option<[Option<u32>; 3]>> = HashMap::new();
+    let mut places: HashMap<u32, Option<[Option<u32>; 3]>> = HashMap::default();
     let (mut keys, mut sums) = (Vec::with_capacity(facts.len() * 3), Vec::with_capacity(facts.len() * 3));
     let own = (0..facts.len()).map(|i| (facts.code[i], facts.scope[i], facts.m[i], facts.value[i]));
     for (code, scope, m, value) in own.chain(derived) {
@@ -186,7 +186,7 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
     };
     let wanted = region.map(|c| format!("{c:06}"));
     let mut facts = Facts::default();
-    let mut bodies: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut bodies: crate::support::hash::HashMap<String, u32> = crate::support::hash::HashMap::default();
     for path in &files {
         let failed = |source| Error::ReadParquet { path: path.clone(), source };
         let builder = dict_read::open(path)?;
@@ -269,13 +269,13 @@ impl Facts {
 /// row per report (region, body, scope) and harmonized cell, so `n_reports` still counts reports;
 /// each summed in the facts' order, a missing part as 0. Rows `(code, scope, m, value)`.
 fn harmonize(facts: &Facts) -> Vec<(u32, u32, u32, Option<f64>)> {
-    let mut targets: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut targets: HashMap<u32, Vec<u32>> = HashMap::default();
     for (source, target) in derivations() {
         if let (Some(s), Some(t)) = (metric_number(&source), metric_number(&target)) {
             targets.entry(s).or_default().push(t);
         }
     }
-    let mut at: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
+    let mut at: HashMap<(u32, u32, u32, u32), usize> = HashMap::default();
     let mut out: Vec<(u32, u32, u32, Option<f64>)> = Vec::new();
     for i in 0..facts.len() {
         let Some(ts) = targets.get(&facts.m[i]) else { continue };

@@ -15,9 +15,10 @@ use crate::model::BodyKind;
 use crate::reference::regions::{regions, Level};
 use crate::store::parquet_file::{write_parquet, FileMeta};
 use crate::support::error::{IoContext, Result};
+use crate::support::hash::HashMap;
 use arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder};
 use arrow::record_batch::RecordBatch;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 

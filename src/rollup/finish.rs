@@ -178,7 +178,8 @@ pub fn finish_year(cur: &Sums, prev: Option<&Sums>) -> YearRows {
     // region and a column a metric: a hash lookup a row was a third of this function's time.
     let n_metrics = metric_count();
     // A parent's slot is per scope: a department's share is of its parent's departments' sum.
-    let mut slots: std::collections::HashMap<(u32, u32), usize> = std::collections::HashMap::new();
+    let mut slots: crate::support::hash::HashMap<(u32, u32), usize> =
+        crate::support::hash::HashMap::default();
     let mut parent_table: Vec<Option<f64>> = Vec::new();
     for &(k, v, _) in rows.iter().filter(|r| r.0 >> 62 > 0) {
         let (_, code, m) = split(k);

@@ -71,7 +71,7 @@ pub fn metric_count() -> usize {
 
 /// Metric number of any metric or indicator id.
 pub fn metric_number(id: &str) -> Option<u32> {
-    static NUMBERS: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+    static NUMBERS: std::sync::OnceLock<crate::support::hash::HashMap<&'static str, u32>> =
         std::sync::OnceLock::new();
     NUMBERS.get_or_init(|| (0..metric_count()).map(|m| (metric_id(m), m as u32)).collect()).get(id).copied()
 }

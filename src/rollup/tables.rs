@@ -20,7 +20,7 @@ pub fn parent_of(code: u32) -> Option<u32> {
 /// Region codes and names as dictionary values, so that millions of rollup rows carry a 4-byte key
 /// instead of two strings each.
 pub struct RegionStrings {
-    index: std::collections::HashMap<u32, i32>,
+    index: crate::support::hash::HashMap<u32, i32>,
     pub codes: Vec<String>,
     pub names: Vec<String>,
     pub code_array: std::sync::Arc<arrow::array::StringArray>,
@@ -41,7 +41,7 @@ impl RegionStrings {
             codes.push(r.code_str());
             names.push(r.name.clone());
         }
-        let mut index = std::collections::HashMap::new();
+        let mut index = crate::support::hash::HashMap::default();
         index.insert(NATIONAL, 0);
         for (i, r) in regions().iter().enumerate() {
             index.insert(r.code, i as i32 + 1);

@@ -65,7 +65,7 @@ pub fn batch(files: &FileNames, reports: &[&Report]) -> Result<RecordBatch> {
     let mut applicant_key: Vec<Option<i32>> = Vec::with_capacity(n);
     let mut file_key: Vec<i32> = Vec::with_capacity(n);
     let mut file_names: Vec<&str> = Vec::new();
-    let mut file_index: HashMap<u32, i32> = HashMap::new();
+    let mut file_index: crate::support::hash::HashMap<u32, i32> = Default::default();
     let mut value = Float64Builder::with_capacity(n);
     let mut line = Int64Builder::with_capacity(n);
     for (i, r) in reports.iter().enumerate() {

@@ -17,7 +17,8 @@
 
 use crate::reference::catalog::{catalog, Format, Section};
 use crate::stages::extract::label_key;
-use std::collections::{BTreeSet, HashMap};
+use crate::support::hash::HashMap;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// What a header names.
@@ -63,14 +64,14 @@ fn tables() -> &'static Tables {
     T.get_or_init(|| {
         // English names are matched as written (case aside), Chinese ones by label key: folding
         // `metric€€€` to `metric` would read a broken header as a good one.
-        let mut keys = HashMap::new();
+        let mut keys = HashMap::default();
         for (id, names) in KEYS {
             for n in *names {
                 let k = if n.is_ascii() { n.to_lowercase() } else { label_key(n) };
                 keys.insert(k, *id);
             }
         }
-        let mut metrics: HashMap<String, BTreeSet<usize>> = HashMap::new();
+        let mut metrics: HashMap<String, BTreeSet<usize>> = HashMap::default();
         let c = catalog();
         for m in c.metrics() {
             metrics.entry(m.id.to_lowercase()).or_default().insert(m.index);
@@ -79,10 +80,10 @@ fn tables() -> &'static Tables {
         // A row label alone: (every cell of the row in either format, the cell of a row that has a
         // single column in some format). The single column wins: `行政许可` is the 2021 row's only
         // cell; `规章` (three columns in each format) fits six metrics.
-        let mut rows: HashMap<String, (BTreeSet<usize>, BTreeSet<usize>)> = HashMap::new();
+        let mut rows: HashMap<String, (BTreeSet<usize>, BTreeSet<usize>)> = HashMap::default();
         for format in [Format::F2021, Format::F2019] {
             let form = c.form(format);
-            let mut per_row: HashMap<&str, usize> = HashMap::new();
+            let mut per_row: HashMap<&str, usize> = HashMap::default();
             for cell in &form.cells {
                 *per_row.entry(cell.item_zh.as_str()).or_default() += 1;
             }
@@ -192,7 +193,7 @@ pub enum ColumnMapError {
 /// Read a `--columns` file: CSV with a header row, then `header,metric` rows (the metric by id,
 /// `licensing.decisions`, or a key column's name, `region_code`). Every row is checked.
 pub fn read_column_map(text: &str) -> Result<HashMap<String, HeaderMeaning>, ColumnMapError> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     let mut failed = None;
     let mut header_seen = false;
     crate::support::records::for_each_record(text.trim_start_matches('\u{FEFF}'), |rec| {

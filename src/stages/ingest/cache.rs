@@ -35,8 +35,9 @@
 use crate::model::{Cell, InputFile, ParsedFile};
 use crate::support::codec;
 use crate::support::error::{IoContext, Result};
+use crate::support::hash::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
@@ -132,8 +133,8 @@ fn share_headers<'a>(headers: &mut Vec<Vec<String>>, entries: impl Iterator<Item
 /// content is stored once), each entry numbering its own.
 fn intern_headers<'a>(entries: impl Iterator<Item = &'a mut Entry>) -> Vec<Vec<String>> {
     let mut headers = Vec::new();
-    let mut by_ptr: HashMap<*const [String], u32> = HashMap::new();
-    let mut by_content: HashMap<Vec<String>, u32> = HashMap::new();
+    let mut by_ptr: HashMap<*const [String], u32> = HashMap::default();
+    let mut by_content: HashMap<Vec<String>, u32> = HashMap::default();
     // Held until every header is interned, so that no address in `by_ptr` is freed and reused.
     let mut taken = Vec::new();
     for e in entries {
@@ -260,7 +261,7 @@ impl Packing {
     fn finish(&mut self) -> HashMap<String, Slot> {
         self.close();
         if self.failed {
-            return HashMap::new();
+            return HashMap::default();
         }
         std::mem::take(&mut self.slots)
     }
@@ -443,7 +444,7 @@ impl ParseCache {
         let cells_of = |entries: &BTreeMap<String, Entry>, packed: &mut HashMap<String, Slot>| {
             // Each entry's cells: packed this run, or where the old manifest had them; an entry
             // whose cells were not packed (a failed write) reads its file again if its year is merged.
-            let mut cells = HashMap::with_capacity(entries.len());
+            let mut cells = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
             for e in entries.values() {
                 let sha = &e.meta.sha256;
                 if let Some(slot) = packed.remove(sha).or_else(|| self.old.cells.get(sha).cloned()) {
@@ -456,7 +457,7 @@ impl ParseCache {
         if self.old_loaded && small {
             // Every pack a path still there points into, as the manifest and journal had it or as
             // this run packed it.
-            let mut keep: HashSet<String> = HashSet::new();
+            let mut keep: HashSet<String> = HashSet::default();
             let live = self.old.entries.iter().filter(|(k, _)| !fresh.contains_key(*k) && !gone.contains(*k));
             for (_, e) in live.chain(fresh.iter()) {
                 let sha = &e.meta.sha256;

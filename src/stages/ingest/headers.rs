@@ -3,7 +3,7 @@
 //! a gigabyte, while the reports themselves need less.
 
 use crate::model::ParsedFile;
-use std::collections::HashSet;
+use crate::support::hash::HashSet;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Default)]

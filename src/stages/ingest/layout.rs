@@ -3,7 +3,7 @@
 
 use super::aliases::{meaning, HeaderMeaning};
 use crate::reference::catalog::catalog;
-use std::collections::HashMap;
+use crate::support::hash::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -70,7 +70,7 @@ fn clean(name: &str) -> String {
 fn metric_lookup() -> &'static HashMap<String, usize> {
     static MAP: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for metric in catalog().metrics() {
             m.insert(metric.id.clone(), metric.index);
             m.insert(metric.column.clone(), metric.index);

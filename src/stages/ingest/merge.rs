@@ -7,8 +7,8 @@ use crate::model::scope::BodyKind;
 use crate::model::{Cell, CellSource, Report};
 use crate::model::{ParsedFile, Rejection, ReportKey};
 use crate::reference::catalog::{catalog, Format};
+use crate::support::hash::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy)]
 struct Occurrence {
@@ -56,7 +56,7 @@ fn merge_with(files: &mut [ParsedFile], parallel: bool) -> Merged {
         occurrences.par_sort_unstable_by_key(|o| (o.report, o.metric, o.file, o.cell));
         repeats(files, &keys, &occurrences)
     } else {
-        Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::new() }
+        Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::default() }
     };
     let mut reports = assemble(files, &keys, &maps, &groups, &repeats.rejected_here, parallel);
     reports.retain(|r| r.sources.iter().any(Option::is_some));
@@ -69,7 +69,7 @@ fn merge_with(files: &mut [ParsedFile], parallel: bool) -> Merged {
 /// each file the number of each of its reports (`u32::MAX` for one without cells this round).
 fn number(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>) {
     let mut keys: Vec<ReportKey> = Vec::new();
-    let mut global: HashMap<&ReportKey, u32> = HashMap::new();
+    let mut global: HashMap<&ReportKey, u32> = HashMap::default();
     let mut used: Vec<bool> = Vec::new();
     let maps = files
         .iter()
@@ -217,7 +217,7 @@ fn cell(files: &[ParsedFile], o: &Occurrence) -> crate::model::Cell {
 
 /// Judge every (report, metric) given by more than one cell; `occurrences` sorted by report and metric.
 fn repeats(files: &[ParsedFile], keys: &[ReportKey], occurrences: &[Occurrence]) -> Repeats {
-    let mut out = Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::new() };
+    let mut out = Repeats { findings: Vec::new(), rejections: Vec::new(), rejected_here: HashSet::default() };
     for group in occurrences.chunk_by(|a, b| a.report == b.report && a.metric == b.metric) {
         if group.len() < 2 {
             continue;
@@ -461,7 +461,7 @@ mod tests {
         fn index(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>, Vec<Occurrence>) {
             let mut maps = Vec::with_capacity(files.len());
             let mut keys: Vec<ReportKey> = Vec::new();
-            let mut global: HashMap<ReportKey, u32> = HashMap::new();
+            let mut global: HashMap<ReportKey, u32> = HashMap::default();
             let mut occurrences: Vec<Occurrence> =
                 Vec::with_capacity(files.iter().map(|f| f.cells.len()).sum());
             for (fi, f) in files.iter().enumerate() {
@@ -506,9 +506,9 @@ mod tests {
             let mut keys: Vec<Option<ReportKey>> = keys.into_iter().map(Some).collect();
             let mut reports: Vec<Option<Report>> = (0..keys.len()).map(|_| None).collect();
             // Per report, each declared format with the (metric, file, cell) of its first accepted cell.
-            let mut declared: HashMap<u32, Firsts<Format>> = HashMap::new();
+            let mut declared: HashMap<u32, Firsts<Format>> = HashMap::default();
             // Per report, each declared body kind with where it was first given (the same order).
-            let mut kinds: HashMap<u32, Firsts<BodyKind>> = HashMap::new();
+            let mut kinds: HashMap<u32, Firsts<BodyKind>> = HashMap::default();
             for (fi, f) in files.iter_mut().enumerate() {
                 let file = fi as u32;
                 let cells = std::mem::take(&mut f.cells);

@@ -9,9 +9,9 @@ use crate::stages::ingest::cell::{
     check_body_kind, check_format, check_metric, check_region, check_value, check_year, FieldProblem,
 };
 use crate::support::decode::decode;
+use crate::support::hash::HashMap;
 use crate::support::records::Records;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 pub struct ParseOptions {
     /// Latest report year accepted (the current year).
@@ -155,7 +155,7 @@ fn read_records(file: &InputFile, opts: &ParseOptions, text: &str, mut out: Pars
         f.actual = Some(names.join(","));
         out.findings.push(f);
     }
-    let mut rows = RowReader { header: &header, opts, interned: HashMap::new(), last: None };
+    let mut rows = RowReader { header: &header, opts, interned: HashMap::default(), last: None };
     // The header was record 0 of the reader; the rows count from 0 after it.
     let mut record = 0u32;
     let mut header_seen = false;

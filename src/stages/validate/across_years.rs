@@ -70,7 +70,8 @@ impl KeptCurrent {
     /// What a later check needs of `ds.reports` (one year's, sorted): the stored ones, in order.
     pub fn of<'a>(ds: &'a Dataset) -> KeptCurrent {
         // Each file name and column once, borrowed from the dataset until then.
-        let mut numbers: std::collections::HashMap<&'a str, u32> = std::collections::HashMap::new();
+        let mut numbers: crate::support::hash::HashMap<&'a str, u32> =
+            crate::support::hash::HashMap::default();
         let mut strings = Vec::new();
         let mut number = |s: &'a str| match numbers.get(s) {
             Some(&n) => n,

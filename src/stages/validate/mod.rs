@@ -9,8 +9,8 @@ pub mod scope;
 
 use crate::model::{Breach, Finding, Rejection, Rule, Severity};
 use crate::model::{Dataset, Report};
+use crate::support::hash::HashSet;
 use rayon::prelude::*;
-use std::collections::HashSet;
 
 /// What checking one year gives: its findings and the rows of the reports it rejected whole, for
 /// the caller to apply to the files. The reports themselves are changed in place: their format is
