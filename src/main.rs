@@ -53,6 +53,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    xxgk::support::memory::no_huge_pages();
     let cli = Cli::parse();
     if let Some(n) = cli.common.jobs {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {

@@ -202,10 +202,6 @@ fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Res
     if let Some(why) = cache.as_ref().and_then(|c| c.discarded()).filter(|_| !opts.quiet) {
         eprintln!("note: cache discarded, every input is read again: {why}");
     }
-    if cache.as_ref().map_or(true, |c| c.known() < files.len() / 2) {
-        // Most files are read anew: a first run, `--no-cache`, a cache discarded.
-        crate::support::memory::no_huge_pages();
-    }
     let pb = crate::support::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
     let parsed: Vec<ParsedFile> = files

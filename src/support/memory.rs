@@ -1,5 +1,5 @@
 //! How the process holds its memory: freed heap given back to the operating system between
-//! pipeline stages, and no huge pages for a run that reads everything.
+//! pipeline stages, and no transparent huge pages.
 //!
 //! `xxgk run` holds every report in memory while it ingests, frees them, then lets polars roll the
 //! facts up. glibc keeps the freed pages in its arenas, so without this the rollup's memory comes on
@@ -17,20 +17,21 @@
 //! itself; the trim then only concerns what C libraries (zstd) took from glibc, and the library
 //! used with the system allocator.
 
-/// For the rest of the process, no transparent huge pages (Linux; elsewhere nothing): called by a
-/// run that reads most of its inputs anew.
+/// For the rest of the process, no transparent huge pages (Linux; elsewhere nothing): the `xxgk`
+/// binary calls it first thing.
 ///
-/// The `xxgk` binary's allocator, mimalloc, asks for huge pages (`madvise(MADV_HUGEPAGE)`) on its
-/// large regions, and each first touch of one zeroes 2 MB in the kernel. A first run churns
-/// through far more memory than it holds at once, and on the national bench set that zeroing was a
-/// fifth of its CPU samples (`perf`: `clear_page_erms` under `do_huge_pmd_anonymous_page`).
-/// Without huge pages a first run took 2.70 s against 2.95 s of wall time and 4.70 s against
-/// 5.02 s of CPU (medians of 6 alternating runs, 2026-12-07), for 150,000 small page faults
-/// instead of 38,000. A one-file re-run is the other way round: it decodes its caches into a few
-/// large blocks, and with small pages took 42,000 faults instead of 2,900 and 0.289 s against
-/// 0.254 s (medians of 14). Hence the switch by run rather than for the process. The flag is the
-/// process's own (`PR_SET_THP_DISABLE`), read at every page fault, so it covers the regions the
-/// allocator already holds, and it leaves the system's setting alone.
+/// Its allocator, mimalloc, asks for huge pages (`madvise(MADV_HUGEPAGE)`) on its large regions,
+/// and each first touch of one zeroes 2 MB in the kernel, which under this system's
+/// `defrag=madvise` may first compact memory to find them. A first run churns through far more
+/// memory than it holds at once: on the national bench set that zeroing was a fifth of its CPU
+/// samples (`perf`: `clear_page_erms` under `do_huge_pmd_anonymous_page`), and without huge pages
+/// a first run took 2.70 s against 2.95 s of wall time and 4.70 s against 5.02 s of CPU (medians
+/// of 6 alternating runs, 2026-12-07). A one-file re-run straight after a first run (an analyst
+/// fixing a file) took 0.27–0.31 s against 0.33–0.39 s (4 each, alternating), with half the
+/// system time; only on a machine idle for a while did huge pages make a re-run faster (0.254
+/// against 0.289 s, medians of 14), with outliers to 0.52 s. The flag is the process's own
+/// (`PR_SET_THP_DISABLE`), read at every page fault, so it covers the regions the allocator
+/// already holds, and it leaves the system's setting alone.
 pub fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; a

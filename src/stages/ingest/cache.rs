@@ -350,11 +350,6 @@ impl ParseCache {
         self.discarded.as_deref()
     }
 
-    /// How many input files the cache knows from an earlier run (whether or not they changed).
-    pub fn known(&self) -> usize {
-        self.old.entries.len()
-    }
-
     /// The folder the cache lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
