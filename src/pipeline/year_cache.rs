@@ -298,7 +298,7 @@ mod tests {
         // Two inputs can share a name; a rejection made in this run goes to its own file.
         let mut files = vec![file("a.csv", "1", &[2021]), file("a.csv", "2", &[2021])];
         files[1].reject(3, 5, "read".into());
-        let by_name = HashMap::from([("a.csv".to_string(), 0)]);
+        let by_name = HashMap::from_iter([("a.csv".to_string(), 0)]);
         replay(&mut files, &by_name, &[rejection("a.csv", Some(1), 3, "merge")]);
         assert!(files[0].rejected.is_empty());
         assert_eq!(files[1].rejected[&3].reasons, ["read", "merge"]);
