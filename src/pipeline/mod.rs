@@ -77,12 +77,16 @@ impl Background {
 
 impl Drop for Background {
     fn drop(&mut self) {
+        let waited = !self.0.is_empty();
         for handle in self.0.drain(..) {
             if let Err(panic) = handle.join() {
                 if !std::thread::panicking() {
                     std::panic::resume_unwind(panic);
                 }
             }
+        }
+        if waited {
+            crate::support::timing::mark(|| "caches written".into());
         }
     }
 }
