@@ -2,7 +2,8 @@
 -- nation sums in each scope (body_kind), year-over-year change and the five ratio indicators. Written
 -- in the subset DuckDB and Spark SQL share (no QUALIFY, no FILTER, no list functions), so the same
 -- text runs on one machine or many; `tests/duckdb_views.rs` runs it with DuckDB on the demo's output
--- and compares every value with xxgk's own rollup. Run from inside the output folder; on Spark,
+-- and on a 2019–2022 set of every scope (both formats, governments, departments, townships), and
+-- compares every value and year-over-year change with xxgk's own rollup. Run from inside the output folder; on Spark,
 -- register `facts` as a view over the same Parquet files first and drop the first statement.
 -- (docs/performance.md, "Beyond one machine", says when this is worth it.)
 
