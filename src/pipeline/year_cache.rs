@@ -17,7 +17,7 @@ use crate::reference::catalog::Format;
 use crate::stages::validate::across_years::{is_across_years, read_of_year_before, recheck, KeptCurrent};
 use crate::store::summary::ReportTally;
 use crate::support::codec;
-use crate::support::hash::HashMap;
+use crate::support::hash::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -166,7 +166,7 @@ impl YearCache {
 
     /// Remove every kept year but those under `keys` (this run's).
     pub fn retain(&self, keys: &[YearKey]) {
-        let keep: crate::support::hash::HashSet<PathBuf> =
+        let keep: HashSet<PathBuf> =
             keys.iter().flat_map(|k| [&k.full, &k.own]).flat_map(|k| [self.path(k), self.side(k)]).collect();
         for e in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             if !keep.contains(&e.path()) {

@@ -186,7 +186,7 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
     };
     let wanted = region.map(|c| format!("{c:06}"));
     let mut facts = Facts::default();
-    let mut bodies: crate::support::hash::HashMap<String, u32> = crate::support::hash::HashMap::default();
+    let mut bodies: HashMap<String, u32> = HashMap::default();
     for path in &files {
         let failed = |source| Error::ReadParquet { path: path.clone(), source };
         let builder = dict_read::open(path)?;
