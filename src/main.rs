@@ -54,6 +54,7 @@ enum Command {
 
 fn main() -> ExitCode {
     xxgk::support::memory::no_huge_pages();
+    xxgk::support::timing::mark(|| "main: start".into());
     let cli = Cli::parse();
     if let Some(n) = cli.common.jobs {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => cmd::synth::run(a, &cli.common),
         Command::Metrics(a) => cmd::metrics::run(a),
     };
+    xxgk::support::timing::mark(|| "main: command returned".into());
     match result {
         Ok(code) => ExitCode::from(code),
         // `xxgk metrics | head -2`: the reader has what it wanted; stop quietly, as ripgrep and xsv do.

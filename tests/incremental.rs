@@ -127,6 +127,11 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     loose.sort();
     // The manifest of the first run and the journal of what the re-run changed over it.
     assert_eq!(loose, ["journal.bincode", "manifest.bincode"]);
+    // What merging found is kept per part, a year's region group (4 years × 湖北 and 新疆), each
+    // under two keys (with the year before, and its own files alone), each with R5's side file: a
+    // re-run merges the changed county's group of its year, not the year.
+    let outcomes = std::fs::read_dir(cache.join("years")).unwrap().flatten().count();
+    assert_eq!(outcomes, 4 * 2 * 2 * 2);
 }
 
 #[test]

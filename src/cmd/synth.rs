@@ -71,9 +71,8 @@ pub fn run(args: Args, common: &Common) -> anyhow::Result<u8> {
         let opts = IngestOptions { quiet: true, ..IngestOptions::new(args.anchor.clone()) };
         let reports = std::sync::Mutex::new(Vec::new());
         read_and_validate(&opts, &temp_spill_dir(), &|_, output, _| {
-            if let xxgk::store::YearOutput::Reports(year_reports) = output {
-                reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports.iter().cloned());
-            }
+            let year_reports = output.reports.iter().flat_map(|g| g.iter()).cloned();
+            reports.lock().unwrap_or_else(|p| p.into_inner()).extend(year_reports);
             Ok(Vec::new())
         })?;
         reports.into_inner().unwrap_or_else(|p| p.into_inner())

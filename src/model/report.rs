@@ -19,7 +19,8 @@ pub struct Report {
     pub key: ReportKey,
     /// By catalog index; `None` where the cell is absent or not reported.
     pub values: Vec<Option<f64>>,
-    /// By catalog index; `Some` where the input gave the cell (even as "not reported").
+    /// By catalog index; `Some` where the input gave the cell (even as "not reported"). Empty in a
+    /// report rebuilt from a cached year for R5 ([`Report::for_checks`]), which points nowhere.
     pub sources: Vec<Option<CellSource>>,
     /// Indexes into [`Dataset::files`] of the files the report was read from, ascending.
     pub files: Vec<u32>,
@@ -53,6 +54,23 @@ impl Report {
         }
     }
 
+    /// A report as R5 reads it, rebuilt from what a cached year kept: its values and format, no
+    /// cell sources. A national year is 2,846 such reports; with a source slot per metric each
+    /// they were 24 MB more to allocate and touch in a one-file re-run, for nothing R5 reads.
+    pub fn for_checks(key: ReportKey, format: Format) -> Report {
+        Report {
+            key,
+            values: vec![None; catalog().len()],
+            sources: Vec::new(),
+            files: Vec::new(),
+            format,
+            declared: Vec::new(),
+            body_kind: Default::default(),
+            declared_kind: Vec::new(),
+            rejected: false,
+        }
+    }
+
     /// A cell's value inside a rule: null counts as 0.
     pub fn v(&self, metric: usize) -> f64 {
         self.values[metric].unwrap_or(0.0)
@@ -60,7 +78,10 @@ impl Report {
 
     /// Where to point a finding about `metric`: its own cell, else the report's first cell.
     pub fn locate(&self, metric: usize) -> Option<CellSource> {
-        self.sources[metric]
+        self.sources
+            .get(metric)
+            .copied()
+            .flatten()
             .or_else(|| self.sources.iter().flatten().min_by_key(|s| (s.file, s.line)).copied())
     }
 

@@ -117,8 +117,7 @@ pub fn recheck(kept: &KeptCurrent, last_year: &[Report]) -> Vec<Finding> {
         if last_year[j].rejected {
             continue;
         }
-        let mut cur = Report::new(key.clone());
-        cur.format = *format;
+        let mut cur = Report::for_checks(key.clone(), *format);
         for &(m, v, _) in cells {
             if let Some(slot) = cur.values.get_mut(usize::from(m)) {
                 *slot = v;
