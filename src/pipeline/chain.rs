@@ -68,11 +68,12 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         Some(plot) if !rollup.rows.is_empty() => {
             stages.set_message("charts");
             let previous = reuse.then(|| out.join("charts"));
-            draw(&staging, &staging.path("parquet/rollup"), &validation, plot, previous.as_deref())
+            let rollup_dir = staging.path("parquet/rollup");
+            draw(&staging, &rollup_dir, &validation, Some(&summary), plot, previous.as_deref())
         }
         // Charts from an earlier run would no longer match the data: they go, and the page says why.
-        Some(_) => no_charts(&staging, &validation, "没有图表：没有入库的报告。"),
-        None => no_charts(&staging, &validation, "未绘制图表（--no-charts）。"),
+        Some(_) => no_charts(&staging, &validation, &summary, "没有图表：没有入库的报告。"),
+        None => no_charts(&staging, &validation, &summary, "未绘制图表（--no-charts）。"),
     }
     .map_err(unpublished(out))?;
     mark(|| "run: charts done".into());
@@ -86,23 +87,25 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     Ok(RunOutcome { summary, rollup, charts })
 }
 
-fn no_charts(staging: &Staging, validation: &Path, note: &str) -> Result<usize> {
-    charts::html::write_index(&staging.path("index.html"), validation, &[], Some(note))?;
+fn no_charts(staging: &Staging, validation: &Path, summary: &Summary, note: &str) -> Result<usize> {
+    charts::html::write_index(&staging.path("index.html"), validation, Some(summary), &[], Some(note))?;
     Ok(0)
 }
 
-/// Draw into the staging folder: charts from `rollup_dir`, the page from `validation_dir`. With
-/// `previous` (the published `charts/`), unchanged charts are linked from there, not drawn.
+/// Draw into the staging folder: charts from `rollup_dir`, the page from `validation_dir` (and the
+/// run's `summary`, when there is one). With `previous` (the published `charts/`), unchanged charts
+/// are linked from there, not drawn.
 fn draw(
     staging: &Staging,
     rollup_dir: &Path,
     validation_dir: &Path,
+    summary: Option<&Summary>,
     opts: &PlotOptions,
     previous: Option<&Path>,
 ) -> Result<usize> {
     let charts = charts::draw_all(rollup_dir, &staging.path("charts"), opts, previous)?;
     let note = charts.is_empty().then_some("没有图表：所选范围内没有含下级区划的地级或省级区划。");
-    charts::html::write_index(&staging.path("index.html"), validation_dir, &charts, note)?;
+    charts::html::write_index(&staging.path("index.html"), validation_dir, summary, &charts, note)?;
     Ok(charts.len())
 }
 
@@ -154,7 +157,7 @@ pub fn plot(out: &Path, opts: &PlotOptions, reuse: bool, quiet: bool) -> Result<
     let stages = crate::support::progress::stages(quiet);
     stages.set_message("drawing charts");
     let previous = reuse.then(|| out.join("charts"));
-    let n = draw(&staging, &rollup, &out.join("validation"), opts, previous.as_deref())
+    let n = draw(&staging, &rollup, &out.join("validation"), None, opts, previous.as_deref())
         .map_err(unpublished(out))?;
     mark(|| "plot: index written".into());
     staging.commit(&charts::PRODUCTS)?;
