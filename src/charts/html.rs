@@ -490,7 +490,7 @@ mod tests {
         use crate::store::summary::FileSummary;
         let file = |i: usize, rejected: u64, error: Option<&str>| FileSummary {
             file: format!("410000-河南省/f{i:02} \"引号\".csv"),
-            encoding: (i % 2 == 0).then(|| "GB18030".to_string()),
+            encoding: i.is_multiple_of(2).then(|| "GB18030".to_string()),
             layout: Some("long".into()),
             sha256: format!("{i:064}"),
             rows_read: 3 + i as u64,
