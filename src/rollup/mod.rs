@@ -93,11 +93,6 @@ impl SumsSource<'_> {
         self.levels.contains(&level)
     }
 
-    /// Whether `year`'s facts are few enough for two of its region groups to be summed at once.
-    fn small(&self, year: i32) -> Result<bool> {
-        Ok(compute::year_rows(self.facts_dir, year)? <= PARALLEL_SUM_ROWS)
-    }
-
     /// Summed from the facts: the year's, or one region group's.
     fn summed(&self, year: i32, group: Option<&str>) -> Result<Vec<Row>> {
         compute::year_sums(self.facts_dir, year, group, self.opts)
@@ -119,7 +114,7 @@ impl SumsSource<'_> {
             // year's groups one after another left the other core idle.
             let rows = if all.is_empty() {
                 self.summed(year, None)?
-            } else if self.small(year)? {
+            } else if compute::year_rows(self.facts_dir, year)? <= PARALLEL_SUM_ROWS {
                 let parts: Vec<Vec<Row>> =
                     all.par_iter().map(|p| self.summed(year, Some(p))).collect::<Result<_>>()?;
                 parts.concat()
@@ -137,53 +132,28 @@ impl SumsSource<'_> {
             .filter_map(|p| Some((p.clone(), self.facts.part_sums_key(year, p, self.opts)?)))
             .collect();
         let with_provinces = self.has("province");
-        let parts: BTreeSet<String> = groups.intersection(&all).cloned().collect();
-        // The changed groups are summed while the province file is read: both cores are busy on a
-        // one-file re-run, where summing one group and reading the file one after another was
-        // a third of the year's rollup.
-        let (mut province_rows, own_rows) = rayon::join(
-            || match self.previous {
-                Some(prev) if with_provinces => published::read_provinces(prev, year, &keys),
-                _ => BTreeMap::new(),
-            },
-            || {
-                let one = |p: &String| -> Result<(String, Vec<Row>, bool)> {
-                    let read = self
-                        .previous
-                        .zip(keys.get(p))
-                        .and_then(|(prev, k)| published::read_part(prev, self.levels, year, p, k));
-                    match read {
-                        Some(rows) => Ok((p.clone(), rows, true)),
-                        None => self.summed(year, Some(p)).map(|rows| (p.clone(), rows, false)),
-                    }
-                };
-                // In parallel only where the year is small enough (see `PARALLEL_SUM_ROWS`).
-                if self.small(year)? {
-                    parts.par_iter().map(one).collect::<Result<Vec<_>>>()
-                } else {
-                    parts.iter().map(one).collect::<Result<Vec<_>>>()
-                }
-            },
-        );
+        let mut province_rows = match self.previous {
+            Some(prev) if with_provinces => published::read_provinces(prev, year, &keys),
+            _ => BTreeMap::new(),
+        };
         let mut rows = Vec::new();
-        for (p, part, published) in own_rows? {
-            // A group read back takes its province rows from the province file, which says they
-            // were summed from the same facts; when it does not, the group is summed after all.
-            let part = match (published, with_provinces) {
-                (true, true) => match province_rows.remove(&p) {
-                    Some(own) => {
-                        rows.extend(own);
-                        part
-                    }
-                    None => self.summed(year, Some(&p))?,
-                },
-                (true, false) => part,
-                (false, _) => {
-                    province_rows.remove(&p);
-                    part
+        let parts: BTreeSet<String> = groups.intersection(&all).cloned().collect();
+        for p in &parts {
+            let read = self.previous.zip(keys.get(p)).and_then(|(prev, k)| {
+                let part = published::read_part(prev, self.levels, year, p, k)?;
+                let own = if with_provinces { province_rows.remove(p)? } else { Vec::new() };
+                Some((part, own))
+            });
+            match read {
+                Some((part, own)) => {
+                    rows.extend(part);
+                    rows.extend(own);
                 }
-            };
-            rows.extend(part);
+                None => {
+                    province_rows.remove(p);
+                    rows.extend(self.summed(year, Some(p))?);
+                }
+            }
         }
         if with_provinces {
             for q in all.difference(&parts) {
@@ -224,21 +194,9 @@ struct LevelCounts {
 }
 
 impl LevelCounts {
-    fn new() -> LevelCounts {
-        LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] }
-    }
-
     fn add(&mut self, level: usize, rows: usize) {
         self.rows[level] += rows;
         self.written[level] = true;
-    }
-
-    fn merge(&mut self, other: LevelCounts) {
-        for (level, (rows, written)) in other.rows.into_iter().zip(other.written).enumerate() {
-            if written {
-                self.add(level, rows);
-            }
-        }
     }
 }
 
@@ -297,21 +255,10 @@ impl Rollup<'_> {
     fn plan(&self, year: i32, counts: &mut LevelCounts) -> Result<Option<YearPlan>> {
         let (facts, opts) = (self.facts, self.opts);
         let groups = facts.groups(year);
-        // Each group's files are looked up and linked on their own (a footer read and a few
-        // system calls a file, some twenty files a year).
-        let linked = groups
-            .par_iter()
-            .map(|p| {
-                let key = facts.part_key(year, p, opts);
-                let mut own = LevelCounts::new();
-                Ok((p, self.link(&self.group_levels, (year, Some(p)), key.as_deref(), &mut own)?, own))
-            })
-            .collect::<Result<Vec<_>>>()?;
         let mut changed = BTreeSet::new();
-        for (p, kept, own) in linked {
-            if kept {
-                counts.merge(own);
-            } else {
+        for p in &groups {
+            let key = facts.part_key(year, p, opts);
+            if !self.link(&self.group_levels, (year, Some(p)), key.as_deref(), counts)? {
                 changed.insert(p.clone());
             }
         }
@@ -446,7 +393,7 @@ fn roll_years(
         }
     };
     let levels = compute::levels_for(opts);
-    let mut counts = LevelCounts::new();
+    let mut counts = LevelCounts { rows: vec![0; LEVELS.len()], written: vec![false; LEVELS.len()] };
     let mut years = Vec::new();
     let present = compute::years_present(facts_dir);
     // Each facts file's digest, read once: a year's keys need it, and so do the next year's.
@@ -463,49 +410,19 @@ fn roll_years(
         group_levels: levels.iter().copied().filter(|l| by_group(l)).collect(),
         top_levels: levels.iter().copied().filter(|l| !by_group(l)).collect(),
     };
-    // What every year keeps of the published files is linked first, the years at once: on a
-    // re-run that is most of the files, each a footer read and a few system calls.
-    let in_range: Vec<i32> = present.iter().copied().filter(|y| (from..=to).contains(y)).collect();
-    let plans = in_range
-        .par_iter()
-        .map(|&year| {
-            let mut own = LevelCounts::new();
-            Ok((run.plan(year, &mut own)?, own))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let plans: Vec<Option<YearPlan>> = plans
-        .into_iter()
-        .map(|(plan, own)| {
-            counts.merge(own);
-            plan
-        })
-        .collect();
     let written = crate::support::overlap::compute_while_writing(
         |writer| -> Result<()> {
             // The sums of the year before, when this run has them.
             let mut prev: Option<(i32, Sums, Cover)> = None;
             // The year before the range is read too, so that the range's first year has a yoy change.
-            for (&year, plan) in in_range.iter().zip(plans) {
+            for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
                 years.push(year);
-                let Some(plan) = plan else { continue };
-                let kept = prev.take().filter(|(y, _, c)| *y == year - 1 && c.covers(&plan.changed));
-                // The year before, when this run has not summed it, is read (or summed) at the same
-                // time as the year: on a re-run both are mostly reading published files.
-                let ((cur, cover), last) = match kept {
-                    Some((_, s, _)) => (source.year(year, &plan.changed)?, Some(s)),
-                    // Only for a small year (`PARALLEL_SUM_ROWS`): both may be summing a group.
-                    None if present.contains(&(year - 1)) && source.small(year)? => {
-                        let (cur, last) = rayon::join(
-                            || source.year(year, &plan.changed),
-                            || source.year(year - 1, &plan.changed),
-                        );
-                        (cur?, Some(last?.0))
-                    }
-                    None => {
-                        let cur = source.year(year, &plan.changed)?;
-                        let last = present.contains(&(year - 1));
-                        (cur, if last { Some(source.year(year - 1, &plan.changed)?.0) } else { None })
-                    }
+                let Some(plan) = run.plan(year, &mut counts)? else { continue };
+                let (cur, cover) = source.year(year, &plan.changed)?;
+                let last = match prev.take() {
+                    Some((y, s, c)) if y == year - 1 && c.covers(&plan.changed) => Some(s),
+                    _ if present.contains(&(year - 1)) => Some(source.year(year - 1, &plan.changed)?.0),
+                    _ => None,
                 };
                 crate::support::timing::mark(|| {
                     format!("rollup: {year} summed ({} region groups again)", plan.changed.len())
