@@ -39,19 +39,8 @@ pub struct Report {
 
 impl Report {
     pub fn new(key: ReportKey) -> Report {
-        let n = catalog().len();
         let format = Format::for_year(key.year);
-        Report {
-            key,
-            values: vec![None; n],
-            sources: vec![None; n],
-            files: Vec::new(),
-            format,
-            declared: Vec::new(),
-            body_kind: Default::default(),
-            declared_kind: Vec::new(),
-            rejected: false,
-        }
+        Report { sources: vec![None; catalog().len()], ..Report::for_checks(key, format) }
     }
 
     /// A report as R5 reads it, rebuilt from what a cached year kept: its values and format, no
