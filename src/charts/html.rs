@@ -102,10 +102,7 @@ pub fn write_index(
     h.push_str("</nav>\n<main>\n");
 
     match summary {
-        Some(s) => {
-            h.push_str(SUMMARY_HEAD);
-            summary_table(&mut h, &PageSummary::of(s));
-        }
+        Some(s) => summary_table(&mut h, &PageSummary::of(s)),
         None => summary_section(&mut h, &validation_dir.join("summary.json"))?,
     }
     missing_section(&mut h, missing.as_deref());
@@ -210,10 +207,10 @@ fn opt_text(v: &Option<Cow<'_, str>>) -> String {
 const SUMMARY_HEAD: &str = "<section id=\"summary\">\n<h2>运行摘要</h2>\n";
 
 fn summary_section(h: &mut String, path: &Path) -> Result<()> {
-    h.push_str(SUMMARY_HEAD);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            h.push_str(SUMMARY_HEAD);
             h.push_str(
                 "<p class=\"note\">没有运行摘要（validation/summary.json 不存在）。</p>\n</section>\n",
             );
@@ -227,8 +224,9 @@ fn summary_section(h: &mut String, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The summary section's body and end, from what [`summary_section`] read or the run had.
+/// The summary section, from what [`summary_section`] read or the run had.
 fn summary_table(h: &mut String, s: &PageSummary<'_>) {
+    h.push_str(SUMMARY_HEAD);
     h.push_str("<table class=\"kv\">\n");
     for (n, label) in [
         (s.rows_read, "读入行数"),
@@ -526,7 +524,7 @@ mod tests {
             std::fs::write(&path, serde_json::to_string_pretty(&summary).unwrap()).unwrap();
             let mut read = String::new();
             summary_section(&mut read, &path).unwrap();
-            let mut given = SUMMARY_HEAD.to_string();
+            let mut given = String::new();
             summary_table(&mut given, &PageSummary::of(&summary));
             assert_eq!(given, read);
             assert!(
