@@ -31,6 +31,18 @@ pub const KNOWN_OTHER_EXTENSIONS: [&str; 15] = [
     "webp",
 ];
 
+/// The extension of a file name, as `Path::extension` gives it (`a.tar.gz`: `gz`; `.csv` and `csv`:
+/// none), without parsing a path: a folder walk classifies every file by name, and `Path`'s
+/// component parsing, called a few times a file, was a tenth of the CPU of a one-file re-run's
+/// first 50 ms (`perf`, 11,384 files).
+pub fn extension(name: &str) -> Option<&str> {
+    match name.rfind('.') {
+        _ if name == ".." => None,
+        Some(i) if i > 0 => Some(&name[i + 1..]),
+        _ => None,
+    }
+}
+
 /// Whether a folder walk should list the file (by its extension) as a known non-report kind.
 pub fn is_known_other_name(ext: &str) -> bool {
     KNOWN_OTHER_EXTENSIONS.iter().any(|k| ext.eq_ignore_ascii_case(k))
@@ -127,6 +139,18 @@ impl FileKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_has_the_extension_its_path_has() {
+        for name in [
+            "a.csv", "A.CSV", "a.tar.gz", ".csv", "..csv", "csv", "a.", "..", ".", "", "报告.docx",
+            "东城区-2021.synthetic.csv", "~$汇总.xlsx", "a..b", ".a.b",
+        ] {
+            let by_path = std::path::Path::new(name).extension().and_then(|e| e.to_str());
+            assert_eq!(extension(name), by_path, "{name:?}");
+        }
+        assert_eq!(extension("a.tar.gz"), Some("gz"));
+    }
 
     #[test]
     fn kinds_by_bytes_and_name() {

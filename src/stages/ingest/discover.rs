@@ -5,6 +5,7 @@
 //! (`.doc`, `.wps`, `.xls`, `.xlsx`, pictures) are taken too, to be listed with what to do.
 
 use crate::model::{InputFile, InputKind};
+use crate::support::filekind::extension;
 use std::path::{Path, PathBuf};
 
 impl InputFile {
@@ -20,6 +21,10 @@ impl InputFile {
 
     fn new(path: PathBuf, rel: PathBuf) -> InputFile {
         let kind = kind_of(&path);
+        InputFile::of_kind(path, rel, kind)
+    }
+
+    fn of_kind(path: PathBuf, rel: PathBuf, kind: InputKind) -> InputFile {
         InputFile { path, display: display(&rel), rel, kind }
     }
 }
@@ -35,31 +40,44 @@ pub struct WalkProblem {
 /// (old Word, spreadsheets, pictures: the report path names them); anything else given by name is
 /// read as CSV, as before.
 fn kind_of(p: &Path) -> InputKind {
-    if crate::stages::ingest::workbook::is_workbook_name(p) {
+    kind_of_name(&file_name(p))
+}
+
+/// [`kind_of`] a file name. (Every test here is on the name: a walk takes it from the entry once.)
+fn kind_of_name(name: &str) -> InputKind {
+    if crate::stages::ingest::workbook::is_workbook_file_name(name) {
         InputKind::Workbook
-    } else if crate::stages::ingest::report::is_report_name(p) || is_other_kind(p) {
+    } else if crate::stages::ingest::report::is_report_file_name(name) || is_other_kind(name) {
         InputKind::Report
     } else {
         InputKind::Csv
     }
 }
 
+fn file_name(p: &Path) -> std::borrow::Cow<'_, str> {
+    p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+}
+
 /// What a folder walk takes: CSVs and report files, but not the logs and error notes xxgk itself
 /// writes beside them (`*.log.txt` in `extracted/`, `*.error.txt` in `rejected/`), so that a
 /// `rejected/` or `extracted/` folder can be fed back as it is.
-fn is_input(p: &Path) -> bool {
-    let csv = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let own_note = name.ends_with(".log.txt") || name.ends_with(".error.txt");
-    csv || crate::stages::ingest::workbook::is_workbook_name(p)
-        || (crate::stages::ingest::report::is_report_name(p) && !own_note)
-        || is_other_kind(p)
+fn is_input(name: &str) -> bool {
+    let csv = extension(name).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    // No letter of these suffixes is the lower case of a non-ASCII one: ASCII case is enough.
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    let own_note = ends_with(".log.txt") || ends_with(".error.txt");
+    csv || crate::stages::ingest::workbook::is_workbook_file_name(name)
+        || (crate::stages::ingest::report::is_report_file_name(name) && !own_note)
+        || is_other_kind(name)
 }
 
 /// A `.doc`, a picture and the like: taken so that the run summary lists it with a sentence saying
 /// what to do, instead of skipping it without a word.
-fn is_other_kind(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(crate::support::filekind::is_known_other_name)
+fn is_other_kind(name: &str) -> bool {
+    extension(name).is_some_and(crate::support::filekind::is_known_other_name)
 }
 
 fn display(rel: &Path) -> String {
@@ -88,9 +106,13 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkProblem>)
         let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_input(e.path()) => {
-                    let rel = prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()));
-                    files.push(InputFile::new(e.path().to_path_buf(), rel));
+                Ok(e) if e.file_type().is_file() => {
+                    let name = e.file_name().to_string_lossy();
+                    if is_input(&name) {
+                        let kind = kind_of_name(&name);
+                        let rel = prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()));
+                        files.push(InputFile::of_kind(e.path().to_path_buf(), rel, kind));
+                    }
                 }
                 Ok(_) => {}
                 Err(err) => problems.push(WalkProblem {

@@ -27,8 +27,12 @@ use std::path::Path;
 pub const REPORT_EXTENSIONS: [&str; 5] = ["txt", "htm", "html", "docx", "pdf"];
 
 pub fn is_report_name(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
+    p.file_name().is_some_and(|n| is_report_file_name(&n.to_string_lossy()))
+}
+
+/// [`is_report_name`] of a file name.
+pub fn is_report_file_name(name: &str) -> bool {
+    crate::support::filekind::extension(name)
         .is_some_and(|e| REPORT_EXTENSIONS.iter().any(|r| e.eq_ignore_ascii_case(r)))
 }
 

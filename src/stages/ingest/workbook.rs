@@ -43,10 +43,13 @@ use std::path::Path;
 pub const WORKBOOK_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
 
 pub fn is_workbook_name(p: &Path) -> bool {
-    let lock = p.file_name().map(|n| n.to_string_lossy().starts_with("~$")).unwrap_or(false);
-    !lock
-        && p.extension()
-            .and_then(|e| e.to_str())
+    p.file_name().is_some_and(|n| is_workbook_file_name(&n.to_string_lossy()))
+}
+
+/// [`is_workbook_name`] of a file name: not Excel's `~$` lock file.
+pub fn is_workbook_file_name(name: &str) -> bool {
+    !name.starts_with("~$")
+        && crate::support::filekind::extension(name)
             .is_some_and(|e| WORKBOOK_EXTENSIONS.iter().any(|w| e.eq_ignore_ascii_case(w)))
 }
 
