@@ -143,8 +143,21 @@ mod tests {
     #[test]
     fn a_name_has_the_extension_its_path_has() {
         for name in [
-            "a.csv", "A.CSV", "a.tar.gz", ".csv", "..csv", "csv", "a.", "..", ".", "", "报告.docx",
-            "东城区-2021.synthetic.csv", "~$汇总.xlsx", "a..b", ".a.b",
+            "a.csv",
+            "A.CSV",
+            "a.tar.gz",
+            ".csv",
+            "..csv",
+            "csv",
+            "a.",
+            "..",
+            ".",
+            "",
+            "报告.docx",
+            "东城区-2021.synthetic.csv",
+            "~$汇总.xlsx",
+            "a..b",
+            ".a.b",
         ] {
             let by_path = std::path::Path::new(name).extension().and_then(|e| e.to_str());
             assert_eq!(extension(name), by_path, "{name:?}");
