@@ -224,9 +224,10 @@ fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Res
         .enumerate()
         .map(|(i, f)| {
             let mut p = cache.as_ref().and_then(|c| c.lookup(f)).unwrap_or_else(|| read_file(f, popts));
-            // Before the cache keeps it: thousands of per-report files share a header.
-            headers.share(&mut p);
+            // Before the cache keeps it: thousands of per-report files share a header. (A file from
+            // the cache shares its header with the others from it already.)
             if !p.from_cache {
+                headers.share(&mut p);
                 if let Some(c) = &cache {
                     c.store(&p);
                 }

@@ -208,7 +208,9 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
         builder.parquet_schema(),
         ["region_code", "scope", "metric", "value", "n_reports"],
     );
-    for batch in builder.with_projection(mask).build().map_err(failed)? {
+    // One batch for a region group's file (the reader's default is 1,024 rows: 90 batches, each
+    // looking its dictionaries up again).
+    for batch in builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(failed)? {
         let batch = batch?;
         let codes = per_row(&strings(&batch, "region_code")?, |c| c.parse::<u32>().ok());
         let metrics = per_row(&strings(&batch, "metric")?, metric_number);
