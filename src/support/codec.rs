@@ -60,6 +60,44 @@ fn body(bytes: &[u8]) -> Result<&[u8], Error> {
     }
 }
 
+/// `value` without the header, for a value kept inside another that has it (the parse cache keeps
+/// each file's entry encoded until the file is looked up).
+pub fn encode_nested<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    Ok(postcard::to_allocvec(value)?)
+}
+
+/// What [`encode_nested`] wrote.
+pub fn decode_nested<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    Ok(postcard::from_bytes(bytes)?)
+}
+
+/// A `Vec<u8>` field as one run of bytes (`#[serde(with = "codec::bytes")]`): serde's default
+/// takes it as a list of numbers, decoded one at a time.
+pub mod bytes {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_byte_buf(Bytes)
+    }
+}
+
 /// Append one length-prefixed record (a spill file holds many, read back with [`read_record`]).
 pub fn write_record<T: Serialize + ?Sized>(w: &mut impl Write, value: &T) -> Result<(), Error> {
     let bytes = encode(value)?;

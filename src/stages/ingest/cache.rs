@@ -31,6 +31,14 @@
 //! are removed by the next save. A cache that cannot be read is a cache miss, never an error.
 //!
 //! Everything is serialized through [`encode`] and [`decode`].
+//!
+//! Why each entry keeps what reading gave as bytes ([`Entry::meta`]), decoded when the file is
+//! looked up: a re-run looks every file up, on every core, while the manifest is read on one
+//! before anything else can start. Decoded whole, the manifest's 11,384 entries of the national set
+//! (some 100,000 strings and lists) took 20 ms, and each lookup then copied its entry (the
+//! manifest kept its own for the next save); as bytes, the manifest is a few allocations an entry,
+//! a lookup decodes its entry in place of the copy, and a save writes kept entries' bytes back as
+//! they were.
 
 use crate::model::{Cell, InputFile, ParsedFile};
 use crate::support::codec;
@@ -45,8 +53,8 @@ use std::time::UNIX_EPOCH;
 /// Bump when what `parse_file` or `report::parse_report` produces for the same bytes changes
 /// (2: the 2019 format; 3: `ParsedFile::extracted`, report files; 4: `ParsedFile::years`, the
 /// manifest; 5: blobs of cells alone; 6: cells in packs; 7: a cell's declared body kind; 8: workbooks,
-/// Chinese headers, units after numbers; 9: the journal).
-const CACHE_VERSION: u32 = 9;
+/// Chinese headers, units after numbers; 9: the journal; 10: entries kept encoded).
+const CACHE_VERSION: u32 = 10;
 
 const MANIFEST: &str = "manifest.bincode";
 const JOURNAL: &str = "journal.bincode";
@@ -80,9 +88,27 @@ struct Slot {
 struct Entry {
     size: u64,
     mtime_ns: u128,
-    /// The file as read, without its cells and with its header in `Manifest::headers`.
-    meta: ParsedFile,
+    /// The file's content digest: where its cells are (`Manifest::cells`).
+    sha256: String,
+    /// The file as read ([`ParsedFile`]), without its cells, header and digest, encoded
+    /// ([`codec::encode_nested`]): decoded by the lookup that takes it.
+    #[serde(with = "codec::bytes")]
+    meta: Vec<u8>,
+    /// Its header's place in the `headers` of the manifest or journal it is in.
     header: u32,
+}
+
+impl Entry {
+    /// `parsed` (its cells and header left out), found at `size` and `mtime_ns`; `None` if it
+    /// cannot be encoded.
+    fn of(parsed: &ParsedFile, (size, mtime_ns): (u64, u128)) -> Option<Entry> {
+        let mut meta = parsed.without_cells();
+        // Both kept beside the bytes.
+        meta.header = Arc::from(Vec::new());
+        meta.sha256 = String::new();
+        let meta = codec::encode_nested(&meta).ok()?;
+        Some(Entry { size, mtime_ns, sha256: parsed.sha256.clone(), meta, header: 0 })
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -119,27 +145,32 @@ fn read<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Option<T>, codec
     }
 }
 
-/// The entries' headers shared again from `headers` (emptied); `false` when one names none.
-fn share_headers<'a>(headers: &mut Vec<Vec<String>>, entries: impl Iterator<Item = &'a mut Entry>) -> bool {
-    let shared: Vec<Arc<[String]>> = headers.drain(..).map(Arc::from).collect();
-    for e in entries {
-        let Some(h) = shared.get(e.header as usize) else { return false };
-        e.meta.header = Arc::clone(h);
+/// Where `header` is in `headers`, added at the end when it is not there.
+fn place_of(headers: &mut Vec<Vec<String>>, header: Vec<String>) -> u32 {
+    match headers.iter().position(|h| *h == header) {
+        Some(i) => i as u32,
+        None => {
+            headers.push(header);
+            (headers.len() - 1) as u32
+        }
     }
-    true
 }
 
-/// The entries' headers moved into the returned list (a header met again by pointer or by
-/// content is stored once), each entry numbering its own.
-fn intern_headers<'a>(entries: impl Iterator<Item = &'a mut Entry>) -> Vec<Vec<String>> {
+/// The headers `entries` use, each once, and each entry numbered by its place there: a fresh
+/// entry's header is in `fresh` (by path), a kept one's at its number in `kept`. An entry whose
+/// number names no header is left out (it would be read again anyway).
+fn number_headers(
+    entries: &mut BTreeMap<String, Entry>,
+    kept: &[Arc<[String]>],
+    fresh: &HashMap<String, Arc<[String]>>,
+) -> Vec<Vec<String>> {
     let mut headers = Vec::new();
     let mut by_ptr: HashMap<*const [String], u32> = HashMap::default();
     let mut by_content: HashMap<Vec<String>, u32> = HashMap::default();
-    // Held until every header is interned, so that no address in `by_ptr` is freed and reused.
-    let mut taken = Vec::new();
-    for e in entries {
-        let header = std::mem::replace(&mut e.meta.header, Arc::from(Vec::new()));
-        let ptr = Arc::as_ptr(&header);
+    entries.retain(|path, e| {
+        let Some(header) = fresh.get(path).or_else(|| kept.get(e.header as usize)) else { return false };
+        // Every header here is held by `kept` or `fresh` until this returns: no address is reused.
+        let ptr = Arc::as_ptr(header);
         e.header = match by_ptr.get(&ptr) {
             Some(&i) => i,
             None => {
@@ -152,23 +183,26 @@ fn intern_headers<'a>(entries: impl Iterator<Item = &'a mut Entry>) -> Vec<Vec<S
                 i
             }
         };
-        taken.push(header);
-    }
+        true
+    });
     headers
 }
 
 impl Manifest {
-    /// Read one, its entries' headers shared again.
     fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
-        let Some(mut m) = read::<Manifest>(bytes)? else { return Ok(None) };
-        Ok(share_headers(&mut m.headers, m.entries.values_mut()).then_some(m))
+        read::<Manifest>(bytes)
     }
 
-    /// `journal` applied, if it was written over this manifest: the paths it names.
+    /// `journal` applied, if it was written over this manifest: the paths it names. Its entries'
+    /// headers are numbered in this manifest's `headers` (added there when new).
     fn apply(&mut self, journal: Option<Journal>) -> (BTreeSet<String>, BTreeSet<String>) {
         let Some(mut j) = journal.filter(|j| j.base == self.id) else { return Default::default() };
-        if !share_headers(&mut j.headers, j.entries.values_mut()) {
+        if j.entries.values().any(|e| e.header as usize >= j.headers.len()) {
             return Default::default();
+        }
+        let places: Vec<u32> = j.headers.drain(..).map(|h| place_of(&mut self.headers, h)).collect();
+        for e in j.entries.values_mut() {
+            e.header = places[e.header as usize];
         }
         for gone in &j.removed {
             self.entries.remove(gone);
@@ -185,6 +219,8 @@ pub struct ParseCache {
     dir: PathBuf,
     context: String,
     old: Manifest,
+    /// `old.headers`, shared by the files looked up.
+    headers: Vec<Arc<[String]>>,
     /// Whether `old` is a manifest of this context (else every pack is checked when saving).
     old_loaded: bool,
     /// How many entries the manifest on disk has, and which paths the journal adds or replaces and
@@ -193,8 +229,8 @@ pub struct ParseCache {
     journal: (BTreeSet<String>, BTreeSet<String>),
     /// Paths whose old entry stands, as they are looked up.
     hits: Mutex<Vec<String>>,
-    /// Entries of files read this run.
-    fresh: Mutex<BTreeMap<String, Entry>>,
+    /// Entries of files read this run, with their headers.
+    fresh: Mutex<BTreeMap<String, (Entry, Arc<[String]>)>>,
     /// The pack being written and where this run's contents went.
     packing: Mutex<Packing>,
     /// Why a manifest that was there is not used, when it was written in another format.
@@ -326,7 +362,10 @@ impl ParseCache {
         };
         let base_entries = old.as_ref().map_or(0, |m| m.entries.len());
         let journal = old.as_mut().map(|m| m.apply(journal)).unwrap_or_default();
+        let headers =
+            old.as_ref().map_or(Vec::new(), |m| m.headers.iter().map(|h| Arc::from(h.as_slice())).collect());
         ParseCache {
+            headers,
             discarded,
             dir,
             context,
@@ -367,7 +406,9 @@ impl ParseCache {
         // year is merged again, and `cells` falls back to reading the file when the pack is gone.
         let known =
             self.old.entries.get(&file.display).filter(|e| e.size == size && e.mtime_ns == mtime_ns)?;
-        let mut parsed = known.meta.without_cells();
+        let mut parsed: ParsedFile = codec::decode_nested(&known.meta).ok()?;
+        parsed.header = Arc::clone(self.headers.get(known.header as usize)?);
+        parsed.sha256 = known.sha256.clone();
         parsed.file = file.clone();
         parsed.from_cache = true;
         for f in &mut parsed.findings {
@@ -390,11 +431,11 @@ impl ParseCache {
         if parsed.sha256.is_empty() {
             return;
         }
-        if let Some((size, mtime_ns)) = stat(&parsed.file.path) {
-            self.fresh.lock().unwrap_or_else(|p| p.into_inner()).insert(
-                parsed.file.display.clone(),
-                Entry { size, mtime_ns, meta: parsed.without_cells(), header: 0 },
-            );
+        if let Some(entry) = stat(&parsed.file.path).and_then(|at| Entry::of(parsed, at)) {
+            self.fresh
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(parsed.file.display.clone(), (entry, Arc::clone(&parsed.header)));
         }
         // A content kept already (another path with the same bytes, or this one touched) is not
         // packed again.
@@ -418,6 +459,15 @@ impl ParseCache {
     pub fn save(&mut self) -> Option<PendingSave> {
         let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
         let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut fresh_headers: HashMap<String, Arc<[String]>> = HashMap::default();
+        let fresh: BTreeMap<String, Entry> = fresh
+            .into_iter()
+            .map(|(path, (e, header))| {
+                fresh_headers.insert(path.clone(), header);
+                (path, e)
+            })
+            .collect();
+        let headers = Headers { kept: self.headers.clone(), fresh: fresh_headers };
         let mut packed = self.packing.lock().unwrap_or_else(|p| p.into_inner()).finish();
         if self.old_loaded && fresh.is_empty() && hits.len() == self.old.entries.len() {
             return None;
@@ -441,7 +491,7 @@ impl ParseCache {
             // whose cells were not packed (a failed write) reads its file again if its year is merged.
             let mut cells = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
             for e in entries.values() {
-                let sha = &e.meta.sha256;
+                let sha = &e.sha256;
                 if let Some(slot) = packed.remove(sha).or_else(|| self.old.cells.get(sha).cloned()) {
                     cells.insert(sha.clone(), slot);
                 }
@@ -455,7 +505,7 @@ impl ParseCache {
             let mut keep: HashSet<String> = HashSet::default();
             let live = self.old.entries.iter().filter(|(k, _)| !fresh.contains_key(*k) && !gone.contains(*k));
             for (_, e) in live.chain(fresh.iter()) {
-                let sha = &e.meta.sha256;
+                let sha = &e.sha256;
                 if let Some(slot) = packed.get(sha).or_else(|| self.old.cells.get(sha)) {
                     if !keep.contains(&slot.pack) {
                         keep.insert(slot.pack.clone());
@@ -473,7 +523,7 @@ impl ParseCache {
             removed.retain(|k| !entries.contains_key(k));
             let cells = cells_of(&entries, &mut packed);
             let journal = Journal { base: self.old.id.clone(), headers: Vec::new(), entries, removed, cells };
-            return Some(PendingSave { dir, keep, write: Write::Journal(journal) });
+            return Some(PendingSave { dir, keep, headers, write: Write::Journal(journal) });
         }
         let mut old = std::mem::take(&mut self.old.entries);
         let mut entries = fresh;
@@ -487,7 +537,7 @@ impl ParseCache {
         let keep = cells.values().map(|s| s.pack.clone()).collect();
         let manifest =
             Manifest { context: self.context.clone(), id: stamp(), headers: Vec::new(), entries, cells };
-        Some(PendingSave { dir, keep, write: Write::Manifest(manifest) })
+        Some(PendingSave { dir, keep, headers, write: Write::Manifest(manifest) })
     }
 }
 
@@ -501,7 +551,16 @@ enum Write {
 pub struct PendingSave {
     dir: PathBuf,
     keep: HashSet<String>,
+    headers: Headers,
     write: Write,
+}
+
+/// The headers of the entries a save writes, to number when it is written.
+struct Headers {
+    /// Those the entries kept from the manifest (and journal) read number.
+    kept: Vec<Arc<[String]>>,
+    /// Those of the files read this run, by path.
+    fresh: HashMap<String, Arc<[String]>>,
 }
 
 impl PendingSave {
@@ -509,8 +568,12 @@ impl PendingSave {
     /// writes report that), and an unsaved manifest only means the next run reads every file again.
     pub fn write(mut self) {
         match &mut self.write {
-            Write::Manifest(m) => m.headers = intern_headers(m.entries.values_mut()),
-            Write::Journal(j) => j.headers = intern_headers(j.entries.values_mut()),
+            Write::Manifest(m) => {
+                m.headers = number_headers(&mut m.entries, &self.headers.kept, &self.headers.fresh)
+            }
+            Write::Journal(j) => {
+                j.headers = number_headers(&mut j.entries, &self.headers.kept, &self.headers.fresh)
+            }
         }
         let _ = self.try_write();
     }
@@ -549,29 +612,52 @@ impl PendingSave {
 mod tests {
     use super::*;
 
-    fn entry(header: &Arc<[String]>) -> Entry {
-        let mut meta = ParsedFile::new(&InputFile::named("a.csv"));
-        meta.header = Arc::clone(header);
-        Entry { size: 1, mtime_ns: 2, meta, header: 0 }
-    }
-
     #[test]
     fn headers_are_stored_once_and_come_back_shared() {
+        let out = tempfile::tempdir().unwrap();
+        let inputs = tempfile::tempdir().unwrap();
         let wide: Arc<[String]> = Arc::from(vec!["region_code".to_string(), "licensing.decisions".into()]);
         let same_content: Arc<[String]> = Arc::from(wide.to_vec());
         let long: Arc<[String]> = Arc::from(vec!["metric".to_string(), "value".into()]);
-        let mut m = Manifest::default();
-        for (name, h) in [("a", &wide), ("b", &long), ("c", &wide), ("d", &same_content)] {
-            m.entries.insert(name.into(), entry(h));
+        let mut c = ParseCache::open(out.path(), 2030);
+        let mut files = Vec::new();
+        for (name, h) in [("a.csv", &wide), ("b.csv", &long), ("c.csv", &wide), ("d.csv", &same_content)] {
+            let mut p = parsed(inputs.path(), name, name, 1, 1.0);
+            p.header = Arc::clone(h);
+            c.store(&p);
+            files.push(p);
         }
-        m.headers = intern_headers(m.entries.values_mut());
+        c.save().unwrap().write();
+        let m = Manifest::decode(&std::fs::read(cache_file(out.path(), MANIFEST)).unwrap()).unwrap().unwrap();
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
-        let back = Manifest::decode(&codec::encode(&m).unwrap()).unwrap().unwrap();
-        let header = |n: &str| back.entries[n].meta.header.clone();
-        assert_eq!(&*header("a"), &*wide);
-        assert_eq!(&*header("b"), &*long);
-        assert!(Arc::ptr_eq(&header("a"), &header("d")), "equal headers share one allocation");
-        assert!(back.headers.is_empty());
+        let c = ParseCache::open(out.path(), 2030);
+        let header = |i: usize| c.lookup(&files[i].file).expect("unchanged").header;
+        assert_eq!(&*header(0), &*wide);
+        assert_eq!(&*header(1), &*long);
+        assert!(Arc::ptr_eq(&header(0), &header(3)), "equal headers share one allocation");
+    }
+
+    #[test]
+    fn a_file_comes_back_as_it_was_read_but_its_cells() {
+        let out = tempfile::tempdir().unwrap();
+        let inputs = tempfile::tempdir().unwrap();
+        let mut p = parsed(inputs.path(), "a.csv", "aa", 3, 1.5);
+        p.rows_read = 7;
+        p.years = vec![2022, 2023];
+        p.year_digests = vec![(2022, "d22".into()), (2023, "d23".into())];
+        p.file_error = Some("why".into());
+        let mut c = ParseCache::open(out.path(), 2030);
+        c.store(&p);
+        c.save().unwrap().write();
+        let c = ParseCache::open(out.path(), 2030);
+        let back = c.lookup(&p.file).expect("unchanged");
+        assert!(back.from_cache && back.cells.is_empty());
+        assert_eq!(back.file.display, "a.csv");
+        assert_eq!((back.sha256.as_str(), back.rows_read), ("aa", 7));
+        assert_eq!(back.years, p.years);
+        assert_eq!(back.year_digests, p.year_digests);
+        assert_eq!(back.file_error, p.file_error);
+        assert_eq!(&*back.header, &*p.header);
     }
 
     /// A parsed file at a real path (the cache `stat`s it), with `n` cells of value `v`.
@@ -686,7 +772,11 @@ mod tests {
         for f in &files[1..9] {
             assert!(c.lookup(&f.file).is_some());
         }
-        c.store(&parsed(inputs.path(), "f0.csv", "s0'", 1, 50.0));
+        // f0 now has a header the manifest has not: the journal's numbering of headers is its own.
+        let other: Arc<[String]> = Arc::from(vec!["region_code".to_string(), "x".into()]);
+        let mut f0 = parsed(inputs.path(), "f0.csv", "s0'", 1, 50.0);
+        f0.header = Arc::clone(&other);
+        c.store(&f0);
         let f10 = parsed(inputs.path(), "f10.csv", "s10", 1, 60.0);
         c.store(&f10);
         c.save().unwrap().write();
@@ -699,6 +789,9 @@ mod tests {
             let mut c = ParseCache::open(out.path(), 2030);
             let f0 = c.lookup(&files[0].file).expect("f0 as read again");
             assert_eq!(f0.sha256, "s0'");
+            assert_eq!(&*f0.header, &*other);
+            assert_eq!(&*c.lookup(&f10.file).unwrap().header, &*files[2].header);
+            assert_eq!(&*c.lookup(&files[2].file).unwrap().header, &*files[2].header);
             assert_eq!(c.cells(&f0).unwrap()[0].value, Some(50.0));
             assert_eq!(c.cells(&c.lookup(&f10.file).expect("f10 kept")).unwrap()[0].value, Some(60.0));
             assert!(c.lookup(&files[9].file).is_none(), "f9 is gone from the cache");
