@@ -214,6 +214,9 @@ impl Manifest {
     }
 }
 
+/// A file's header, shared by the files that have it.
+type Header = Arc<[String]>;
+
 #[derive(Debug)]
 pub struct ParseCache {
     dir: PathBuf,
@@ -230,7 +233,7 @@ pub struct ParseCache {
     /// Paths whose old entry stands, as they are looked up.
     hits: Mutex<Vec<String>>,
     /// Entries of files read this run, with their headers.
-    fresh: Mutex<BTreeMap<String, (Entry, Arc<[String]>)>>,
+    fresh: Mutex<BTreeMap<String, (Entry, Header)>>,
     /// The pack being written and where this run's contents went.
     packing: Mutex<Packing>,
     /// Why a manifest that was there is not used, when it was written in another format.
