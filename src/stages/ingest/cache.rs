@@ -2,7 +2,7 @@
 //! keyed by the file's SHA-256 and everything else reading depends on (xxgk's version and the
 //! digest of its source, `build.rs`; the latest year accepted).
 //!
-//! Two levels, so that an unchanged file costs a `stat` and nothing more:
+//! Two levels, so that an unchanged file costs a `stat` and decoding its entry, and nothing more:
 //! - the manifest (`manifest.bincode`, one file) holds, per input path, its size, mtime and SHA-256
 //!   and everything reading it produced except the cells: findings, rejected rows, report keys,
 //!   the years its cells fall in. A file whose size and mtime match is taken from here. It also
