@@ -139,8 +139,8 @@ pub const POLARS_FROM_KEYS: usize = 2_000_000;
 /// 1.06 s against 1.26 s, the whole run 2.24 against 2.47 s (medians of 4, alternating, 2026-12-07).
 /// Past some millions of keys (a region group of every body of the nation is 1.8 to 4.1 million
 /// facts, several million keys) polars' group-by uses every core where the map uses one, and the
-/// scale test's rollup took as long either way (3.3 to 3.8 s), so there polars sums, as before. The sums are integers: both give
-/// the same bits (`tests` below compares them).
+/// scale test's rollup took as long either way (3.3 to 3.8 s), so there polars sums, as before.
+/// The sums are integers: both give the same bits (`tests` below compares them).
 pub fn sum_by_key(keys: Vec<u64>, sums: Vec<i64>) -> Result<Vec<(u64, i64, i64)>> {
     if keys.len() >= POLARS_FROM_KEYS {
         return sum_by_key_in_polars(keys, sums);

@@ -99,8 +99,8 @@ struct Entry {
 }
 
 impl Entry {
-    /// `parsed` (its cells and header left out), found at `size` and `mtime_ns`; `None` if it
-    /// cannot be encoded.
+    /// `parsed`, found at `size` and `mtime_ns` (its cells left out, its header kept by the caller);
+    /// `None` if it cannot be encoded.
     fn of(parsed: &ParsedFile, (size, mtime_ns): (u64, u128)) -> Option<Entry> {
         let mut meta = parsed.without_cells();
         // Both kept beside the bytes.
@@ -161,8 +161,8 @@ fn place_of(headers: &mut Vec<Vec<String>>, header: Vec<String>) -> u32 {
 /// number names no header is left out (it would be read again anyway).
 fn number_headers(
     entries: &mut BTreeMap<String, Entry>,
-    kept: &[Arc<[String]>],
-    fresh: &HashMap<String, Arc<[String]>>,
+    kept: &[Header],
+    fresh: &HashMap<String, Header>,
 ) -> Vec<Vec<String>> {
     let mut headers = Vec::new();
     let mut by_ptr: HashMap<*const [String], u32> = HashMap::default();
@@ -223,7 +223,7 @@ pub struct ParseCache {
     context: String,
     old: Manifest,
     /// `old.headers`, shared by the files looked up.
-    headers: Vec<Arc<[String]>>,
+    headers: Vec<Header>,
     /// Whether `old` is a manifest of this context (else every pack is checked when saving).
     old_loaded: bool,
     /// How many entries the manifest on disk has, and which paths the journal adds or replaces and
@@ -462,7 +462,7 @@ impl ParseCache {
     pub fn save(&mut self) -> Option<PendingSave> {
         let hits = std::mem::take(&mut *self.hits.lock().unwrap_or_else(|p| p.into_inner()));
         let fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut fresh_headers: HashMap<String, Arc<[String]>> = HashMap::default();
+        let mut fresh_headers: HashMap<String, Header> = HashMap::default();
         let fresh: BTreeMap<String, Entry> = fresh
             .into_iter()
             .map(|(path, (e, header))| {
@@ -561,9 +561,9 @@ pub struct PendingSave {
 /// The headers of the entries a save writes, to number when it is written.
 struct Headers {
     /// Those the entries kept from the manifest (and journal) read number.
-    kept: Vec<Arc<[String]>>,
+    kept: Vec<Header>,
     /// Those of the files read this run, by path.
-    fresh: HashMap<String, Arc<[String]>>,
+    fresh: HashMap<String, Header>,
 }
 
 impl PendingSave {
