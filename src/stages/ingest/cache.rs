@@ -189,10 +189,6 @@ fn number_headers(
 }
 
 impl Manifest {
-    fn decode(bytes: &[u8]) -> Result<Option<Manifest>, codec::Error> {
-        read::<Manifest>(bytes)
-    }
-
     /// `journal` applied, if it was written over this manifest: the paths it names. Its entries'
     /// headers are numbered in this manifest's `headers` (added there when new).
     fn apply(&mut self, journal: Option<Journal>) -> (BTreeSet<String>, BTreeSet<String>) {
@@ -355,7 +351,7 @@ impl ParseCache {
         );
         // The journal is read while the manifest is decoded.
         let (base, journal) = rayon::join(
-            || std::fs::read(dir.join(MANIFEST)).map(|b| Manifest::decode(&b)),
+            || std::fs::read(dir.join(MANIFEST)).map(|b| read::<Manifest>(&b)),
             || std::fs::read(dir.join(JOURNAL)).ok().and_then(|b| read::<Journal>(&b).ok().flatten()),
         );
         let (mut old, discarded) = match base {
@@ -631,7 +627,7 @@ mod tests {
             files.push(p);
         }
         c.save().unwrap().write();
-        let m = Manifest::decode(&std::fs::read(cache_file(out.path(), MANIFEST)).unwrap()).unwrap().unwrap();
+        let m = read::<Manifest>(&std::fs::read(cache_file(out.path(), MANIFEST)).unwrap()).unwrap().unwrap();
         assert_eq!(m.headers.len(), 2, "one copy per distinct header");
         let c = ParseCache::open(out.path(), 2030);
         let header = |i: usize| c.lookup(&files[i].file).expect("unchanged").header;

@@ -160,26 +160,20 @@ fn visit((name, ty, path): Entry, rel_dir: &Path, files: &mut Vec<InputFile>) ->
             visit(entry, &rel, files)?;
         }
     } else if ty.is_file() {
-        let text = name.to_string_lossy();
-        if is_input(&text) {
-            let kind = kind_of_name(&text);
-            files.push(InputFile::of_kind(path, rel_dir.join(&name), kind));
-        }
+        files.extend(input_file(&name, path, || rel_dir.join(&name)));
     }
     Some(())
 }
 
-/// Add `e`, found under `input`, to `files` if it is an input file.
-fn push_input(input: &Path, prefix: &Path, e: &walkdir::DirEntry, files: &mut Vec<InputFile>) {
-    if !e.file_type().is_file() {
-        return;
-    }
-    let name = e.file_name().to_string_lossy();
-    if is_input(&name) {
-        let kind = kind_of_name(&name);
-        let rel = prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()));
-        files.push(InputFile::of_kind(e.path().to_path_buf(), rel, kind));
-    }
+/// The file `name` at `path` as an input, `rel` its path from the input root, if a walk takes it
+/// ([`is_input`]); both walks find their files through here.
+fn input_file(
+    name: &std::ffi::OsStr,
+    path: impl Into<PathBuf>,
+    rel: impl FnOnce() -> PathBuf,
+) -> Option<InputFile> {
+    let text = name.to_string_lossy();
+    is_input(&text).then(|| InputFile::of_kind(path.into(), rel(), kind_of_name(&text)))
 }
 
 /// The files under `input` following symlinks but not their loops; what cannot be walked goes
@@ -188,7 +182,10 @@ fn walk(input: &Path, prefix: &Path, files: &mut Vec<InputFile>, problems: &mut 
     let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
     for entry in walker {
         match entry {
-            Ok(e) => push_input(input, prefix, &e, files),
+            Ok(e) if e.file_type().is_file() => files.extend(input_file(e.file_name(), e.path(), || {
+                prefix.join(e.path().strip_prefix(input).unwrap_or(e.path()))
+            })),
+            Ok(_) => {}
             Err(err) => problems.push(WalkProblem {
                 path: err
                     .path()
