@@ -537,20 +537,19 @@ mod zstd_codec {
     ///
     /// Uses `zstd::bulk` API with reusable compressor/decompressor contexts
     /// to avoid the overhead of reinitializing contexts for each operation.
+    // xxgk: the compressor and the decompressor are made at their first use, not both up front.
+    // A writer never decompresses and a reader never compresses, and each context costs an
+    // allocation and its setup (some 100 KB cleared for a decompressor) per column chunk.
     pub struct ZSTDCodec {
-        compressor: zstd::bulk::Compressor<'static>,
-        decompressor: zstd::bulk::Decompressor<'static>,
+        level: ZstdLevel,
+        compressor: Option<zstd::bulk::Compressor<'static>>,
+        decompressor: Option<zstd::bulk::Decompressor<'static>>,
     }
 
     impl ZSTDCodec {
         /// Creates new Zstandard compression codec.
         pub(crate) fn new(level: ZstdLevel) -> Self {
-            Self {
-                compressor: zstd::bulk::Compressor::new(level.compression_level())
-                    .expect("valid zstd compression level"),
-                decompressor: zstd::bulk::Decompressor::new()
-                    .expect("can create zstd decompressor"),
-            }
+            Self { level, compressor: None, decompressor: None }
         }
     }
 
@@ -575,9 +574,11 @@ mod zstd_codec {
 
             let mut cursor = Cursor::new(output_buf);
             cursor.set_position(offset as u64);
-            let len = self
-                .decompressor
-                .decompress_to_buffer(input_buf, &mut cursor)?;
+            let decompressor = match &mut self.decompressor {
+                Some(d) => d,
+                None => self.decompressor.insert(zstd::bulk::Decompressor::new()?),
+            };
+            let len = decompressor.decompress_to_buffer(input_buf, &mut cursor)?;
             Ok(len)
         }
 
@@ -588,7 +589,13 @@ mod zstd_codec {
 
             let mut cursor = Cursor::new(output_buf);
             cursor.set_position(offset as u64);
-            let _written = self.compressor.compress_to_buffer(input_buf, &mut cursor)?;
+            let compressor = match &mut self.compressor {
+                Some(c) => c,
+                None => self
+                    .compressor
+                    .insert(zstd::bulk::Compressor::new(self.level.compression_level())?),
+            };
+            let _written = compressor.compress_to_buffer(input_buf, &mut cursor)?;
             Ok(())
         }
     }
