@@ -133,15 +133,21 @@ pub fn write_columns_in_parallel<W: std::io::Write + Send>(
             let take = rest.num_rows().min(max_rows - *rows);
             let part = rest.slice(0, take);
             rest = rest.slice(take, rest.num_rows() - take);
-            let mut leaves = Vec::with_capacity(columns.len());
-            for (field, array) in schema.fields().iter().zip(part.columns()) {
-                leaves.extend(compute_leaves(field, array).map_err(perr)?);
+            if columns.len() == schema.fields().len() {
+                // A flat schema, a column writer a field: each column's levels are laid out, written
+                // and freed by the thread that writes it (see [`write_flat`]).
+                write_flat(columns, &schema, &part).map_err(perr)?;
+            } else {
+                let mut leaves = Vec::with_capacity(columns.len());
+                for (field, array) in schema.fields().iter().zip(part.columns()) {
+                    leaves.extend(compute_leaves(field, array).map_err(perr)?);
+                }
+                columns
+                    .par_iter_mut()
+                    .zip(leaves)
+                    .try_for_each(|(column, leaf)| column.write(&leaf))
+                    .map_err(perr)?;
             }
-            columns
-                .par_iter_mut()
-                .zip(leaves)
-                .try_for_each(|(column, leaf)| column.write(&leaf))
-                .map_err(perr)?;
             *rows += take;
             if *rows == max_rows {
                 if let Some((columns, _)) = group.take() {
@@ -155,6 +161,28 @@ pub fn write_columns_in_parallel<W: std::io::Write + Send>(
         close_row_group(&mut writer, columns).map_err(perr)?;
     }
     writer.into_inner().map_err(perr)
+}
+
+/// A batch of a flat schema into its column writers, a column a task, each column's levels
+/// (`compute_leaves`: a definition level and an 8-byte index a row) made on the thread that writes
+/// and frees them. Made all at once on the calling thread and freed on the writing ones, as
+/// before, the allocator took fresh memory for them at every file: a region group's rollup file is
+/// 89,000 rows of 16 columns, 11 MB of indices. A one-file re-run of the national set: 33,000
+/// page faults against 35,400 (medians of 6 alternating runs), 0.201 against 0.204 s inside the
+/// process (medians of 14, within the noise), 2026-12-07; the same bytes (`tests` below).
+fn write_flat(
+    columns: &mut [ArrowColumnWriter],
+    schema: &SchemaRef,
+    batch: &RecordBatch,
+) -> parquet::errors::Result<()> {
+    columns.par_iter_mut().zip(schema.fields().par_iter().zip(batch.columns().par_iter())).try_for_each(
+        |(column, (field, array))| {
+            for leaf in compute_leaves(field, array)? {
+                column.write(&leaf)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 fn close_row_group<W: std::io::Write + Send>(
@@ -218,6 +246,39 @@ mod tests {
             props(),
             true,
             batches.iter().cloned().map(Ok),
+        )
+        .unwrap();
+        assert_eq!(ours, expected);
+    }
+
+    /// A nested column (two leaves under one field) takes the other path: the same bytes too.
+    #[test]
+    fn a_nested_column_is_written_as_arrow_writer_writes_it() {
+        use arrow::array::{Float64Array, StructArray};
+        use arrow::datatypes::{DataType, Field};
+        let inner: ArrayRef = Arc::new(StructArray::from(vec![
+            (
+                Arc::new(Field::new("a", DataType::Int64, true)),
+                Arc::new(Int64Array::from(vec![Some(1), None, Some(3)])) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("b", DataType::Float64, true)),
+                Arc::new(Float64Array::from(vec![0.5, 1.5, 2.5])) as ArrayRef,
+            ),
+        ]));
+        let ints: ArrayRef = Arc::new(Int64Array::from(vec![7, 8, 9]));
+        let batch = RecordBatch::try_from_iter([("s", inner), ("n", ints)]).unwrap();
+        let mut expected = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut expected, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let ours = write_columns_in_parallel(
+            Path::new("test.parquet"),
+            Vec::new(),
+            batch.schema(),
+            WriterProperties::builder().build(),
+            true,
+            std::iter::once(Ok(batch.clone())),
         )
         .unwrap();
         assert_eq!(ours, expected);
