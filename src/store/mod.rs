@@ -151,7 +151,7 @@ fn write_partition(
 
 /// `value` as pretty-printed JSON into `path`, streamed: the national summary is 3.6 MB (a line per
 /// file read), and made as one string first it took twice that in fresh memory, grown by doubling
-/// (5 % of a one-file re-run's page faults).
+/// (4–5 % of a one-file re-run's page faults).
 fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path).at(path)?);

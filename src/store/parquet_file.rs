@@ -133,7 +133,9 @@ pub fn write_columns_in_parallel<W: std::io::Write + Send>(
             let take = rest.num_rows().min(max_rows - *rows);
             let part = rest.slice(0, take);
             rest = rest.slice(take, rest.num_rows() - take);
-            if columns.len() == schema.fields().len() {
+            if columns.len() == schema.fields().len()
+                && schema.fields().iter().all(|f| !f.data_type().is_nested())
+            {
                 // A flat schema, a column writer a field: each column's levels are laid out, written
                 // and freed by the thread that writes it (see [`write_flat`]).
                 write_flat(columns, &schema, &part).map_err(perr)?;

@@ -539,7 +539,7 @@ mod zstd_codec {
     /// to avoid the overhead of reinitializing contexts for each operation.
     // xxgk: the compressor and the decompressor are made at their first use, not both up front.
     // A writer never decompresses and a reader never compresses, and each context costs an
-    // allocation and its setup (some 100 KB cleared for a decompressor) per column chunk.
+    // allocation and its setup per column chunk.
     pub struct ZSTDCodec {
         level: ZstdLevel,
         compressor: Option<zstd::bulk::Compressor<'static>>,
