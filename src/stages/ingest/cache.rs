@@ -218,7 +218,7 @@ pub struct ParseCache {
     dir: PathBuf,
     context: String,
     old: Manifest,
-    /// `old.headers`, shared by the files looked up.
+    /// The headers of `old` (moved out of it), shared by the files looked up; entries number them.
     headers: Vec<Header>,
     /// Whether `old` is a manifest of this context (else every pack is checked when saving).
     old_loaded: bool,
@@ -361,8 +361,10 @@ impl ParseCache {
         };
         let base_entries = old.as_ref().map_or(0, |m| m.entries.len());
         let journal = old.as_mut().map(|m| m.apply(journal)).unwrap_or_default();
-        let headers =
-            old.as_ref().map_or(Vec::new(), |m| m.headers.iter().map(|h| Arc::from(h.as_slice())).collect());
+        // Moved out of the manifest: a save numbers its headers afresh (`number_headers`).
+        let headers = old
+            .as_mut()
+            .map_or(Vec::new(), |m| std::mem::take(&mut m.headers).into_iter().map(Arc::from).collect());
         ParseCache {
             headers,
             discarded,
