@@ -427,30 +427,56 @@ fn roll_years(
     };
     let written = crate::support::overlap::compute_while_writing(
         |writer| -> Result<()> {
-            // The sums of the year before, when this run has them.
-            let mut prev: Option<(i32, Sums, Cover)> = None;
-            // The year before the range is read too, so that the range's first year has a yoy change.
+            // What each year keeps of the published files, and what it rolls up again.
+            let mut plans = Vec::new();
             for &year in present.iter().filter(|y| (from..=to).contains(*y)) {
                 years.push(year);
-                let Some(plan) = run.plan(year, &mut counts)? else { continue };
+                plans.extend(run.plan(year, &mut counts)?);
+            }
+            // The sums of the year before, when this run has them.
+            let mut prev: Option<(i32, Sums, Cover)> = None;
+            // The next year's sums, read back while this one was finished.
+            let mut ahead: Option<(i32, Result<(Sums, Cover)>)> = None;
+            // The year before the range is read too, so that the range's first year has a yoy change.
+            for i in 0..plans.len() {
+                let (year, changed) = (plans[i].year, &plans[i].changed);
                 let kept = match prev.take() {
-                    Some((y, s, c)) if y == year - 1 && c.covers(&plan.changed) => Some(s),
+                    Some((y, s, c)) if y == year - 1 && c.covers(changed) => Some(s),
                     _ => None,
                 };
-                let ((cur, cover), last) = match kept {
-                    Some(s) => (source.year(year, &plan.changed)?, Some(s)),
-                    None if present.contains(&(year - 1)) => {
-                        let (cur, last) = source.year_and_before(year, &plan.changed)?;
+                let read_ahead = ahead.take().filter(|(y, _)| *y == year).map(|(_, sums)| sums);
+                let ((cur, cover), last) = match (kept, read_ahead) {
+                    (Some(s), Some(sums)) => (sums?, Some(s)),
+                    (Some(s), None) => (source.year(year, changed)?, Some(s)),
+                    (None, _) if present.contains(&(year - 1)) => {
+                        let (cur, last) = source.year_and_before(year, changed)?;
                         (cur, Some(last))
                     }
-                    None => (source.year(year, &plan.changed)?, None),
+                    (None, _) => (source.year(year, changed)?, None),
                 };
                 crate::support::timing::mark(|| {
-                    format!("rollup: {year} summed ({} region groups again)", plan.changed.len())
+                    format!("rollup: {year} summed ({} region groups again)", changed.len())
                 });
-                let out = finish::finish_year(&cur, last.as_ref());
+                // In a re-run that rolls up some region groups again, the next year's sums of the
+                // same groups are read back from what was published while this year is finished:
+                // they do not depend on this year, and finishing keeps one core busy. (In a full
+                // run, summing a year keeps every core busy already.)
+                let next = plans.get(i + 1).filter(|n| {
+                    n.year == year + 1 && matches!(cover, Cover::Only(_)) && cover.covers(&n.changed)
+                });
+                let out = match next {
+                    Some(n) => {
+                        let (out, sums) = rayon::join(
+                            || finish::finish_year(&cur, last.as_ref()),
+                            || source.year(n.year, &n.changed),
+                        );
+                        ahead = Some((n.year, sums));
+                        out
+                    }
+                    None => finish::finish_year(&cur, last.as_ref()),
+                };
                 crate::support::timing::mark(|| format!("rollup: {year} finished"));
-                if !writer.send((plan.year, out, plan.keys)) {
+                if !writer.send((year, out, std::mem::take(&mut plans[i].keys))) {
                     break;
                 }
                 prev = Some((year, cur, cover));
