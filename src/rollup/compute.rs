@@ -89,9 +89,9 @@ pub fn year_rows(facts_dir: &Path, year: i32) -> Result<u64> {
 /// from these rows by [`super::totals`].
 ///
 /// Every fact (and harmonized cell, [`harmonize`]) of a summed metric and a known region becomes one
-/// row per level it counts in: its county's (when the region is a county), its prefecture's and its
-/// province's, keyed by that region. Polars then sums all of them in one group-by on that one
-/// integer key; `n_reports` is the number of facts in each group.
+/// key per level it counts in: its county's (when the region is a county), its prefecture's and its
+/// province's, keyed by that region. A hash map (or, past millions of keys, polars' group-by) sums
+/// them on that one integer key ([`Summer`]); `n_reports` is the number of facts in each group.
 pub fn year_sums(
     facts_dir: &Path,
     year: i32,
@@ -104,7 +104,8 @@ pub fn year_sums(
     let summed = summed_metrics();
     // Where each region's facts count, by level: county, prefecture, province.
     let mut places: HashMap<u32, Option<[Option<u32>; 3]>> = HashMap::default();
-    let (mut keys, mut sums) = (Vec::with_capacity(facts.len() * 3), Vec::with_capacity(facts.len() * 3));
+    let rows = facts.len() + derived.len();
+    let mut sums = Summer::new(rows * levels, rows);
     let own = (0..facts.len()).map(|i| (facts.code[i], facts.scope[i], facts.m[i], facts.value[i]));
     for (code, scope, m, value) in own.chain(derived) {
         if !summed.get(m as usize).copied().unwrap_or(false) {
@@ -114,22 +115,20 @@ pub fn year_sums(
         let u = units(value);
         for (lvl, at) in place.iter().enumerate().take(levels) {
             if let Some(c) = at {
-                keys.push(key(lvl as u32, *c, scope, m));
-                sums.push(u);
+                sums.add(key(lvl as u32, *c, scope, m), u);
             }
         }
     }
     drop(facts);
-    Ok(sum_by_key(keys, sums)?
-        .into_iter()
-        .map(|(k, u, n)| (k, Some(u as f64 / UNITS_PER_WANYUAN), n))
-        .collect())
+    Ok(sums.finish()?.into_iter().map(|(k, u, n)| (k, Some(u as f64 / UNITS_PER_WANYUAN), n)).collect())
 }
 
-/// From this many keys on, polars sums them ([`sum_by_key`]).
+/// From this many keys on (at most: a fact gives one key a level), polars sums them ([`Summer`]).
 pub const POLARS_FROM_KEYS: usize = 2_000_000;
 
-/// Each distinct key of `keys` with the sum of its `sums` and how many there were, in no order.
+/// Each distinct key with the sum of its values and how many there were, in no order: summed in a
+/// plain hash map as the keys come when there can be fewer than [`POLARS_FROM_KEYS`] of them, else
+/// gathered and summed by polars.
 ///
 /// Why a plain hash map below [`POLARS_FROM_KEYS`], and polars only above: polars' group-by costs
 /// some 15 ms before it sums anything in a process that has not used it yet (its thread pool and the
@@ -141,22 +140,53 @@ pub const POLARS_FROM_KEYS: usize = 2_000_000;
 /// facts, several million keys) polars' group-by uses every core where the map uses one, and the
 /// scale test's rollup took as long either way (3.3 to 3.8 s), so there polars sums, as before.
 /// The sums are integers: both give the same bits (`tests` below compares them).
-pub fn sum_by_key(keys: Vec<u64>, sums: Vec<i64>) -> Result<Vec<(u64, i64, i64)>> {
-    if keys.len() >= POLARS_FROM_KEYS {
-        return sum_by_key_in_polars(keys, sums);
-    }
-    let mut at: HashMap<u64, (i64, i64)> = HashMap::default();
-    // A region group's keys repeat about three times each (a county's facts over its scopes).
-    at.reserve(keys.len() / 2);
-    for (k, u) in keys.into_iter().zip(sums) {
-        let e = at.entry(k).or_insert((0, 0));
-        e.0 += u;
-        e.1 += 1;
-    }
-    Ok(at.into_iter().map(|(k, (u, n))| (k, u, n)).collect())
+///
+/// Why the map takes the keys as they come, sized for a little more than one key a fact: the keys
+/// used to be gathered in two vectors first (a region group of the national set: 250,000 keys,
+/// 4 MB) and the map sized for half of them (a table of 262,144 slots, 6 MB, for 95,000 distinct
+/// keys). On this VM every fresh page costs 2 to 7 µs to fault in, and the memory a one-file re-run
+/// touches for the first time was a quarter of its CPU time.
+enum Summer {
+    Map(HashMap<u64, (i64, i64)>),
+    Gathered(Vec<u64>, Vec<i64>),
 }
 
-/// [`sum_by_key`] by polars' group-by.
+impl Summer {
+    /// For at most `most` keys from `rows` facts.
+    fn new(most: usize, rows: usize) -> Summer {
+        if most >= POLARS_FROM_KEYS {
+            return Summer::Gathered(Vec::with_capacity(most), Vec::with_capacity(most));
+        }
+        let mut at = HashMap::default();
+        // A region group of the national set: 84,000 facts, 95,000 distinct keys (a county's, its
+        // prefecture's and its province's, the last two shared by many facts).
+        at.reserve(rows + rows / 8);
+        Summer::Map(at)
+    }
+
+    fn add(&mut self, k: u64, u: i64) {
+        match self {
+            Summer::Map(at) => {
+                let e = at.entry(k).or_insert((0, 0));
+                e.0 += u;
+                e.1 += 1;
+            }
+            Summer::Gathered(keys, sums) => {
+                keys.push(k);
+                sums.push(u);
+            }
+        }
+    }
+
+    fn finish(self) -> Result<Vec<(u64, i64, i64)>> {
+        match self {
+            Summer::Map(at) => Ok(at.into_iter().map(|(k, (u, n))| (k, u, n)).collect()),
+            Summer::Gathered(keys, sums) => sum_by_key_in_polars(keys, sums),
+        }
+    }
+}
+
+/// [`Summer`]'s keys summed by polars' group-by.
 fn sum_by_key_in_polars(keys: Vec<u64>, sums: Vec<i64>) -> Result<Vec<(u64, i64, i64)>> {
     // Handed over without a copy: at every body of the nation a region group is millions of keys.
     let frame = DataFrame::new_infer_height(vec![
@@ -337,6 +367,16 @@ mod tests {
     fn sorted(mut v: Vec<(u64, i64, i64)>) -> Vec<(u64, i64, i64)> {
         v.sort_unstable();
         v
+    }
+
+    /// Summed in the map, as a region group of the national set is.
+    fn sum_by_key(keys: Vec<u64>, sums: Vec<i64>) -> Result<Vec<(u64, i64, i64)>> {
+        let mut summer = Summer::new(keys.len(), keys.len());
+        assert!(matches!(summer, Summer::Map(_)));
+        for (k, u) in keys.into_iter().zip(sums) {
+            summer.add(k, u);
+        }
+        summer.finish()
     }
 
     #[test]
