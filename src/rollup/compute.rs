@@ -296,6 +296,7 @@ fn read_facts(facts_dir: &Path, year: i32, province: Option<&str>, region: Optio
             };
             let values = dict_read::column(&batch, "value", &ArrowType::Float64).map_err(missing)?;
             let values = values.as_primitive::<Float64Type>();
+            facts.reserve(batch.num_rows());
             for i in 0..batch.num_rows() {
                 let (Some(c), Some(k), Some(n), Some(b)) = (codes[i], kinds[i], metrics[i], body_numbers[i])
                 else {
@@ -328,6 +329,16 @@ struct Facts {
 impl Facts {
     fn len(&self) -> usize {
         self.code.len()
+    }
+
+    /// Room for `n` more facts: a region group's are some 84,000 rows, grown by doubling they were
+    /// copied and faulted in again at every step.
+    fn reserve(&mut self, n: usize) {
+        self.code.reserve(n);
+        self.body.reserve(n);
+        self.scope.reserve(n);
+        self.m.reserve(n);
+        self.value.reserve(n);
     }
 }
 

@@ -220,6 +220,7 @@ fn read_level(path: &Path, lvl: u32, rows: &mut Vec<Row>) -> Result<()> {
             dict_read::column(&batch, "n_reports", &arrow::datatypes::DataType::Int64)?,
         );
         let (value, n) = (value.as_primitive::<Float64Type>(), n.as_primitive::<Int64Type>());
+        rows.reserve(batch.num_rows());
         for i in 0..batch.num_rows() {
             let (Some(code), Some(m), Some(scope)) = (codes[i], metrics[i], scopes[i]) else {
                 return Err(Error::ReadParquet {

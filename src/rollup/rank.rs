@@ -13,12 +13,12 @@ pub fn rank_in_parent(
     value: &[Option<f64>],
     parent_value: &[Option<f64>],
 ) -> Vec<Option<i64>> {
-    let mut rows: Vec<(u32, u32, f64, u32)> = (0..parent.len())
-        .filter_map(|i| {
-            parent_value[i]?;
-            Some((parent[i]?, m[i], value[i]?, i as u32))
-        })
-        .collect();
+    // Sized for every row at once: collected from a filter, it grew by doubling.
+    let mut rows: Vec<(u32, u32, f64, u32)> = Vec::with_capacity(parent.len());
+    rows.extend((0..parent.len()).filter_map(|i| {
+        parent_value[i]?;
+        Some((parent[i]?, m[i], value[i]?, i as u32))
+    }));
     rows.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
     let mut ranks = vec![None; parent.len()];
     for group in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
