@@ -220,7 +220,7 @@ fn read_inputs(opts: &IngestOptions, popts: &ParseOptions, spill: &Spill) -> Res
     let pb = crate::support::progress::bar(files.len() as u64, "reading", opts.quiet);
     let headers = HeaderPool::default();
     // Collected as results, one slot a file, then unwrapped in place: rayon collects a `Result`
-    // in pieces that grow by doubling and are then copied into one, some 1,400 page faults of a
+    // in pieces that grow by doubling and are then copied into one, some 1,000 page faults of a
     // one-file re-run (a `ParsedFile` is some 280 bytes, 11,384 of them). The first error in the
     // files' order is the one reported.
     let parsed: Vec<Result<ParsedFile>> = files

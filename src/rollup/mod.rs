@@ -349,10 +349,10 @@ fn write_year(
 /// whose facts changed (that year or the year before) are rolled up again. A year is summed
 /// while the one before is written (`support::overlap`); in such a re-run, the next year's sums
 /// of the same groups are read back while a year is finished (a one-file re-run of the national
-/// set: 242 → 234 ms inside the process, medians of 12 alternating runs, 2026-12-07). `coverage`, when the caller has it or is
-/// reading it (the ingest of the same run, [`coverage::Given`]), saves reading every year's
-/// reports again; it is waited for when the first year is written. The
-/// dimension tables are written on a thread of their own meanwhile (0.018 s, a twentieth of a
+/// set: 242 → 234 ms inside the process, medians of 12 alternating runs, 2026-12-07).
+/// `coverage`, when the caller has it or is reading it (the ingest of the same run,
+/// [`coverage::Given`]), saves reading every year's reports again; it is waited for when the first
+/// year is written. The dimension tables are written on a thread of their own meanwhile (0.018 s, a twentieth of a
 /// one-file re-run).
 pub fn rollup(
     facts_dir: &Path,
