@@ -352,8 +352,8 @@ fn write_year(
 /// set: 242 → 234 ms inside the process, medians of 12 alternating runs, 2026-12-07).
 /// `coverage`, when the caller has it or is reading it (the ingest of the same run,
 /// [`coverage::Given`]), saves reading every year's reports again; it is waited for when the first
-/// year is written. The dimension tables are written on a thread of their own meanwhile (0.018 s, a twentieth of a
-/// one-file re-run).
+/// year is written. The dimension tables are written on a thread of their own meanwhile (0.018 s,
+/// a twentieth of a one-file re-run).
 pub fn rollup(
     facts_dir: &Path,
     out_parquet: &Path,
@@ -437,8 +437,8 @@ fn roll_years(
             }
             // The sums of the year before, when this run has them.
             let mut prev: Option<(i32, Sums, Cover)> = None;
-            // The next year's sums, read back while this one was finished.
-            let mut ahead: Option<(i32, Result<(Sums, Cover)>)> = None;
+            // The next plan's sums, read back while this year was finished (then `prev` covers it).
+            let mut ahead: Option<Result<(Sums, Cover)>> = None;
             // The year before the range is read too, so that the range's first year has a yoy change.
             for i in 0..plans.len() {
                 let (year, changed) = (plans[i].year, &plans[i].changed);
@@ -446,8 +446,7 @@ fn roll_years(
                     Some((y, s, c)) if y == year - 1 && c.covers(changed) => Some(s),
                     _ => None,
                 };
-                let read_ahead = ahead.take().filter(|(y, _)| *y == year).map(|(_, sums)| sums);
-                let ((cur, cover), last) = match (kept, read_ahead) {
+                let ((cur, cover), last) = match (kept, ahead.take()) {
                     (Some(s), Some(sums)) => (sums?, Some(s)),
                     (Some(s), None) => (source.year(year, changed)?, Some(s)),
                     (None, _) if present.contains(&(year - 1)) => {
@@ -472,7 +471,7 @@ fn roll_years(
                             || finish::finish_year(&cur, last.as_ref()),
                             || source.year(n.year, &n.changed),
                         );
-                        ahead = Some((n.year, sums));
+                        ahead = Some(sums);
                         out
                     }
                     None => finish::finish_year(&cur, last.as_ref()),
