@@ -30,6 +30,9 @@ pub struct InputFile {
     /// `rel` as text, the name findings and Parquet use for this file.
     pub display: String,
     pub kind: InputKind,
+    /// Size and modification time (nanoseconds since the Unix epoch) as the folder walk saw them,
+    /// when it did: what the cache compares (`ingest::cache`), without a `stat` of the whole path.
+    pub seen: Option<(u64, u128)>,
 }
 
 /// What the extractor made of a report file, kept (and cached) so that store can publish it as

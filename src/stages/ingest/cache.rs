@@ -330,10 +330,11 @@ fn read_slot(dir: &Path, slot: &Slot) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn stat(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    Some((meta.len(), mtime))
+/// `file`'s size and modification time: as the folder walk saw them, or from a `stat` of its path.
+/// The walk's are taken before the file is read, so a file changed while it was being read is
+/// stored under its old stamp, and read again next time.
+fn stat(file: &InputFile) -> Option<(u64, u128)> {
+    file.seen.or_else(|| super::discover::stamp(&std::fs::metadata(&file.path).ok()?))
 }
 
 impl ParseCache {
@@ -402,7 +403,7 @@ impl ParseCache {
 
     /// `file` as read last time, without its cells, if its size and mtime are unchanged.
     pub fn lookup(&self, file: &InputFile) -> Option<ParsedFile> {
-        let (size, mtime_ns) = stat(&file.path)?;
+        let (size, mtime_ns) = stat(file)?;
         // Whether its pack is still there is not looked at: the cells are needed only if the file's
         // year is merged again, and `cells` falls back to reading the file when the pack is gone.
         let known =
@@ -432,7 +433,7 @@ impl ParseCache {
         if parsed.sha256.is_empty() {
             return;
         }
-        if let Some(entry) = stat(&parsed.file.path).and_then(|at| Entry::of(parsed, at)) {
+        if let Some(entry) = stat(&parsed.file).and_then(|at| Entry::of(parsed, at)) {
             self.fresh
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -670,6 +671,7 @@ mod tests {
             rel: PathBuf::from(name),
             display: name.to_string(),
             kind: Default::default(),
+            seen: None,
         });
         p.sha256 = sha.to_string();
         p.cells = (0..n)
