@@ -35,6 +35,13 @@ pub struct InputFile {
     pub seen: Option<(u64, u128)>,
 }
 
+/// A file's size and modification time in nanoseconds since the Unix epoch: how the parse cache
+/// knows an unchanged input ([`InputFile::seen`]) and the store an unchanged published file.
+pub fn size_and_mtime(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), mtime))
+}
+
 /// What the extractor made of a report file, kept (and cached) so that store can publish it as
 /// `extracted/<path>.csv` and `extracted/<path>.log.txt` without reading the report again.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

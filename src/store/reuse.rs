@@ -39,14 +39,14 @@ fn file_id(path: &Path) -> Option<FileId> {
     if !m.is_file() {
         return None;
     }
-    let modified_ns = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let (size, modified_ns) = crate::model::file::size_and_mtime(&m)?;
     #[cfg(unix)]
     let id = {
         use std::os::unix::fs::MetadataExt;
-        FileId { size: m.len(), modified_ns, inode: (m.dev(), m.ino()) }
+        FileId { size, modified_ns, inode: (m.dev(), m.ino()) }
     };
     #[cfg(not(unix))]
-    let id = FileId { size: m.len(), modified_ns, path: std::path::absolute(path).ok()? };
+    let id = FileId { size, modified_ns, path: std::path::absolute(path).ok()? };
     Some(id)
 }
 

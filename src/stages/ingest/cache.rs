@@ -334,7 +334,7 @@ fn read_slot(dir: &Path, slot: &Slot) -> Option<Vec<u8>> {
 /// The walk's are taken before the file is read, so a file changed while it was being read is
 /// stored under its old stamp, and read again next time.
 fn stat(file: &InputFile) -> Option<(u64, u128)> {
-    file.seen.or_else(|| super::discover::stamp(&std::fs::metadata(&file.path).ok()?))
+    file.seen.or_else(|| crate::model::file::size_and_mtime(&std::fs::metadata(&file.path).ok()?))
 }
 
 impl ParseCache {

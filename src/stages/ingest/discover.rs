@@ -176,19 +176,12 @@ fn visit((name, ty, entry): Entry, rel_dir: &Path, files: &mut Vec<InputFile>) -
 /// before (on Windows the listing's own times can lag behind a file still open for writing).
 #[cfg(unix)]
 fn seen(entry: &std::fs::DirEntry) -> Option<(u64, u128)> {
-    stamp(&entry.metadata().ok()?)
+    crate::model::file::size_and_mtime(&entry.metadata().ok()?)
 }
 
 #[cfg(not(unix))]
 fn seen(_: &std::fs::DirEntry) -> Option<(u64, u128)> {
     None
-}
-
-/// A file's size and modification time in nanoseconds since the Unix epoch: what the cache keys an
-/// unchanged file by.
-pub fn stamp(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
-    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    Some((meta.len(), mtime))
 }
 
 /// The file `name` at `path` as an input, `rel` its path from the input root, if a walk takes it
@@ -271,7 +264,11 @@ mod tests {
         // The parallel walk stamps each file as a `stat` of its path would (on Unix; elsewhere
         // the cache stats the path itself).
         for f in &parallel {
-            let expected = if cfg!(unix) { stamp(&std::fs::metadata(&f.path).unwrap()) } else { None };
+            let expected = if cfg!(unix) {
+                crate::model::file::size_and_mtime(&std::fs::metadata(&f.path).unwrap())
+            } else {
+                None
+            };
             assert!(f.seen.is_some() == cfg!(unix));
             assert_eq!(f.seen, expected, "{}", f.display);
         }
