@@ -62,14 +62,18 @@ impl<'a> LevelRows<'a> {
         }
     }
 
-    /// The rows of each region group (`store::region_group`, the code's first digit): rows sorted
+    /// The rows of each region group (`store::region_group`): rows sorted
     /// by region come group by group.
     pub fn by_group(&self) -> Vec<(String, LevelRows<'a>)> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < self.len() {
-            let p = self.code[start] / 100_000;
-            let end = start + self.code[start..].iter().take_while(|&&c| c / 100_000 == p).count();
+            let p = crate::store::region_group_number(self.code[start]);
+            let end = start
+                + self.code[start..]
+                    .iter()
+                    .take_while(|&&c| crate::store::region_group_number(c) == p)
+                    .count();
             out.push((crate::store::region_group(self.code[start]), self.slice(start..end)));
             start = end;
         }
