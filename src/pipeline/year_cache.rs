@@ -38,6 +38,10 @@ pub struct YearOutcome {
     /// The year's `reports`/`facts` partitions, each region group's with its digest; empty when
     /// the year stored nothing.
     pub content: crate::store::Partitions,
+    /// Who the part's stored reports are: each one's (region code, scope index), ascending. The
+    /// run's coverage (who reported) is made from every part's, kept or merged, instead of being
+    /// read back from the `reports` partitions ([`reported_of`]).
+    pub reported: Vec<(u32, u32)>,
     /// What R5 needs of the year: kept in a file of its own, read only when a neighbour is
     /// checked again (most years of a re-run need none of it). Set for a year merged this run.
     #[serde(skip)]
@@ -80,6 +84,19 @@ impl YearOutcome {
         o.across = Some(across);
         o
     }
+}
+
+/// Who the stored reports of one part are (`store::write_year` stores those not rejected, of the
+/// part's year): each one's (region code, scope index), ascending, as the coverage reads them.
+pub fn reported_of(reports: &[Report], year: i32) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = reports
+        .iter()
+        .filter(|r| !r.rejected && r.key.year == year)
+        .map(|r| (r.key.region, r.body_kind.index()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// A stored report as R5 sees it from the year after (`across_years::read_of_year_before`).
@@ -261,6 +278,31 @@ pub fn replay(files: &mut [ParsedFile], by_name: &HashMap<String, usize>, reject
 mod tests {
     use super::*;
     use crate::model::{InputFile, ReportKey};
+
+    #[test]
+    fn reported_are_the_stored_reports_of_the_year_with_their_scope() {
+        use crate::model::scope::BodyKind;
+        let report = |region: u32, year: i32, kind: BodyKind, rejected: bool| {
+            let key = ReportKey { region, year, body: format!("{region}-{kind:?}") };
+            let mut r = Report::for_checks(key, Format::F2021);
+            r.body_kind = kind;
+            r.rejected = rejected;
+            r
+        };
+        let reports = [
+            report(653128, 2023, BodyKind::Department, false),
+            report(653101, 2023, BodyKind::Government, false),
+            report(653128, 2023, BodyKind::Government, false),
+            // Not stored: rejected, or of another year (a multi-year file's).
+            report(653129, 2023, BodyKind::Government, true),
+            report(653130, 2022, BodyKind::Government, false),
+            // A second department of the same county: one (region, scope).
+            report(653128, 2023, BodyKind::Department, false),
+        ];
+        let dept = BodyKind::Department.index();
+        assert_eq!(reported_of(&reports, 2023), [(653101, 0), (653128, 0), (653128, dept)]);
+        assert_eq!(reported_of(&reports, 2022), [(653130, 0)]);
+    }
 
     /// A file with a report of 岳普湖县 (region group 6) in each of `years`.
     fn file(name: &str, sha: &str, years: &[i32]) -> ParsedFile {

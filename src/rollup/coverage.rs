@@ -105,9 +105,9 @@ fn year_reports(reports_dir: &Path, year: i32) -> Result<BTreeSet<(u32, u32)>> {
     Ok(out)
 }
 
-/// Who reported, as the rollup is given it: known, or being read on another thread (`pipeline::
-/// ingest_then` reads it while the rollup sums its first year: on a one-file re-run that was
-/// 0.05 s of the ingest's reports read before the rollup could start).
+/// Who reported, as the rollup is given it: known, or being made on another thread (`pipeline::
+/// ingest_then` makes it while the rollup sums its first year: when it was read back from the
+/// reports, on a one-file re-run that was 0.05 s before the rollup could start).
 #[derive(Clone, Copy)]
 pub enum Given<'a> {
     Known(&'a Coverage),
@@ -144,6 +144,19 @@ impl Coverage {
             out.add_year(year, &reports);
         }
         Ok(out)
+    }
+
+    /// Coverage of the years of `reported`: each year's stored reports, (region code, scope
+    /// index), as the ingest of the same run knows them. The same as [`Self::of_reports`] on the
+    /// reports it wrote, without reading them back: a national one-file re-run read the footers
+    /// of every `reports` partition (two hundred columns each) and two of their columns for it.
+    /// A year with no stored report has no `reports` partition, so it is left out here too.
+    pub fn of_reported(reported: &BTreeMap<i32, BTreeSet<(u32, u32)>>) -> Coverage {
+        let mut out = Coverage::default();
+        for (&year, reports) in reported.iter().filter(|(_, r)| !r.is_empty()) {
+            out.add_year(year, reports);
+        }
+        out
     }
 
     /// Add one year from its reports' (region code, scope index).
