@@ -43,6 +43,12 @@ impl Report {
         Report { sources: vec![None; catalog().len()], ..Report::for_checks(key, format) }
     }
 
+    /// Whether the report is stored in `year`'s partitions: not rejected, and of that year. The
+    /// store writes these, and the coverage counts them.
+    pub fn stored_in(&self, year: i32) -> bool {
+        !self.rejected && self.key.year == year
+    }
+
     /// A report as R5 reads it, rebuilt from what a cached year kept: its values and format, no
     /// cell sources. A national year is 2,846 such reports; with a source slot per metric each
     /// they were 24 MB more to allocate and touch in a one-file re-run, for nothing R5 reads.

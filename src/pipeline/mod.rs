@@ -607,25 +607,22 @@ pub fn ingest_then<T: Send>(
         let writer = scope.spawn(move || -> Result<()> {
             // Who reported and who did not: the stored reports of every part, kept ones included.
             // Handed to the rollup before anything is written.
-            let cov = coverage.get_or_init(|| Some(Coverage::of_reported(&ingested.reported)));
+            let cov = coverage.get_or_init(|| Coverage::of_reported(&ingested.reported));
             crate::store::write_ingest(staging, &dataset, &ingested.findings, &ingested.summary)?;
             drop(dataset);
             crate::support::memory::release_freed();
-            if let Some(cov) = cov {
-                cov.write(
-                    &staging.path("parquet/coverage"),
-                    &staging.path("validation"),
-                    opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
-                )?;
-            }
-            Ok(())
+            cov.write(
+                &staging.path("parquet/coverage"),
+                &staging.path("validation"),
+                opts.cache_in.as_deref().map(|out| out.join("parquet/coverage")).as_deref(),
+            )
         });
         let next = next(ingested, Given::Coming(coverage));
         (writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), next)
     });
     written?;
     let next = next?;
-    Ok((Ingested { coverage: coverage.into_inner().flatten(), ..ingested }, next))
+    Ok((Ingested { coverage: coverage.into_inner(), ..ingested }, next))
 }
 
 /// A spill folder for commands that write no output folder (`validate`, `synth --anchor`).

@@ -86,14 +86,11 @@ impl YearOutcome {
     }
 }
 
-/// Who the stored reports of one part are (`store::write_year` stores those not rejected, of the
-/// part's year): each one's (region code, scope index), ascending, as the coverage reads them.
+/// Who the stored reports of one part are ([`Report::stored_in`] its year): each one's (region
+/// code, scope index), ascending, as the coverage reads them.
 pub fn reported_of(reports: &[Report], year: i32) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = reports
-        .iter()
-        .filter(|r| !r.rejected && r.key.year == year)
-        .map(|r| (r.key.region, r.body_kind.index()))
-        .collect();
+    let mut out: Vec<(u32, u32)> =
+        reports.iter().filter(|r| r.stored_in(year)).map(|r| (r.key.region, r.body_kind.index())).collect();
     out.sort_unstable();
     out.dedup();
     out

@@ -111,21 +111,16 @@ fn year_reports(reports_dir: &Path, year: i32) -> Result<BTreeSet<(u32, u32)>> {
 #[derive(Clone, Copy)]
 pub enum Given<'a> {
     Known(&'a Coverage),
-    /// Set once read: `None` when reading failed (the reader returns the error).
-    Coming(&'a std::sync::OnceLock<Option<Coverage>>),
+    /// Set once made.
+    Coming(&'a std::sync::OnceLock<Coverage>),
 }
 
 impl Given<'_> {
-    /// The coverage, waiting for it when it is still being read.
-    pub fn get(&self) -> Result<&Coverage> {
+    /// The coverage, waiting for it when it is still being made.
+    pub fn get(&self) -> &Coverage {
         match self {
-            Given::Known(c) => Ok(c),
-            Given::Coming(cell) => cell.wait().as_ref().ok_or_else(|| {
-                crate::support::error::Error::Usage(
-                    "the reports could not be read back for their coverage (the error is reported with them)"
-                        .into(),
-                )
-            }),
+            Given::Known(c) => c,
+            Given::Coming(cell) => cell.wait(),
         }
     }
 }

@@ -487,7 +487,7 @@ fn roll_years(
             }
             Ok(())
         },
-        |(year, out, keys)| write_year(out_parquet, &strings, coverage.get()?, year, out, keys),
+        |(year, out, keys)| write_year(out_parquet, &strings, coverage.get(), year, out, keys),
     )?;
     for (l, n) in written.into_iter().flatten() {
         counts.add(l, n);

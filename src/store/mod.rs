@@ -92,7 +92,7 @@ pub fn write_year(
         }
     }
     let mut by_group: std::collections::BTreeMap<String, Vec<&Report>> = Default::default();
-    for r in output.reports.iter().flat_map(|g| g.iter()).filter(|r| !r.rejected && r.key.year == year) {
+    for r in output.reports.iter().flat_map(|g| g.iter()).filter(|r| r.stored_in(year)) {
         by_group.entry(region_group(r.key.region)).or_default().push(r);
     }
     let mut parts: Partitions = by_group
