@@ -147,11 +147,11 @@ fn reports_in_three_forms_are_stored_next_to_csvs() {
     assert!(!out.join("extracted/notes.txt.csv").exists());
 
     // A second run reads every report from the cache and writes the same bytes.
-    let before = std::fs::read(out.join("parquet/facts/year=2023/part-6.parquet")).unwrap();
+    let before = std::fs::read(out.join("parquet/facts/year=2023/part-63.parquet")).unwrap();
     let o = run(dir.path());
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(summary(&out)["files_from_cache"], 6);
-    assert_eq!(std::fs::read(out.join("parquet/facts/year=2023/part-6.parquet")).unwrap(), before);
+    assert_eq!(std::fs::read(out.join("parquet/facts/year=2023/part-63.parquet")).unwrap(), before);
     assert!(extracted.exists(), "extracted/ is published again from the cache");
 }
 

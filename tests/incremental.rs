@@ -63,8 +63,8 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     assert_eq!(summary(&dir.path().join("inc"))["files_from_cache"], 0);
     let parquet = dir.path().join("inc/parquet");
     let partitions = files_under(&parquet);
-    assert!(partitions.contains(&"facts/year=2023/part-4.parquet".to_string()), "{partitions:?}");
-    assert!(partitions.contains(&"rollup/level=county/part-2023-6.parquet".to_string()), "{partitions:?}");
+    assert!(partitions.contains(&"facts/year=2023/part-42.parquet".to_string()), "{partitions:?}");
+    assert!(partitions.contains(&"rollup/level=county/part-2023-63.parquet".to_string()), "{partitions:?}");
     assert!(partitions.contains(&"rollup/level=national/part-2023.parquet".to_string()), "{partitions:?}");
     let before: Vec<u64> = partitions.iter().map(|p| inode(&parquet.join(p))).collect();
 
@@ -82,8 +82,8 @@ fn a_rerun_rereads_only_the_changed_file_and_matches_a_full_run() {
     // run (the same inode).
     assert_eq!(files_under(&parquet), partitions);
     for (p, ino) in partitions.iter().zip(&before) {
-        let rewritten = p.ends_with("year=2023/part-6.parquet")
-            || ["-2023-6.parquet", "-2024-6.parquet", "-2023.parquet", "-2024.parquet"]
+        let rewritten = p.ends_with("year=2023/part-63.parquet")
+            || ["-2023-63.parquet", "-2024-63.parquet", "-2023.parquet", "-2024.parquet"]
                 .iter()
                 .any(|f| p.ends_with(f));
         assert_eq!(inode(&parquet.join(p)) != *ino, rewritten, "{p}: rewritten should be {rewritten}");
@@ -141,7 +141,7 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
     assert_eq!(code(&o), 0);
     assert_eq!(code(&xxgk(&["run", "in", "--out", "out", "--no-charts"], dir.path())), 0);
     let level = dir.path().join("out/parquet/rollup/level=prefecture");
-    let files = ["part-2021-6.parquet", "part-2022-6.parquet", "part-2023-6.parquet"];
+    let files = ["part-2021-63.parquet", "part-2022-63.parquet", "part-2023-63.parquet"];
     let bytes = |f: &str| std::fs::read(level.join(f)).unwrap();
     let first: Vec<(u64, Vec<u8>)> = files.iter().map(|f| (inode(&level.join(f)), bytes(f))).collect();
     // The facts did not change: every year is the published file.
@@ -155,7 +155,7 @@ fn rollup_keeps_unchanged_years_and_no_cache_rolls_every_year_again() {
         assert_ne!(inode(&level.join(f)), *ino, "{f} written again");
         assert_eq!(&bytes(f), b, "{f}: same bytes");
     }
-    let kv = kv_metadata(&level.join("part-2023-6.parquet"));
+    let kv = kv_metadata(&level.join("part-2023-63.parquet"));
     assert_eq!(kv.get("xxgk.content_sha256").map(String::len), Some(64), "{kv:?}");
 }
 
@@ -217,7 +217,7 @@ fn an_edit_to_one_year_of_a_multi_year_file_merges_that_year_and_the_next() {
     assert!(f.is_file(), "{:?}", files_under(&dir.path().join("in")));
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);
     let parquet = dir.path().join("inc/parquet");
-    let kept = ["facts/year=2021/part-6.parquet", "reports/year=2022/part-6.parquet"];
+    let kept = ["facts/year=2021/part-63.parquet", "reports/year=2022/part-63.parquet"];
     let before: Vec<u64> = kept.iter().map(|p| inode(&parquet.join(p))).collect();
     set_values(&f, |l| l.contains(",2023,") && l.contains(",licensing.decisions,"), |_| "99999".into());
     assert_eq!(code(&xxgk(&["run", "in", "--out", "inc", "--no-charts"], dir.path())), 0);

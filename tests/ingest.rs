@@ -18,7 +18,7 @@ fn real_yuepuhu_2023_lands_in_parquet_with_its_published_numbers() {
     let out = dir.path().join("out");
     let o = xxgk(&["ingest", data.to_str().unwrap(), "--out", out.to_str().unwrap()], dir.path());
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let path = out.join("parquet/reports/year=2023/part-6.parquet");
+    let path = out.join("parquet/reports/year=2023/part-63.parquet");
     let b = read_parquet(&path);
     let i = row_of(&b, "653128", "岳普湖县人民政府");
     let get = |c: &str| floats(&b, c)[i];
@@ -76,13 +76,13 @@ fn identical_input_gives_byte_identical_parquet() {
         long_csv(&[("653101", "喀什市", 2023, "", &r), ("653121", "", 2022, "", &r)]),
     );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    let first = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-6.parquet")).unwrap();
-    let first_r = std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-6.parquet")).unwrap();
+    let first = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-63.parquet")).unwrap();
+    let first_r = std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-63.parquet")).unwrap();
     assert_eq!(code(&ingest(dir.path(), &["-j", "1"])), 0);
-    assert_eq!(first, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-6.parquet")).unwrap());
+    assert_eq!(first, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-63.parquet")).unwrap());
     assert_eq!(
         first_r,
-        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-6.parquet")).unwrap()
+        std::fs::read(dir.path().join("out/parquet/reports/year=2022/part-63.parquet")).unwrap()
     );
 }
 
@@ -389,7 +389,7 @@ fn a_rerun_leaves_no_stale_partitions() {
         long_csv(&[("653128", "", 2022, "", &r), ("653128", "", 2023, "", &r)]),
     );
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    assert!(dir.path().join("out/parquet/facts/year=2022/part-6.parquet").exists());
+    assert!(dir.path().join("out/parquet/facts/year=2022/part-63.parquet").exists());
     write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2023, "", &r)]));
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
     assert!(!dir.path().join("out/parquet/facts/year=2022").exists());
@@ -407,12 +407,15 @@ fn a_held_lock_fails_fast_with_exit_2_and_leaves_the_output() {
     let r = consistent_report(1);
     write(&dir.path().join("in/a.csv"), long_csv(&[("653128", "", 2023, "", &r)]));
     assert_eq!(code(&ingest(dir.path(), &[])), 0);
-    let before = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-6.parquet")).unwrap();
+    let before = std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-63.parquet")).unwrap();
     let _held = xxgk::store::atomic::lock(&dir.path().join("out")).unwrap();
     let o = ingest(dir.path(), &[]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("another xxgk is writing"), "{}", stderr(&o));
-    assert_eq!(before, std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-6.parquet")).unwrap());
+    assert_eq!(
+        before,
+        std::fs::read(dir.path().join("out/parquet/facts/year=2023/part-63.parquet")).unwrap()
+    );
 }
 
 #[test]

@@ -323,8 +323,8 @@ fn region_and_years_scope_the_rollup() {
     // One file per year: only the year in scope is written.
     let names: Vec<_> =
         std::fs::read_dir(out.join("level=county")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(names, ["part-2022-6.parquet"]);
-    let b = read_parquet(&out.join("level=county/part-2022-6.parquet"));
+    assert_eq!(names, ["part-2022-63.parquet"]);
+    let b = read_parquet(&out.join("level=county/part-2022-63.parquet"));
     let codes = strings(&b, "region_code");
     assert!(codes.iter().all(|c| matches!(c.as_deref(), Some("653101") | Some("653121"))));
     assert!(floats(&b, "year").iter().all(|y| *y == Some(2022.0)));
@@ -336,10 +336,10 @@ fn region_and_years_scope_the_rollup() {
         })
         .unwrap();
     assert_eq!(floats(&b, "yoy_change")[i], Some(37.0));
-    let p = read_parquet(&out.join("level=prefecture/part-2022-6.parquet"));
+    let p = read_parquet(&out.join("level=prefecture/part-2022-63.parquet"));
     assert_eq!(floats(&p, "share_of_parent")[0], None, "the parent is outside the scope");
     assert_eq!(floats(&p, "rank_in_parent")[0], None);
-    let w = read_parquet(&dir.path().join("out/parquet/rollup_wide/level=prefecture/part-2022-6.parquet"));
+    let w = read_parquet(&dir.path().join("out/parquet/rollup_wide/level=prefecture/part-2022-63.parquet"));
     assert_eq!(w.num_rows(), 1);
     assert_eq!(floats(&w, "licensing_decisions")[0], Some(2.0 * 1000.0 + 37.0 * 3.0));
     assert_eq!(floats(&w, "n_reports")[0], Some(2.0));

@@ -301,7 +301,7 @@ mod tests {
         assert_eq!(reported_of(&reports, 2022), [(653130, 0)]);
     }
 
-    /// A file with a report of 岳普湖县 (region group 6) in each of `years`.
+    /// A file with a report of 岳普湖县 (region group 63) in each of `years`.
     fn file(name: &str, sha: &str, years: &[i32]) -> ParsedFile {
         let mut f = ParsedFile::new(&InputFile::named(name));
         f.sha256 = sha.into();
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn a_part_is_a_year_and_region_group_and_depends_on_that_group_alone() {
-        // One file of 岳普湖县 (group 6), one of 仙桃市 (group 4), a national one of both.
+        // One file of 岳普湖县 (group 63), one of 仙桃市 (group 42), a national one of both.
         let mut a = vec![file("x.csv", "1", &[2022, 2023]), file("y.csv", "2", &[2022, 2023])];
         for f in &mut a[1].reports {
             f.region = 429004;
@@ -321,25 +321,29 @@ mod tests {
         let mut both = file("n.csv", "3", &[2023]);
         both.reports.push(ReportKey { region: 429004, year: 2023, body: String::new() });
         a.push(both);
-        assert_eq!(parts_of(&a[2]), [(2023, 4), (2023, 6)]);
+        assert_eq!(parts_of(&a[2]), [(2023, 42), (2023, 63)]);
         let ka = year_keys("ctx", false, &a);
-        assert_eq!(ka.keys().copied().collect::<Vec<_>>(), [(2022, 4), (2022, 6), (2023, 4), (2023, 6)]);
+        assert_eq!(ka.keys().copied().collect::<Vec<_>>(), [(2022, 42), (2022, 63), (2023, 42), (2023, 63)]);
         let national = year_keys("ctx", false, &a[2..]);
-        assert_ne!(national[&(2023, 4)], national[&(2023, 6)], "the same files, but the group is in the key");
+        assert_ne!(
+            national[&(2023, 42)],
+            national[&(2023, 63)],
+            "the same files, but the group is in the key"
+        );
         let mut b: Vec<ParsedFile> = a.iter().map(ParsedFile::without_cells).collect();
         b[0].sha256 = "1'".into();
         let kb = year_keys("ctx", false, &b);
-        assert_ne!(ka[&(2022, 6)], kb[&(2022, 6)]);
-        assert_ne!(ka[&(2023, 6)], kb[&(2023, 6)]);
-        assert_eq!(ka[&(2022, 4)], kb[&(2022, 4)], "another group's files did not change");
-        assert_eq!(ka[&(2023, 4)], kb[&(2023, 4)]);
+        assert_ne!(ka[&(2022, 63)], kb[&(2022, 63)]);
+        assert_ne!(ka[&(2023, 63)], kb[&(2023, 63)]);
+        assert_eq!(ka[&(2022, 42)], kb[&(2022, 42)], "another group's files did not change");
+        assert_eq!(ka[&(2023, 42)], kb[&(2023, 42)]);
         // The national file is in both groups' lists: an edit to it merges both again.
         let mut c: Vec<ParsedFile> = a.iter().map(ParsedFile::without_cells).collect();
         c[2].sha256 = "3'".into();
         let kc = year_keys("ctx", false, &c);
-        assert_ne!(ka[&(2023, 4)].own, kc[&(2023, 4)].own);
-        assert_ne!(ka[&(2023, 6)].own, kc[&(2023, 6)].own);
-        assert_eq!(ka[&(2022, 6)], kc[&(2022, 6)]);
+        assert_ne!(ka[&(2023, 42)].own, kc[&(2023, 42)].own);
+        assert_ne!(ka[&(2023, 63)].own, kc[&(2023, 63)].own);
+        assert_eq!(ka[&(2022, 63)], kc[&(2022, 63)]);
     }
 
     #[test]
@@ -348,12 +352,12 @@ mod tests {
         let mut b = a.iter().map(ParsedFile::without_cells).collect::<Vec<_>>();
         b[1].sha256 = "2'".into();
         let (ka, kb) = (year_keys("ctx", false, &a), year_keys("ctx", false, &b));
-        assert_eq!(ka[&(2021, 6)], kb[&(2021, 6)]);
-        assert_ne!(ka[&(2022, 6)], kb[&(2022, 6)]);
-        assert_ne!(ka[&(2023, 6)], kb[&(2023, 6)], "R5 of 2023 compares against 2022");
-        assert_eq!(ka[&(2023, 6)].own, kb[&(2023, 6)].own, "2023's own files did not change");
-        assert_ne!(ka[&(2022, 6)].own, kb[&(2022, 6)].own);
-        assert_ne!(ka[&(2021, 6)], year_keys("ctx", true, &a)[&(2021, 6)], "--strict");
+        assert_eq!(ka[&(2021, 63)], kb[&(2021, 63)]);
+        assert_ne!(ka[&(2022, 63)], kb[&(2022, 63)]);
+        assert_ne!(ka[&(2023, 63)], kb[&(2023, 63)], "R5 of 2023 compares against 2022");
+        assert_eq!(ka[&(2023, 63)].own, kb[&(2023, 63)].own, "2023's own files did not change");
+        assert_ne!(ka[&(2022, 63)].own, kb[&(2022, 63)].own);
+        assert_ne!(ka[&(2021, 63)], year_keys("ctx", true, &a)[&(2021, 63)], "--strict");
     }
 
     #[test]
@@ -381,9 +385,9 @@ mod tests {
         assert_ne!(f.year_digest(2022), g.year_digest(2022));
         assert_eq!(f.year_digest(2023), g.year_digest(2023));
         let (kf, kg) = (year_keys("ctx", false, std::slice::from_ref(&f)), year_keys("ctx", false, &[g]));
-        assert_eq!(kf[&(2021, 6)], kg[&(2021, 6)], "the file's SHA-256 changed, its 2021 rows did not");
-        assert_ne!(kf[&(2022, 6)], kg[&(2022, 6)]);
-        assert_ne!(kf[&(2023, 6)], kg[&(2023, 6)], "R5 of 2023 compares against 2022");
+        assert_eq!(kf[&(2021, 63)], kg[&(2021, 63)], "the file's SHA-256 changed, its 2021 rows did not");
+        assert_ne!(kf[&(2022, 63)], kg[&(2022, 63)]);
+        assert_ne!(kf[&(2023, 63)], kg[&(2023, 63)], "R5 of 2023 compares against 2022");
         // A row moved to another line gives its findings another line: that year changes too.
         assert_ne!(f.year_digest(2021), h.year_digest(2021));
         assert_eq!(f.year_digest(2022), h.year_digest(2022));

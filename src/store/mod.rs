@@ -45,19 +45,47 @@ pub fn published(previous: &Previous, year: i32, parts: &Partitions) -> bool {
     parts.par_iter().all(|(group, digest)| previous.carries(&partition_rels(year, group)[..1], digest))
 }
 
-/// The partition a region's rows are stored in: the first digit of its code, which GB/T 2260 gives
-/// to the six 大区 (1 华北, 2 东北, 3 华东, 4 中南, 5 西南, 6 西北), for a code outside the bundled
-/// table too. A year cut this way lets a re-run after one county's file changed rewrite the quarter
-/// or less of it that holds the county. Cut by the 31 provinces, a national run wrote 1,900 files
-/// instead of 360 and took 2 s (30 %) longer on ext4.
+/// The partition a region's rows are stored in: a run of neighbouring provinces (by GB/T 2260
+/// code) of some 150 to 300 counties each, named by its first province's code:
+///
+/// | group | provinces | counties |
+/// |---|---|---|
+/// | 11 | 北京 天津 河北 | 199 |
+/// | 14 | 山西 内蒙古 | 220 |
+/// | 21 | 辽宁 吉林 黑龙江 | 281 |
+/// | 31 | 上海 江苏 浙江 | 201 |
+/// | 34 | 安徽 福建 | 188 |
+/// | 36 | 江西 山东 | 236 |
+/// | 41 | 河南 | 157 |
+/// | 42 | 湖北 湖南 | 225 |
+/// | 44 | 广东 广西 海南 | 258 |
+/// | 50 | 重庆 四川 | 221 |
+/// | 52 | 贵州 云南 西藏 | 291 |
+/// | 61 | 陕西 甘肃 | 193 |
+/// | 63 | 青海 宁夏 新疆 | 176 |
+///
+/// (71 台湾 and 81 港澳 would be groups of their own, a code under 110000 group 0.) A group is a
+/// range of codes, so rows sorted by region come group by group. The cut is for re-runs: a
+/// change in one county's file merges, checks, stores and rolls up again the group that holds it.
+///
+/// Why this cut: by the six 大区 (the code's first digit, 281 to 640 counties), a one-file re-run
+/// of the national set took 0.265 s (median of 8); cut here, 0.19 s; by the 31 provinces, 0.19 to
+/// 0.25 s, but a first run wrote 1,235 files instead of 267 and took 1 s longer, most of it ext4
+/// (without a journal) passing over the inodes the benchmark had just deleted. Cut here, a first
+/// run writes 547 files and took as long as at six groups (see `docs/performance.md`, eleventh
+/// round).
 pub fn region_group(code: u32) -> String {
     region_group_number(code).to_string()
 }
 
 /// [`region_group`] as a number.
 pub fn region_group_number(code: u32) -> u32 {
-    code / 100_000
+    let province = code / 10_000;
+    GROUP_STARTS.iter().rev().find(|&&s| s <= province).copied().unwrap_or(0)
 }
+
+/// The first province code of each region group.
+const GROUP_STARTS: [u32; 15] = [11, 14, 21, 31, 34, 36, 41, 42, 44, 50, 52, 61, 63, 71, 81];
 
 /// What a year gives the writers: the region groups merged again, and those that were not.
 #[derive(Debug, Clone, Copy)]
@@ -177,4 +205,49 @@ pub fn write_ingest(staging: &Staging, ds: &Dataset, findings: &[Finding], summa
     std::fs::create_dir_all(&extracted_dir).at(&extracted_dir)?;
     ds.files.par_iter().try_for_each(|f| extracted::write_extracted(&extracted_dir, f))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::regions::{regions, Level};
+
+    #[test]
+    fn a_region_group_is_a_run_of_provinces_named_by_the_first() {
+        for (code, group) in [
+            (110101, "11"),
+            (130100, "11"),
+            (140100, "14"),
+            (150000, "14"),
+            (230000, "21"),
+            (410000, "41"),
+            (429004, "42"),
+            (460000, "44"),
+            (540000, "52"),
+            (653100, "63"),
+            (710000, "71"),
+            (820000, "81"),
+            (990000, "81"),
+            (100000, "0"),
+        ] {
+            assert_eq!(region_group(code), group, "{code}");
+        }
+    }
+
+    #[test]
+    fn every_group_is_a_range_of_codes_of_150_to_300_counties() {
+        // Ranges: rows sorted by region come group by group (`rollup::finish::LevelRows::by_group`).
+        let mut counties: std::collections::BTreeMap<u32, usize> = Default::default();
+        let mut last = 0;
+        for r in regions().iter() {
+            let g = region_group_number(r.code);
+            assert!(g >= last, "{} is in group {g}, after group {last}", r.code);
+            last = g;
+            if r.level == Level::County {
+                *counties.entry(g).or_default() += 1;
+            }
+        }
+        assert_eq!(counties.len(), 13, "{counties:?}");
+        assert!(counties.values().all(|&n| (150..=300).contains(&n)), "{counties:?}");
+    }
 }

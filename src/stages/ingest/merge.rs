@@ -45,7 +45,7 @@ pub fn merge(files: &mut [ParsedFile]) -> Merged {
 /// [`merge`], the groups assembled in parallel or one after another.
 fn merge_with(files: &mut [ParsedFile], parallel: bool) -> Merged {
     let (keys, maps) = number(files);
-    let groups = Groups::of(&maps, keys.len());
+    let groups = Groups::of(files, &maps, keys.len());
     let any_repeat = groups
         .bounds
         .par_windows(2)
@@ -74,6 +74,11 @@ fn number(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>) {
     let maps = files
         .iter()
         .map(|f| {
+            // A file without cells this round (another year's, another region group's) has nothing
+            // to number: an empty map, not one slot a report.
+            if f.cells.is_empty() {
+                return Vec::new();
+            }
             // Only the reports this round's cells belong to: a file's other years wait in the spill.
             used.clear();
             used.resize(f.reports.len(), false);
@@ -100,7 +105,7 @@ fn number(files: &[ParsedFile]) -> (Vec<ReportKey>, Vec<Vec<u32>>) {
     (keys, maps)
 }
 
-/// The files in groups that share no report: `files[bounds[g]..bounds[g + 1]]` are group `g`'s,
+/// The files with cells this round in groups that share no report: `files[bounds[g]..bounds[g + 1]]` are group `g`'s,
 /// ascending, the groups in the order of their first file. (Flat, not a list per group: thousands
 /// of small allocations freed while the reports' large ones are made had glibc consolidating its
 /// free lists at every report, a third of merging a year.)
@@ -110,7 +115,7 @@ struct Groups {
 }
 
 impl Groups {
-    fn of(maps: &[Vec<u32>], reports: usize) -> Groups {
+    fn of(files: &[ParsedFile], maps: &[Vec<u32>], reports: usize) -> Groups {
         // Union-find over files: a file joins the group of the first file that had one of its reports.
         let mut parent: Vec<u32> = (0..maps.len() as u32).collect();
         fn root(parent: &mut [u32], mut i: u32) -> u32 {
@@ -135,15 +140,21 @@ impl Groups {
         }
         // Each file's root is its group's first file (a root is always the smallest of its group):
         // a stable sort by root puts the groups in order of their first file, each ascending.
-        let roots: Vec<u32> = (0..maps.len() as u32).map(|fi| root(&mut parent, fi)).collect();
-        let mut files: Vec<u32> = (0..maps.len() as u32).collect();
-        files.sort_by_key(|&fi| roots[fi as usize]);
+        // Only the files with cells this round: a region group's round is a few hundred of the
+        // input's files, and grouping every file (each alone, without cells) was a few
+        // milliseconds a round, a national first run's 124 rounds cut by province 0.09 s.
+        let mut rooted: Vec<(u32, u32)> = (0..maps.len() as u32)
+            .filter(|&fi| !files[fi as usize].cells.is_empty())
+            .map(|fi| (root(&mut parent, fi), fi))
+            .collect();
+        rooted.sort_by_key(|&(r, _)| r);
         let mut bounds = vec![0];
-        for i in 1..files.len() {
-            if roots[files[i] as usize] != roots[files[i - 1] as usize] {
+        for i in 1..rooted.len() {
+            if rooted[i].0 != rooted[i - 1].0 {
                 bounds.push(i);
             }
         }
+        let files: Vec<u32> = rooted.into_iter().map(|(_, fi)| fi).collect();
         if !files.is_empty() {
             bounds.push(files.len());
         }
