@@ -132,7 +132,8 @@ fn walk_in_parallel(input: &Path, prefix: &Path) -> Option<Vec<InputFile>> {
             Some(files)
         })
         .collect();
-    Some(parts.into_iter().collect::<Option<Vec<_>>>()?.concat())
+    // Moved, not `concat`ed, which cloned every file's paths and name.
+    Some(parts.into_iter().collect::<Option<Vec<Vec<InputFile>>>>()?.into_iter().flatten().collect())
 }
 
 /// A folder's entries, by file name as `walkdir`'s `sort_by_file_name` orders them: name, type
