@@ -69,11 +69,13 @@ pub fn published(previous: &Previous, year: i32, parts: &Partitions) -> bool {
 /// change in one county's file merges, checks, stores and rolls up again the group that holds it.
 ///
 /// Why this cut: by the six 大区 (the code's first digit, 281 to 640 counties), a one-file re-run
-/// of the national set took 0.265 s (median of 8); cut here, 0.19 s; by the 31 provinces, 0.19 to
-/// 0.25 s, but a first run wrote 1,235 files instead of 267 and took 1 s longer, most of it ext4
-/// (without a journal) passing over the inodes the benchmark had just deleted. Cut here, a first
-/// run writes 547 files and took as long as at six groups (see `docs/performance.md`, eleventh
-/// round).
+/// of the national set took 0.245 s (median of 8 alternating); cut here, 0.20 s; by the 31
+/// provinces, 0.19 to 0.25 s, but a first run wrote 1,235 files instead of 267 and took 1 s
+/// longer, most of it ext4 (without a journal) passing over the inodes the benchmark had just
+/// deleted. Cut here, a first run writes 547 files and took as long as at six groups (3.00 against
+/// 2.99 s, medians of 6), once the merge stopped grouping every input file in each group's round
+/// and the Parquet writer stopped making a zstd context per column chunk (`docs/performance.md`,
+/// eleventh round).
 pub fn region_group(code: u32) -> String {
     region_group_number(code).to_string()
 }
